@@ -1,0 +1,85 @@
+/*
+ * The bump allocator (see bump.h for why minihv allocates this way).
+ *
+ * All arithmetic is on integers (uintptr_t), and every comparison is
+ * written so that it cannot overflow: "start + size > end" could wrap
+ * around and pass, "size > end - start" cannot.
+ */
+#include "bump.h"
+
+void bump_init(struct bump *b, const char *name, void *base, uint64_t size)
+{
+	uintptr_t start = (uintptr_t)base;
+
+	b->name = name;
+	b->base = start;
+	/* A pool that would run past the top of the address space is cut. */
+	b->end = size > UINTPTR_MAX - start ? UINTPTR_MAX : start + size;
+	b->next = start;
+	b->peak = start;
+	b->allocs = 0;
+	b->failures = 0;
+	b->last_failed_size = 0;
+}
+
+static void *refuse(struct bump *b, uint64_t size)
+{
+	b->failures++;
+	b->last_failed_size = size;
+	return NULL;
+}
+
+void *bump_alloc(struct bump *b, uint64_t size, uint64_t align)
+{
+	uintptr_t start;
+
+	/* A power of two has exactly one bit set: clearing the lowest set
+	 * bit (x & (x - 1)) leaves zero. */
+	if (size == 0 || align == 0 || (align & (align - 1)) != 0)
+		return refuse(b, size);
+
+	if (align - 1 > UINTPTR_MAX - b->next)
+		return refuse(b, size);
+	start = (b->next + (align - 1)) & ~(uintptr_t)(align - 1);
+	if (start > b->end || size > b->end - start)
+		return refuse(b, size);
+
+	b->next = start + size;
+	if (b->next > b->peak)
+		b->peak = b->next;
+	b->allocs++;
+	/* Zero now, not at reset: memory a previous VM used may still hold
+	 * its data, and the next owner must not see it. */
+	__builtin_memset((void *)start, 0, size);
+	return (void *)start;
+}
+
+void *bump_alloc_page(struct bump *b)
+{
+	return bump_alloc(b, PAGE_SIZE, PAGE_SIZE);
+}
+
+struct bump_mark bump_mark(const struct bump *b)
+{
+	return (struct bump_mark){ .next = b->next, .allocs = b->allocs };
+}
+
+void bump_reset(struct bump *b, struct bump_mark m)
+{
+	/* A mark can only move the pointer back.  One that is not between
+	 * base and next (taken from another pool, or already released by an
+	 * earlier reset) is ignored rather than trusted. */
+	if (m.next < b->base || m.next > b->next)
+		return;
+	b->next = m.next;
+}
+
+void bump_get_stats(const struct bump *b, struct bump_stats *out)
+{
+	out->size = b->end - b->base;
+	out->used = b->next - b->base;
+	out->peak = b->peak - b->base;
+	out->free = b->end - b->next;
+	out->allocs = b->allocs;
+	out->failures = b->failures;
+}

@@ -1,0 +1,166 @@
+/*
+ * Reaching guest memory safely (see guest_mem.h).
+ *
+ * The path from a guest-virtual address to a byte the hypervisor may touch
+ * has three checks, and this file is those three checks and nothing else:
+ *
+ *   1. the guest's tables map it, with the rights asked for (stage 1)
+ *   2. our tables map that guest-physical page, with the rights (stage 2)
+ *   3. the host-physical result lies inside this VM's RAM block
+ *
+ * Only after 3 is a host pointer formed, and always as ram->host plus an
+ * offset already checked against ram->size: never from an address the
+ * guest supplied.  The guest's own tables are walked with the same checks,
+ * through a pt_mem whose table_ptr is guest_phys_ptr.
+ */
+#include "guest_mem.h"
+
+void *guest_phys_ptr(const struct guest_mmu *m, gpa_t addr, uint64_t len,
+		     unsigned need_perms, int *err)
+{
+	const struct guest_ram *ram = m->ram;
+	uint64_t page_off = gpa_val(addr) & (PAGE_SIZE - 1);
+	uint64_t host_pa, off;
+	hpa_t h;
+	unsigned perms;
+	int e;
+
+	if (len == 0 || len > PAGE_SIZE - page_off) {
+		*err = MM_EINVAL;
+		return NULL;
+	}
+	e = s2_translate(m->s2, addr, &h, &perms);
+	if (e) {
+		*err = e;
+		return NULL;
+	}
+	if ((perms & need_perms) != need_perms) {
+		*err = MM_EPERM;
+		return NULL;
+	}
+	/* Written so that no sum can overflow: first the start must be in the
+	 * block, then the length must fit in what is left of it. */
+	host_pa = hpa_val(h);
+	if (host_pa < hpa_val(ram->hpa)) {
+		*err = MM_EFAULT;
+		return NULL;
+	}
+	off = host_pa - hpa_val(ram->hpa);
+	if (off >= ram->size || len > ram->size - off) {
+		*err = MM_EFAULT;
+		return NULL;
+	}
+	return ram->host + off;
+}
+
+/* pt_mem.table_ptr for the guest's tables: a table is one readable page of
+ * the VM's RAM, reached like any other guest-physical page. */
+static uint64_t *guest_table_ptr(void *ctx, uint64_t pa)
+{
+	const struct guest_mmu *m = ctx;
+	int err;
+
+	if (!is_aligned(pa, PAGE_SIZE))
+		return NULL;
+	return guest_phys_ptr(m, gpa(pa), PAGE_SIZE, PT_R, &err);
+}
+
+/* pt_mem.alloc_table: we only read the guest's tables, never grow them. */
+static int guest_table_no_alloc(void *ctx, uint64_t *pa_out)
+{
+	(void)ctx;
+	(void)pa_out;
+	return MM_ENOMEM;
+}
+
+void guest_mmu_table_mem(const struct guest_mmu *m, struct pt_mem *out)
+{
+	out->alloc_table = guest_table_no_alloc;
+	out->table_ptr = guest_table_ptr;
+	out->ctx = (void *)m; /* pt_mem's ctx is not const; we only read m */
+}
+
+int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perms,
+		       gpa_t *out)
+{
+	struct pt_mem mem;
+	struct pt s1;
+	unsigned perms;
+	int err;
+
+	if (!m->s1_enabled) {
+		/* Paging off: the guest uses physical addresses directly, and
+		 * only stage 2 has a say. */
+		*out = gpa(gva_val(addr));
+		return 0;
+	}
+	guest_mmu_table_mem(m, &mem);
+	pt_attach(&s1, m->s1_fmt, &mem, gpa_val(m->s1_root));
+	err = gpt_translate(&s1, addr, out, &perms);
+	if (err)
+		return err;
+	if ((perms & need_perms) != need_perms)
+		return MM_EPERM;
+	return 0;
+}
+
+/*
+ * Walk [va, va+len) page by page, translating each piece afresh: pages
+ * next to each other in the guest's virtual space may be anywhere in its
+ * physical space and in ours.  Copy into read_into, or from write_from, or,
+ * with both NULL, only check that every page may be written.
+ */
+static int copy_pages(const struct guest_mmu *m, uint64_t va, uint64_t len,
+		      uint8_t *read_into, const uint8_t *write_from)
+{
+	unsigned need = read_into ? PT_R : PT_W;
+
+	if (len == 0)
+		return 0;
+	/* The last byte, va + len - 1, must not wrap past the top. */
+	if (len - 1 > UINT64_MAX - va)
+		return MM_EFAULT;
+
+	while (len > 0) {
+		uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		gpa_t pa;
+		uint8_t *host;
+		int err;
+
+		if (chunk > len)
+			chunk = len;
+		err = guest_virt_to_phys(m, gva(va), need, &pa);
+		if (err)
+			return err;
+		host = guest_phys_ptr(m, pa, chunk, need, &err);
+		if (!host)
+			/* Not RAM of this VM, mapped or not: a bad address. */
+			return err == MM_ENOTMAPPED ? MM_EFAULT : err;
+		if (read_into) {
+			__builtin_memcpy(read_into, host, chunk);
+			read_into += chunk;
+		} else if (write_from) {
+			__builtin_memcpy(host, write_from, chunk);
+			write_from += chunk;
+		}
+		len -= chunk;
+		va += chunk;
+	}
+	return 0;
+}
+
+int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len)
+{
+	return copy_pages(m, gva_val(src), len, dst, NULL);
+}
+
+int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len)
+{
+	/* Check every page before writing any, so that a refused write
+	 * leaves guest memory as it was.  The copy re-checks each page. */
+	int err = copy_pages(m, gva_val(dst), len, NULL, NULL);
+
+	if (err)
+		return err;
+	return copy_pages(m, gva_val(dst), len, NULL, src);
+}

@@ -1,0 +1,111 @@
+/*
+ * Reaching guest memory safely.
+ *
+ * A guest hands the hypervisor guest-virtual addresses (a buffer to print, a
+ * message to report).  Before touching one, the hypervisor must do what the
+ * MMU would: walk the guest's own page tables (guest-virtual -> guest-physical),
+ * then the second-level tables (guest-physical -> host-physical), and check
+ * that the result lies inside the RAM block this VM owns.  Every step can be
+ * hostile: the guest writes its own tables, so a table address, a leaf
+ * address, a length, may point anywhere.  Nothing here dereferences an
+ * address before it has been bounds-checked against the VM's RAM.
+ *
+ * Copies go page by page, because two consecutive guest-virtual pages need
+ * not be consecutive in guest-physical or host memory.  The hypervisor
+ * copies guest data into its own buffer before using it, so the guest cannot
+ * change it between the check and the use.
+ */
+#ifndef MM_GUEST_MEM_H
+#define MM_GUEST_MEM_H
+
+#include "bump.h"
+#include "pt.h"
+
+/* One VM's RAM: a single block of host memory the guest sees at gpa. */
+struct guest_ram {
+	gpa_t gpa;       /* where the guest sees it */
+	hpa_t hpa;       /* where it really is */
+	uint8_t *host;   /* the hypervisor's pointer to it */
+	uint64_t size;
+};
+
+/* Everything needed to follow a guest address down to host memory. */
+struct guest_mmu {
+	const struct guest_ram *ram;
+	const struct pt *s2;              /* second-level tables of the VM */
+	const struct pt_format *s1_fmt;   /* the guest's paging format */
+	gpa_t s1_root;                    /* the guest's current root (CR3, TTBR0_EL1):
+					     the table address alone, without
+					     CR3's PCID/PWT/PCD or TTBR's ASID/CnP
+					     bits (an unaligned root faults) */
+	bool s1_enabled;                  /* guest paging on?  if not, gva == gpa */
+};
+
+/*
+ * Host pointer for [addr, addr+len) of guest-physical memory, or NULL with
+ * *err set (MM_ENOTMAPPED: no stage-2 mapping; MM_EPERM: stage-2 lacks
+ * need_perms; MM_EFAULT: not inside the VM's RAM).  The range must not cross
+ * a page boundary, and len must not be 0 (MM_EINVAL).
+ */
+void *guest_phys_ptr(const struct guest_mmu *m, gpa_t addr, uint64_t len,
+		     unsigned need_perms, int *err);
+
+/*
+ * Translate one guest-virtual address, checking the guest's permissions
+ * (need_perms against the stage-1 leaf, ANDed over the levels).  MM_ENOTMAPPED
+ * if the guest's tables do not map it, MM_EPERM if they forbid the access,
+ * MM_EFAULT if a guest table lies outside the VM's RAM.  With guest paging
+ * off, *out = addr.  Stage 2 is checked for the tables only, not the result.
+ */
+int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perms,
+		       gpa_t *out);
+
+/*
+ * Copy between guest-virtual memory and a hypervisor buffer.  0, or:
+ *   MM_ENOTMAPPED  the guest's tables do not map some page of it
+ *   MM_EPERM       stage 1 or stage 2 forbids the read / write (PT_R / PT_W)
+ *   MM_EFAULT      some page, or a guest table, is not in the VM's RAM
+ *                  (whether stage 2 maps it elsewhere or not at all), or
+ *                  the range wraps past the top of the address space
+ * A failed write changes nothing: every page is checked before the first
+ * byte is written.  A failed read may have filled part of dst.
+ */
+int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len);
+int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len);
+
+/*
+ * A pt_mem that reaches table pages through the VM's stage-2 and RAM bounds:
+ * use it to walk the guest's own (untrusted) page tables.  It allocates
+ * nothing.
+ */
+void guest_mmu_table_mem(const struct guest_mmu *m, struct pt_mem *out);
+
+/*
+ * Where guest page tables are built: a bump allocator over part of guest RAM.
+ * The table addresses entries store are guest-physical.  ram->gpa and
+ * ram->host must be page aligned (so a page-aligned host pointer is a
+ * page-aligned guest address).  If [start, start+size) is not inside ram,
+ * the pool is empty and every allocation fails.  table_ptr accepts only
+ * pages this pool has handed out.
+ */
+struct guest_table_pool {
+	struct bump bump;              /* over host memory inside ram */
+	const struct guest_ram *ram;
+};
+void guest_table_pool_init(struct guest_table_pool *p, const struct guest_ram *ram,
+			   gpa_t start, uint64_t size);
+void guest_table_pool_mem(struct guest_table_pool *p, struct pt_mem *out);
+
+/*
+ * A pt_mem whose tables come from a hypervisor bump allocator and store host
+ * physical addresses, for second-level tables.  hpa_minus_hva is the host's
+ * mapping (0 under UEFI's identity map; an offset in the unit tests).
+ * table_ptr accepts only page-aligned pages the bump has handed out.
+ */
+struct host_table_pool {
+	struct bump *bump;
+	int64_t hpa_minus_hva;         /* hpa = (uintptr_t)ptr + hpa_minus_hva */
+};
+void host_table_pool_mem(struct host_table_pool *p, struct pt_mem *out);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+ * The page-table engine: walks and edits trees of any format.
+ *
+ * Nothing here knows a bit layout; every question about an entry ("is it a
+ * table?", "what address does it hold?") goes to pt->fmt.  Every table
+ * address goes through table_at(), which may refuse it, so the same code
+ * can walk the hypervisor's own tables and a guest's untrusted ones.
+ *
+ * The range operations (map, unmap, protect) are built from three pieces:
+ *
+ *   visit()     calls a function on every leaf or empty entry in a range,
+ *               descending into tables;
+ *   map_in()    fills a range with the largest leaves that fit;
+ *   split_at()  breaks up the one block (per level) that straddles an
+ *               address, so that afterwards no leaf crosses it.
+ *
+ * Each operation first checks that it can succeed (visit() with a function
+ * that only looks), and only then changes anything.  That is how "refused,
+ * and nothing changed" is kept without any undo log.
+ *
+ * The caller must flush the TLBs after a change (arch_s2_flush): the engine
+ * writes entries, the CPU may still hold the old translation.  minihv edits
+ * a VM's tables only while none of its vCPUs runs, so a block can be
+ * replaced by a table directly; a hypervisor editing live tables on Arm
+ * would need "break-before-make" (invalidate, flush, then write) instead.
+ */
+#include "pt.h"
+
+/*
+ * Entries are read and written through volatile pointers: each access then
+ * happens exactly once, where the code says.  A guest on another CPU may be
+ * rewriting its tables while we walk them; the walk reads an entry once and
+ * decides on that one value, and cannot be made to see two.  And a table is
+ * filled before the entry pointing to it is written, in that order.
+ */
+static uint64_t read_entry(const uint64_t *table, unsigned i)
+{
+	return *(const volatile uint64_t *)&table[i];
+}
+
+static void write_entry(uint64_t *table, unsigned i, uint64_t entry)
+{
+	*(volatile uint64_t *)&table[i] = entry;
+}
+
+/* Which of a table's 512 entries covers address in. */
+static unsigned index_at(uint64_t in, unsigned level)
+{
+	return (unsigned)(in >> pt_level_shift(level)) & (PT_ENTRIES - 1);
+}
+
+static bool leaf_allowed(const struct pt_format *f, unsigned level)
+{
+	return (f->leaf_levels >> level) & 1;
+}
+
+/*
+ * The format's kind(), plus the engine's own rules: a leaf where this
+ * format (or a backend's restricted copy of it) allows none is invalid, and
+ * level 0 never holds a table.  The second rule is what bounds a walk to
+ * fmt->levels steps whatever the entries say.
+ */
+static enum pt_entry_kind entry_kind(const struct pt_format *f, uint64_t entry,
+				     unsigned level)
+{
+	enum pt_entry_kind kind = f->kind(entry, level);
+
+	if (kind == PT_ENTRY_LEAF && !leaf_allowed(f, level))
+		return PT_ENTRY_INVALID;
+	if (kind == PT_ENTRY_TABLE && level == 0)
+		return PT_ENTRY_INVALID;
+	return kind;
+}
+
+/* The table at address pa, or NULL if pt->mem will not let us reach it. */
+static uint64_t *table_at(const struct pt *pt, uint64_t pa)
+{
+	if (!is_aligned(pa, PAGE_SIZE))
+		return NULL;
+	return pt->mem.table_ptr(pt->mem.ctx, pa);
+}
+
+static bool format_ok(const struct pt_format *f)
+{
+	return f->levels >= 1 && f->levels <= PT_MAX_LEVELS &&
+	       leaf_allowed(f, 0) &&
+	       f->in_bits > PAGE_SHIFT && f->in_bits <= pt_level_shift(f->levels);
+}
+
+/* Allocate, count and clear a table page. */
+static int new_table(struct pt *pt, uint64_t *pa_out, uint64_t **table_out)
+{
+	uint64_t pa;
+	uint64_t *table;
+	int err = pt->mem.alloc_table(pt->mem.ctx, &pa);
+
+	if (err)
+		return err;
+	pt->table_pages++;
+	table = table_at(pt, pa);
+	if (!table)
+		return MM_EFAULT;
+	/* alloc_table promises a zeroed page.  Clearing it again costs little,
+	 * and a stale entry in a new table would be a mapping nobody asked
+	 * for. */
+	__builtin_memset(table, 0, PAGE_SIZE);
+	*pa_out = pa;
+	*table_out = table;
+	return 0;
+}
+
+int pt_init(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem)
+{
+	uint64_t *root;
+
+	pt->fmt = fmt;
+	pt->mem = *mem;
+	pt->root_pa = 0;
+	pt->table_pages = 0;
+	if (!format_ok(fmt))
+		return MM_EINVAL;
+	return new_table(pt, &pt->root_pa, &root);
+}
+
+void pt_attach(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem,
+	       uint64_t root_pa)
+{
+	pt->fmt = fmt;
+	pt->mem = *mem;
+	pt->root_pa = root_pa;
+	pt->table_pages = 0;
+}
+
+/* ---- translate: the hot path ---- */
+
+int pt_translate(const struct pt *pt, uint64_t in, struct pt_walk *out)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t table_pa = pt->root_pa;
+	unsigned perms = PT_PERMS_ALL;
+	unsigned level;
+
+	if (!format_ok(f))
+		return MM_EINVAL;
+	if (in >> f->in_bits)
+		return MM_ENOTMAPPED;
+
+	/* One step per level, root first.  No entry can send the walk back
+	 * up: each step goes one level down, and level 0 has no tables. */
+	for (level = f->levels; level-- > 0;) {
+		const uint64_t *table = table_at(pt, table_pa);
+		uint64_t entry;
+
+		if (!table)
+			return MM_EFAULT;
+		entry = read_entry(table, index_at(in, level));
+
+		switch (entry_kind(f, entry, level)) {
+		case PT_ENTRY_INVALID:
+			return MM_ENOTMAPPED;
+		case PT_ENTRY_TABLE:
+			perms &= f->entry_perms(entry, level);
+			table_pa = f->entry_addr(entry, level);
+			break;
+		case PT_ENTRY_LEAF:
+			out->out = f->entry_addr(entry, level) +
+				   (in & (pt_level_size(level) - 1));
+			out->perms = perms & f->entry_perms(entry, level);
+			out->type = f->entry_memtype(entry, level);
+			out->level = level;
+			return 0;
+		}
+	}
+	return MM_ENOTMAPPED; /* not reached: entry_kind has no level-0 tables */
+}
+
+/* ---- visiting a range ---- */
+
+/* Called by visit() for each leaf or invalid entry (table[i]) in a range. */
+typedef int (*visit_fn)(struct pt *pt, uint64_t *table, unsigned i,
+			unsigned level, enum pt_entry_kind kind, void *arg);
+
+/*
+ * Call fn on every leaf and invalid entry that covers part of [start, end),
+ * descending into tables.  Stops at the first non-zero return.  The
+ * recursion is at most fmt->levels deep: each call is one level lower.
+ */
+static int visit(struct pt *pt, uint64_t table_pa, unsigned level,
+		 uint64_t start, uint64_t end, visit_fn fn, void *arg)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t *table = table_at(pt, table_pa);
+	uint64_t size = pt_level_size(level);
+	uint64_t s = start;
+
+	if (!table)
+		return MM_EFAULT;
+	while (s < end) {
+		/* This entry covers [slot start, slot_end); we want the part
+		 * of it inside the range, [s, e). */
+		uint64_t slot_end = align_down(s, size) + size;
+		uint64_t e = slot_end < end ? slot_end : end;
+		unsigned i = index_at(s, level);
+		uint64_t entry = read_entry(table, i);
+		enum pt_entry_kind kind = entry_kind(f, entry, level);
+		int err;
+
+		if (kind == PT_ENTRY_TABLE)
+			err = visit(pt, f->entry_addr(entry, level), level - 1,
+				    s, e, fn, arg);
+		else
+			err = fn(pt, table, i, level, kind, arg);
+		if (err)
+			return err;
+		s = e;
+	}
+	return 0;
+}
+
+static int visit_range(struct pt *pt, uint64_t start, uint64_t end,
+		       visit_fn fn, void *arg)
+{
+	return visit(pt, pt->root_pa, pt->fmt->levels - 1, start, end, fn, arg);
+}
+
+/* visit_fn: fail on any mapping (pt_map's check). */
+static int refuse_leaf(struct pt *pt, uint64_t *table, unsigned i,
+		       unsigned level, enum pt_entry_kind kind, void *arg)
+{
+	(void)pt; (void)table; (void)i; (void)level; (void)arg;
+	return kind == PT_ENTRY_LEAF ? MM_EOVERLAP : 0;
+}
+
+/* visit_fn: fail on any hole (pt_protect's check). */
+static int refuse_hole(struct pt *pt, uint64_t *table, unsigned i,
+		       unsigned level, enum pt_entry_kind kind, void *arg)
+{
+	(void)pt; (void)table; (void)i; (void)level; (void)arg;
+	return kind == PT_ENTRY_INVALID ? MM_ENOTMAPPED : 0;
+}
+
+/* visit_fn: remove a leaf.  Only used once no leaf crosses the range's
+ * edges, so the whole leaf is inside the range. */
+static int clear_leaf(struct pt *pt, uint64_t *table, unsigned i,
+		      unsigned level, enum pt_entry_kind kind, void *arg)
+{
+	(void)pt; (void)level; (void)arg;
+	if (kind == PT_ENTRY_LEAF)
+		write_entry(table, i, 0);
+	return 0;
+}
+
+/* visit_fn: rewrite a leaf with new permissions (*(unsigned *)arg),
+ * keeping its address and memory type.  Same precondition as clear_leaf. */
+static int reprotect_leaf(struct pt *pt, uint64_t *table, unsigned i,
+			  unsigned level, enum pt_entry_kind kind, void *arg)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t entry = read_entry(table, i);
+
+	if (kind == PT_ENTRY_LEAF)
+		write_entry(table, i, f->make_leaf(f->entry_addr(entry, level), level,
+						   *(const unsigned *)arg,
+						   f->entry_memtype(entry, level)));
+	return 0;
+}
+
+/* ---- splitting blocks ---- */
+
+/*
+ * Replace the block leaf table[i] (level >= 1) by a table of 512 leaves one
+ * level down that map the same memory the same way.
+ */
+static int split_leaf(struct pt *pt, uint64_t *table, unsigned i, unsigned level)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t entry = read_entry(table, i);
+	unsigned child = level - 1;
+	uint64_t oa = f->entry_addr(entry, level);
+	unsigned perms = f->entry_perms(entry, level);
+	enum pt_memtype type = f->entry_memtype(entry, level);
+	uint64_t child_pa;
+	uint64_t *child_table;
+	unsigned j;
+	int err;
+
+	if (!leaf_allowed(f, child))
+		return MM_EINVAL; /* leaf_levels not contiguous: see pt.h */
+	err = new_table(pt, &child_pa, &child_table);
+	if (err)
+		return err;
+	for (j = 0; j < PT_ENTRIES; j++)
+		write_entry(child_table, j,
+			    f->make_leaf(oa + j * pt_level_size(child), child, perms, type));
+	/* Only now, with the new table complete, swap it in. */
+	write_entry(table, i, f->make_table(child_pa));
+	return 0;
+}
+
+/*
+ * Make addr a boundary between leaves: split, level by level, the block
+ * that has addr strictly inside it.  Translations do not change.  At each
+ * level, once addr is aligned to that level's size, no entry there or below
+ * can straddle it, and we are done.
+ */
+static int split_at(struct pt *pt, uint64_t addr)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t table_pa = pt->root_pa;
+	unsigned level;
+
+	for (level = f->levels; level-- > 0;) {
+		uint64_t *table;
+		unsigned i;
+		enum pt_entry_kind kind;
+
+		if (is_aligned(addr, pt_level_size(level)))
+			return 0; /* always true at level 0: addr is page aligned */
+		table = table_at(pt, table_pa);
+		if (!table)
+			return MM_EFAULT;
+		i = index_at(addr, level);
+		kind = entry_kind(f, read_entry(table, i), level);
+		if (kind == PT_ENTRY_INVALID)
+			return 0;
+		if (kind == PT_ENTRY_LEAF) {
+			int err = split_leaf(pt, table, i, level);
+			if (err)
+				return err;
+		}
+		table_pa = f->entry_addr(read_entry(table, i), level);
+	}
+	return 0;
+}
+
+/* ---- argument checks ---- */
+
+static int check_range(const struct pt *pt, uint64_t in, uint64_t size)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t limit;
+
+	if (!format_ok(f))
+		return MM_EINVAL;
+	if (size == 0 || !is_aligned(in, PAGE_SIZE) || !is_aligned(size, PAGE_SIZE))
+		return MM_EINVAL;
+	limit = (uint64_t)1 << f->in_bits;
+	if (in >= limit || size > limit - in)
+		return MM_EINVAL;
+	return 0;
+}
+
+static bool perms_ok(unsigned perms)
+{
+	return (perms & PT_R) && (perms & ~PT_PERMS_ALL) == 0;
+}
+
+/* ---- map ---- */
+
+struct map_job {
+	uint64_t delta;      /* out - in: added to an input address gives its output */
+	unsigned perms;
+	enum pt_memtype type;
+	uint64_t done;       /* input addresses below this are mapped by this job */
+};
+
+/*
+ * Map [start, end), which lies inside the table at table_pa (at level).
+ * For each entry the range touches: if the range covers the entry's whole
+ * slot, the format allows a leaf here, and the output address is aligned
+ * too, write one leaf.  Otherwise go down a level, making a table first if
+ * there is none.  pt_map has checked there are no leaves in the range, so a
+ * table found here is empty; if a leaf now covers its slot, it is simply
+ * dropped (its page returns to the pool when the VM's memory is reset).
+ */
+static int map_in(struct pt *pt, uint64_t table_pa, unsigned level,
+		  uint64_t start, uint64_t end, struct map_job *job)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t *table = table_at(pt, table_pa);
+	uint64_t size = pt_level_size(level);
+	uint64_t s = start;
+
+	if (!table)
+		return MM_EFAULT;
+	while (s < end) {
+		uint64_t slot_end = align_down(s, size) + size;
+		uint64_t e = slot_end < end ? slot_end : end;
+		unsigned i = index_at(s, level);
+		uint64_t oa = s + job->delta;
+		uint64_t entry;
+		int err;
+
+		if (leaf_allowed(f, level) && e - s == size && is_aligned(oa, size)) {
+			write_entry(table, i, f->make_leaf(oa, level, job->perms, job->type));
+			job->done = e;
+			s = e;
+			continue;
+		}
+		if (level == 0)
+			return MM_EINVAL; /* not reached: pages always fit */
+
+		entry = read_entry(table, i);
+		switch (entry_kind(f, entry, level)) {
+		case PT_ENTRY_LEAF:
+			return MM_EOVERLAP; /* not reached: pt_map checked */
+		case PT_ENTRY_INVALID: {
+			uint64_t child_pa;
+			uint64_t *child;
+
+			err = new_table(pt, &child_pa, &child);
+			if (err)
+				return err;
+			entry = f->make_table(child_pa);
+			write_entry(table, i, entry);
+			break;
+		}
+		case PT_ENTRY_TABLE:
+			break;
+		}
+		err = map_in(pt, f->entry_addr(entry, level), level - 1, s, e, job);
+		if (err)
+			return err;
+		s = e;
+	}
+	return 0;
+}
+
+int pt_map(struct pt *pt, uint64_t in, uint64_t out, uint64_t size,
+	   unsigned perms, enum pt_memtype type)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t oa_top = f->oa_mask | (PAGE_SIZE - 1);
+	struct map_job job = { out - in, perms, type, in };
+	int err = check_range(pt, in, size);
+
+	if (err)
+		return err;
+	if (!is_aligned(out, PAGE_SIZE) || out > oa_top || size - 1 > oa_top - out)
+		return MM_EINVAL;
+	if (!perms_ok(perms) || (type != PT_MEM_NORMAL && type != PT_MEM_DEVICE))
+		return MM_EINVAL;
+
+	/* Look before writing: refuse while nothing has changed. */
+	err = visit_range(pt, in, in + size, refuse_leaf, NULL);
+	if (err)
+		return err;
+
+	err = map_in(pt, pt->root_pa, f->levels - 1, in, in + size, &job);
+	if (err && job.done > in) {
+		/* Out of table memory part-way.  Every leaf this call wrote lies
+		 * inside [in, job.done), and nothing else does, so clearing that
+		 * range needs no split and cannot fail for lack of memory. */
+		visit_range(pt, in, job.done, clear_leaf, NULL);
+	}
+	return err;
+}
+
+/* ---- unmap and protect ---- */
+
+/* Split the blocks that cross either end of [in, in+size). */
+static int split_edges(struct pt *pt, uint64_t in, uint64_t size)
+{
+	int err = split_at(pt, in);
+
+	if (err)
+		return err;
+	return split_at(pt, in + size);
+}
+
+int pt_unmap(struct pt *pt, uint64_t in, uint64_t size)
+{
+	int err = check_range(pt, in, size);
+
+	if (err)
+		return err;
+	err = split_edges(pt, in, size);
+	if (err)
+		return err;
+	return visit_range(pt, in, in + size, clear_leaf, NULL);
+}
+
+int pt_protect(struct pt *pt, uint64_t in, uint64_t size, unsigned perms)
+{
+	int err = check_range(pt, in, size);
+
+	if (err)
+		return err;
+	if (!perms_ok(perms))
+		return MM_EINVAL;
+	err = visit_range(pt, in, in + size, refuse_hole, NULL);
+	if (err)
+		return err;
+	err = split_edges(pt, in, size);
+	if (err)
+		return err;
+	return visit_range(pt, in, in + size, reprotect_leaf, &perms);
+}

@@ -1,0 +1,252 @@
+/*
+ * The page-table engine.
+ *
+ * Every page table minihv deals with -- Intel EPT, AMD NPT, Arm stage-2, and
+ * the guest's own x86-64 and Arm stage-1 tables -- is the same idea: a radix
+ * tree of 4 KiB tables holding 512 eight-byte entries, where an entry is
+ * either empty, a pointer to the next table, or a leaf that maps a 4 KiB
+ * page or a larger aligned block.  Only the bit layout of an entry differs.
+ *
+ * So the engine (pt.c) walks and edits trees without knowing any bit layout,
+ * and a struct pt_format (pt_formats.c) supplies the encoding.  Adding a new
+ * format means writing one pt_format, not another walker.
+ *
+ * Levels are numbered from the leaf up, the same for every format:
+ *   level 0 maps 4 KiB pages   (address bits 12..20 index the table)
+ *   level 1 maps 2 MiB blocks  (bits 21..29)
+ *   level 2 maps 1 GiB blocks  (bits 30..38)
+ *   level 3 is a 512 GiB slot  (bits 39..47), never a leaf
+ * (Arm's manuals count the other way, from the root: our level 3 is Arm's
+ * level 0.  Intel calls them PT, PD, PDPT and PML4.)
+ *
+ * Table memory is not taken from a fixed place: struct pt_mem says how to get
+ * a fresh zeroed table page and how to reach a table given the address an
+ * entry stores.  Second-level tables live in hypervisor memory and store host
+ * physical addresses; guest stage-1 tables live in guest RAM and store guest
+ * physical addresses; the host unit tests use a fake physical memory.  The
+ * engine treats every table address as untrusted: table_ptr may refuse it,
+ * and then the operation fails with MM_EFAULT.  That is what makes walking a
+ * hostile guest's page tables safe.
+ */
+#ifndef MM_PT_H
+#define MM_PT_H
+
+#include "types.h"
+
+#define PT_ENTRIES     512
+#define PT_MAX_LEVELS  4
+
+static inline unsigned pt_level_shift(unsigned level) { return PAGE_SHIFT + 9 * level; }
+static inline uint64_t pt_level_size(unsigned level) { return (uint64_t)1 << pt_level_shift(level); }
+
+/* Format-neutral permissions. */
+#define PT_R    0x1u
+#define PT_W    0x2u
+#define PT_X    0x4u
+#define PT_USER 0x8u  /* stage-1 only: reachable from the guest's user mode */
+#define PT_RW   (PT_R | PT_W)
+#define PT_RWX  (PT_R | PT_W | PT_X)
+#define PT_PERMS_ALL (PT_RWX | PT_USER)  /* what a table entry that restricts
+					     nothing reports (see entry_perms) */
+
+enum pt_memtype {
+	PT_MEM_NORMAL,  /* cacheable write-back RAM */
+	PT_MEM_DEVICE,  /* uncached, strongly ordered: MMIO */
+};
+
+enum pt_entry_kind { PT_ENTRY_INVALID, PT_ENTRY_TABLE, PT_ENTRY_LEAF };
+
+struct pt_format {
+	const char *name;
+	unsigned levels;       /* levels in a walk: the root is level levels-1 */
+	unsigned in_bits;      /* input address bits the tree translates */
+	unsigned leaf_levels;  /* bit L set: a leaf may sit at level L (bit 0 always) */
+	uint64_t oa_mask;      /* output-address bits an entry can hold */
+
+	uint64_t (*make_table)(uint64_t table_pa);
+	uint64_t (*make_leaf)(uint64_t oa, unsigned level, unsigned perms,
+			      enum pt_memtype type);
+	enum pt_entry_kind (*kind)(uint64_t entry, unsigned level);
+	uint64_t (*entry_addr)(uint64_t entry, unsigned level); /* table or leaf address */
+	unsigned (*entry_perms)(uint64_t entry, unsigned level);
+	enum pt_memtype (*entry_memtype)(uint64_t entry, unsigned level);
+};
+
+/*
+ * Notes on the fields above.
+ *
+ * leaf_levels is the only place the engine learns where leaves may go: it
+ * never asks kind() for that.  So a backend whose CPU lacks 1 GiB pages
+ * (EPT without the capability bit) copies a format and clears bit 2:
+ *
+ *	static struct pt_format ept;
+ *	ept = pt_format_x86_ept;
+ *	ept.leaf_levels &= ~(1u << 2);
+ *
+ * and the engine then builds 2 MiB blocks instead, and treats a level-2 leaf
+ * found in a walk as invalid.  The set must be contiguous from bit 0 (0b001,
+ * 0b011, 0b111): splitting a block makes leaves one level down.
+ *
+ * kind() returns PT_ENTRY_INVALID for anything the hardware would not
+ * accept as a mapping: not present, and also reserved encodings (a block
+ * where the format has none, misconfigured bits).  entry_addr() keeps only
+ * oa_mask bits (and, for a block, clears the bits below the block size), so
+ * a hostile entry cannot smuggle other bits into an address.
+ *
+ * entry_perms() reports what one entry allows.  For a table entry that is
+ * the limit it puts on everything below it (x86 R/W, U/S and NX are ANDed
+ * across levels); a table entry that limits nothing reports PT_PERMS_ALL.
+ * pt_translate ANDs the table entries' and the leaf's permissions.
+ */
+
+/* The formats minihv knows. */
+extern const struct pt_format pt_format_arm_stage2;  /* Arm VMSAv8-64 stage-2, 4K granule, 48-bit IPA */
+extern const struct pt_format pt_format_arm_stage1;  /* Arm VMSAv8-64 stage-1, 4K granule, 48-bit VA, TTBR0 */
+extern const struct pt_format pt_format_x86_ept;     /* Intel EPT, 4-level */
+extern const struct pt_format pt_format_x86_npt;     /* AMD NPT: x86-64 long mode with U/S set everywhere */
+extern const struct pt_format pt_format_x86_64;      /* x86-64 4-level guest paging (CR4.PAE, EFER.LMA) */
+
+/*
+ * Memory attribute register values the Arm stage-1 format assumes: attribute
+ * index 0 is Normal write-back, index 1 is Device-nGnRnE.
+ */
+#define PT_ARM_MAIR_VALUE 0x00ffull
+
+struct pt_mem {
+	/*
+	 * Allocate one zeroed, 4 KiB-aligned table page.  Store the address
+	 * entries use for it (host- or guest-physical) in *pa_out.  Return 0,
+	 * or MM_ENOMEM.
+	 */
+	int (*alloc_table)(void *ctx, uint64_t *pa_out);
+	/* A pointer to the 512 entries at table address pa, or NULL if pa is
+	 * not memory the tables may live in. */
+	uint64_t *(*table_ptr)(void *ctx, uint64_t pa);
+	void *ctx;
+};
+
+struct pt {
+	const struct pt_format *fmt;
+	struct pt_mem mem;
+	uint64_t root_pa;       /* address of the root table, as entries store it */
+	unsigned table_pages;   /* table pages this tree has allocated (root included) */
+};
+
+/* Allocate an empty root table.  MM_EINVAL if fmt breaks the rules above. */
+int pt_init(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem);
+
+/*
+ * Attach to an existing tree (for walking tables someone else built, such as
+ * the guest's current ones).  Allocates nothing.
+ */
+void pt_attach(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem,
+	       uint64_t root_pa);
+
+/*
+ * Map [in, in+size) to [out, out+size).  in, out and size must be 4 KiB
+ * aligned.  The largest leaf the format allows at each step is used where
+ * both addresses are aligned to it and the rest of the range covers it.
+ * Refused with MM_EOVERLAP if any page of the range is already mapped (and
+ * then nothing is changed).
+ *
+ * perms must include PT_R: every format can say "readable", but not every
+ * format can say anything else (an x86 page is readable whenever present;
+ * an EPT entry that is writable but not readable is a misconfiguration).
+ * To take all access away, unmap.  PT_USER means nothing to second-level
+ * formats and is ignored by them.
+ *
+ * MM_EINVAL for a zero or misaligned size, a range beyond in_bits or beyond
+ * what oa_mask can hold, or bad perms or type.  On MM_ENOMEM (or MM_EFAULT
+ * from table_ptr) the leaves already written are removed again, so the
+ * mappings are as before; table pages allocated meanwhile stay in the tree.
+ */
+int pt_map(struct pt *pt, uint64_t in, uint64_t out, uint64_t size,
+	   unsigned perms, enum pt_memtype type);
+
+/*
+ * Unmap [in, in+size) (in and size checked as for pt_map).  Blocks that are
+ * only partly covered are split into smaller leaves first.  Pages that were not mapped are skipped.  Splitting
+ * allocates; if that fails (MM_ENOMEM) nothing has been unmapped yet.
+ * A split copies a block's address, permissions and memory type to the new
+ * leaves (not other bits such as accessed/dirty).
+ */
+int pt_unmap(struct pt *pt, uint64_t in, uint64_t size);
+
+/*
+ * Change the permissions of every mapped page in [in, in+size), splitting
+ * blocks at the edges.  MM_ENOTMAPPED if any page in the range is unmapped
+ * (nothing is changed then).  The memory type is kept; perms follow the
+ * pt_map rules.  On MM_ENOMEM no permission has changed yet.
+ */
+int pt_protect(struct pt *pt, uint64_t in, uint64_t size, unsigned perms);
+
+struct pt_walk {
+	uint64_t out;           /* translated address */
+	unsigned perms;         /* leaf permissions (for stage-1 formats, the
+				   AND of the levels where the format says so) */
+	enum pt_memtype type;
+	unsigned level;         /* level of the leaf: 0 page, 1 2M, 2 1G */
+};
+
+/*
+ * Translate one address.  Returns 0, MM_ENOTMAPPED when the walk meets an
+ * invalid entry or in is beyond in_bits, or MM_EFAULT when a table address
+ * the walk must follow is refused by mem.table_ptr (or is not 4 KiB
+ * aligned).  At most fmt->levels entries are read, each exactly once, so a
+ * tree the guest is rewriting meanwhile cannot make the walk loop.
+ * (MM_EINVAL only for a malformed format.)
+ */
+int pt_translate(const struct pt *pt, uint64_t in, struct pt_walk *out);
+
+/*
+ * Typed wrappers.  Second-level tables map guest-physical to host-physical;
+ * guest tables map guest-virtual to guest-physical.  Use these across layers
+ * so the address kinds cannot be swapped.
+ */
+static inline int s2_map_range(struct pt *s2, gpa_t in, hpa_t out, uint64_t size,
+			       unsigned perms, enum pt_memtype type)
+{
+	return pt_map(s2, gpa_val(in), hpa_val(out), size, perms, type);
+}
+
+static inline int s2_unmap_range(struct pt *s2, gpa_t in, uint64_t size)
+{
+	return pt_unmap(s2, gpa_val(in), size);
+}
+
+static inline int s2_protect_range(struct pt *s2, gpa_t in, uint64_t size, unsigned perms)
+{
+	return pt_protect(s2, gpa_val(in), size, perms);
+}
+
+static inline int s2_translate(const struct pt *s2, gpa_t in, hpa_t *out, unsigned *perms)
+{
+	struct pt_walk w;
+	int err = pt_translate(s2, gpa_val(in), &w);
+	if (err == 0) {
+		*out = hpa(w.out);
+		if (perms)
+			*perms = w.perms;
+	}
+	return err;
+}
+
+static inline int gpt_map_range(struct pt *g, gva_t in, gpa_t out, uint64_t size,
+				unsigned perms, enum pt_memtype type)
+{
+	return pt_map(g, gva_val(in), gpa_val(out), size, perms, type);
+}
+
+static inline int gpt_translate(const struct pt *g, gva_t in, gpa_t *out, unsigned *perms)
+{
+	struct pt_walk w;
+	int err = pt_translate(g, gva_val(in), &w);
+	if (err == 0) {
+		*out = gpa(w.out);
+		if (perms)
+			*perms = w.perms;
+	}
+	return err;
+}
+
+#endif

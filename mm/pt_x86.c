@@ -1,0 +1,174 @@
+/*
+ * x86-64 long-mode paging entries: a guest's own 4-level tables, and AMD's
+ * nested page tables (NPT), which are the very same format walked a second
+ * time for guest-physical addresses.
+ *
+ *   bit 0   P    present
+ *   bit 1   R/W  writable (ANDed across levels)
+ *   bit 2   U/S  user mode may access (ANDed across levels)
+ *   bit 3   PWT  } with the PAT bit, an index into the PAT register: the
+ *   bit 4   PCD  } memory type.  Index 0 is write-back, 3 uncacheable
+ *   bit 7   PS   at levels 1, 2: this entry is a 2 MiB / 1 GiB page;
+ *                reserved at level 3; at level 0 it is the PAT bit
+ *   bit 12  PAT  of a 2 MiB / 1 GiB page (its bits 20:13 / 29:13 are reserved)
+ *   51:12   address
+ *   bit 63  NX   no execute (ANDed across levels).  Only when no-execute is
+ *                enabled (EFER.NXE; for nested tables, the host's EFER):
+ *                otherwise bit 63 is reserved and the walk faults.  The
+ *                backend must turn NXE on.
+ *
+ * Any present entry is readable: x86 has no "present but not readable".
+ *
+ * Table entries we build are P|R/W|U/S without NX: a table restricts
+ * nothing, and the leaf alone says what is allowed.
+ */
+#include "pt.h"
+
+#define X86_P         (1ull << 0)
+#define X86_RW        (1ull << 1)
+#define X86_US        (1ull << 2)
+#define X86_PWT       (1ull << 3)
+#define X86_PCD       (1ull << 4)
+#define X86_PS        (1ull << 7)
+#define X86_PAT_4K    (1ull << 7)   /* the same bit as PS, at level 0 */
+#define X86_PAT_LARGE (1ull << 12)
+#define X86_NX        (1ull << 63)
+#define X86_OA_MASK   0x000ffffffffff000ull  /* MAXPHYADDR is at most 52 */
+
+static enum pt_entry_kind x86_kind(uint64_t e, unsigned level)
+{
+	uint64_t below_block;
+
+	if (!(e & X86_P))
+		return PT_ENTRY_INVALID;
+	if (level == 0)
+		return PT_ENTRY_LEAF;
+	if (!(e & X86_PS))
+		return PT_ENTRY_TABLE;
+	if (level == 3)
+		return PT_ENTRY_INVALID;
+	/* Address bits below the page size, other than PAT, are reserved: the
+	 * CPU would fault, so this is no mapping. */
+	below_block = X86_OA_MASK & (pt_level_size(level) - 1) & ~X86_PAT_LARGE;
+	return (e & below_block) ? PT_ENTRY_INVALID : PT_ENTRY_LEAF;
+}
+
+static uint64_t x86_entry_addr(uint64_t e, unsigned level)
+{
+	uint64_t addr = e & X86_OA_MASK;
+
+	if (x86_kind(e, level) == PT_ENTRY_LEAF)
+		addr &= ~(pt_level_size(level) - 1); /* drops PAT of a large page */
+	return addr;
+}
+
+static uint64_t x86_make_table(uint64_t table_pa)
+{
+	return (table_pa & X86_OA_MASK) | X86_US | X86_RW | X86_P;
+}
+
+/* user: whether to set U/S.  NPT always does; the guest format for PT_USER. */
+static uint64_t x86_leaf(uint64_t oa, unsigned level, unsigned perms,
+			 enum pt_memtype type, bool user)
+{
+	uint64_t e = (oa & X86_OA_MASK) | X86_P;
+
+	if (level > 0)
+		e |= X86_PS;
+	if (perms & PT_W)
+		e |= X86_RW;
+	if (user)
+		e |= X86_US;
+	if (!(perms & PT_X))
+		e |= X86_NX;
+	if (type == PT_MEM_DEVICE)
+		e |= X86_PCD | X86_PWT; /* PAT index 3: uncacheable */
+	return e;
+}
+
+static unsigned x86_perms(uint64_t e)
+{
+	unsigned perms = PT_R;
+
+	if (e & X86_RW)
+		perms |= PT_W;
+	if (e & X86_US)
+		perms |= PT_USER;
+	if (!(e & X86_NX))
+		perms |= PT_X;
+	return perms;
+}
+
+/* Tables and leaves report the same way: the bits mean the same at every
+ * level, and pt_translate ANDs them. */
+static unsigned x86_entry_perms(uint64_t e, unsigned level)
+{
+	if (x86_kind(e, level) == PT_ENTRY_INVALID)
+		return 0;
+	return x86_perms(e);
+}
+
+/* PAT index 0 (PWT, PCD and PAT all clear) is write-back; anything else is
+ * treated as device memory. */
+static enum pt_memtype x86_entry_memtype(uint64_t e, unsigned level)
+{
+	uint64_t pat = level == 0 ? X86_PAT_4K : X86_PAT_LARGE;
+
+	return (e & (X86_PWT | X86_PCD | pat)) ? PT_MEM_DEVICE : PT_MEM_NORMAL;
+}
+
+/* ---- the guest's own tables ---- */
+
+static uint64_t x86_64_make_leaf(uint64_t oa, unsigned level, unsigned perms,
+				 enum pt_memtype type)
+{
+	return x86_leaf(oa, level, perms, type, (perms & PT_USER) != 0);
+}
+
+const struct pt_format pt_format_x86_64 = {
+	.name = "x86-64",
+	.levels = 4,
+	.in_bits = 48,      /* the lower canonical half only */
+	.leaf_levels = 0x7, /* 1 GiB pages need CPUID pdpe1gb */
+	.oa_mask = X86_OA_MASK,
+	.make_table = x86_make_table,
+	.make_leaf = x86_64_make_leaf,
+	.kind = x86_kind,
+	.entry_addr = x86_entry_addr,
+	.entry_perms = x86_entry_perms,
+	.entry_memtype = x86_entry_memtype,
+};
+
+/* ---- AMD nested page tables ----
+ *
+ * The CPU treats every access through nested tables as a user-mode access,
+ * so U/S must be set at every level, or the guest can reach nothing.  For
+ * the same reason an entry without U/S allows nothing at all, and PT_USER
+ * (a stage-1 idea) is not reported.
+ */
+static uint64_t npt_make_leaf(uint64_t oa, unsigned level, unsigned perms,
+			      enum pt_memtype type)
+{
+	return x86_leaf(oa, level, perms, type, true);
+}
+
+static unsigned npt_entry_perms(uint64_t e, unsigned level)
+{
+	if (x86_kind(e, level) == PT_ENTRY_INVALID || !(e & X86_US))
+		return 0;
+	return x86_perms(e) & ~PT_USER;
+}
+
+const struct pt_format pt_format_x86_npt = {
+	.name = "x86-npt",
+	.levels = 4,
+	.in_bits = 48,
+	.leaf_levels = 0x7,
+	.oa_mask = X86_OA_MASK,
+	.make_table = x86_make_table,
+	.make_leaf = npt_make_leaf,
+	.kind = x86_kind,
+	.entry_addr = x86_entry_addr,
+	.entry_perms = npt_entry_perms,
+	.entry_memtype = x86_entry_memtype,
+};
