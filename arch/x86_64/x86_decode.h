@@ -1,0 +1,128 @@
+/*
+ * Decoding the x86-64 instruction behind an MMIO exit.
+ *
+ * When a guest load or store touches the hypercall MMIO window (guest-
+ * physical pages deliberately left out of EPT/NPT), the CPU exits to us:
+ * an EPT violation on Intel, a nested page fault on AMD.  The exit tells us
+ * *where* (the guest-physical address) and whether it was a read or a
+ * write, but not how wide the access was, which register holds the data,
+ * or how long the instruction is -- and we need all three to emulate the
+ * access and step the guest past it.  (Arm's data-abort syndrome hands us
+ * that for free; on x86 we have to read the instruction.)
+ *
+ * So the backend copies up to 15 bytes from guest memory at RIP and passes
+ * them to x86_decode_mmio().  We accept only the MOV family to and from
+ * memory -- what a compiler emits for a volatile load or store -- and
+ * reject everything else with a message naming the bytes.  An instruction
+ * we do not understand must stop the guest loudly, never be emulated
+ * approximately.
+ *
+ * Supported, 64-bit mode only (the guest runs in long mode):
+ *
+ *   88 /r      mov r/m8, r8           store
+ *   89 /r      mov r/m, r             store, 16/32/64-bit
+ *   8A /r      mov r8, r/m8           load
+ *   8B /r      mov r, r/m             load, 16/32/64-bit
+ *   C6 /0 ib   mov r/m8, imm8         store of an immediate
+ *   C7 /0 iw/id  mov r/m, imm         store of an immediate (REX.W:
+ *                                     imm32 sign-extended to 64 bits)
+ *   A0..A3     mov al/rAX <-> moffs   absolute address in the instruction
+ *   0F B6/B7   movzx r, r/m8 / r/m16  zero-extending load
+ *   0F BE/BF   movsx r, r/m8 / r/m16  sign-extending load
+ *   63 /r      movsxd r64, r/m32      with REX.W; without it, a plain load
+ *
+ * Prefixes: 66 (operand size), 67 (address size), the segment overrides
+ * 26 2E 36 3E 64 65 (ignored), and REX 40..4F.  LOCK (F0) and F2/F3 are
+ * rejected.
+ *
+ * The caller should check that out->write agrees with what the exit
+ * reported: the bytes are read after the fact, so another vCPU could have
+ * rewritten them in between.
+ */
+#ifndef ARCH_X86_64_X86_DECODE_H
+#define ARCH_X86_64_X86_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The architectural limit; the CPU raises #GP on anything longer. */
+#define X86_MAX_INSN_LEN 15
+
+/* Return values of x86_decode_mmio. */
+enum {
+	X86_DECODE_OK = 0,
+	X86_DECODE_UNSUPPORTED = -1, /* not a MOV we emulate (or invalid) */
+	X86_DECODE_TRUNCATED = -2,   /* ran out of bytes: fetching more
+					(e.g. from the next page) may help */
+};
+
+/* How a load's value becomes the destination register's value. */
+enum x86_load_ext {
+	X86_LOAD_MOV, /* plain MOV: size == dst_size */
+	X86_LOAD_ZX,  /* MOVZX: zero-extend size bytes to dst_size */
+	X86_LOAD_SX,  /* MOVSX, MOVSXD: sign-extend size bytes to dst_size */
+};
+
+/* One decoded MMIO instruction. */
+struct x86_mmio_insn {
+	uint8_t len;      /* total length in bytes: add it to RIP when done */
+	uint8_t size;     /* memory access width: 1, 2, 4 or 8 */
+	bool write;       /* true: store to memory; false: load */
+
+	/* Stores of an immediate (C6, C7).  imm is the value the instruction
+	 * writes: sign-extended where the instruction does that (REX.W C7),
+	 * truncated to size.  reg is then meaningless. */
+	bool has_imm;
+	uint64_t imm;
+
+	/* The register operand, numbered as the encoding numbers it:
+	 * 0..15 = RAX RCX RDX RBX RSP RBP RSI RDI R8..R15.  If reg_high8 is
+	 * set, reg is 4..7 and means AH CH DH BH, i.e. bits 15:8 of register
+	 * reg - 4 (an 8-bit register 4..7 in an instruction without REX).
+	 * x86_mmio_gpr() gives the index of the 64-bit register to use. */
+	uint8_t reg;
+	bool reg_high8;
+
+	/* Loads only: how the value lands in the register, and the width of
+	 * the register write (1, 2, 4, 8).  0 for stores. */
+	enum x86_load_ext ext;
+	uint8_t dst_size;
+};
+
+/*
+ * Decode the instruction at bytes[0..avail).  Never reads past avail or
+ * past X86_MAX_INSN_LEN bytes; bytes after the instruction are ignored.
+ *
+ * Returns X86_DECODE_OK and fills *out, or a negative X86_DECODE_* value,
+ * zeroes *out and writes a one-line, NUL-terminated message into err
+ * (at most errlen bytes including the NUL; err may be NULL), such as
+ *     unsupported instruction 0f 0b
+ *     unsupported instruction 89 d8 (register operand, not memory)
+ *     truncated instruction: need more than 3 bytes (48 8b 05)
+ */
+int x86_decode_mmio(const uint8_t *bytes, size_t avail,
+		    struct x86_mmio_insn *out, char *err, size_t errlen);
+
+/* The index into the 16 general-purpose registers (encoding order) of
+ * the 64-bit register that holds i's register operand: reg, or reg - 4
+ * for AH/CH/DH/BH.  Meaningless if i->has_imm. */
+unsigned x86_mmio_gpr(const struct x86_mmio_insn *i);
+
+/* For a store: the value written to memory, in the low i->size bytes
+ * (the rest zero).  gpr[] holds the guest's registers in encoding order. */
+uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
+			      const uint64_t gpr[16]);
+
+/*
+ * For a load: the new 64-bit value of register x86_mmio_gpr(i), given its
+ * old value and the value read from memory (only its low i->size bytes
+ * count).  Follows the x86 rules: the value is zero- or sign-extended to
+ * dst_size as the instruction says; then a 32-bit write clears bits 63:32,
+ * an 8- or 16-bit write keeps the bits above it, and a write to AH/CH/DH/BH
+ * replaces bits 15:8 only.
+ */
+uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
+				 uint64_t old_reg, uint64_t loaded);
+
+#endif
