@@ -1,0 +1,185 @@
+# minihv build.
+#
+#   make                 build both hypervisors (build/<arch>/BOOT*.EFI)
+#   make qemu-arm64      run the guest suite on QEMU aarch64 (EL2, stage-2)
+#   make qemu-x86        run the x86 hypervisor under QEMU
+#   make check           host unit tests of mm/ and the x86 decoder (plain, ASan+UBSan)
+#   make test            check + every guest suite this machine can run
+#   make deps            install what is missing (scripts/install-deps.sh)
+#   TRACE=1              print one line per VM exit
+#
+# Everything is built with -Wall -Wextra -Werror.
+
+ARCHES   := aarch64 x86_64
+BUILD    := build
+DEPS     := build/deps
+VERSION  := $(shell cat VERSION)-$(shell git describe --always --dirty 2>/dev/null || echo nogit)
+TRACE    ?= 0
+
+WARN     := -Wall -Wextra -Werror
+# The hypervisor and guests never touch FP/SIMD registers: minihv does not
+# save them on a VM exit, so a compiler-generated SSE/NEON move would
+# silently corrupt the guest's.
+COMMON   := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
+	    -fno-strict-aliasing -fno-tree-loop-distribute-patterns \
+	    -mgeneral-regs-only -I.
+
+# ---------------------------------------------------------------- tools ---
+
+# A stamp written by scripts/install-deps.sh; targets that need the
+# cross tools, emulators or GNU-EFI depend on it.
+DEPS_STAMP := $(DEPS)/.stamp
+$(DEPS_STAMP): scripts/install-deps.sh
+	sh scripts/install-deps.sh
+
+.PHONY: deps
+deps:
+	sh scripts/install-deps.sh
+
+# ---------------------------------------------------------- per arch -------
+
+CC_aarch64      := aarch64-linux-gnu-gcc
+LD_aarch64      := aarch64-linux-gnu-ld
+OBJCOPY_aarch64 := aarch64-linux-gnu-objcopy
+CC_x86_64       := gcc
+LD_x86_64       := ld
+OBJCOPY_x86_64  := objcopy
+
+EFI_aarch64     := $(DEPS)/gnu-efi-aarch64/usr
+EFIINC_aarch64  := $(EFI_aarch64)/include/efi
+EFILIB_aarch64  := $(EFI_aarch64)/lib
+EFIINC_x86_64   := /usr/include/efi
+EFILIB_x86_64   := /usr/lib
+
+APP_aarch64     := BOOTAA64.EFI
+APP_x86_64      := BOOTX64.EFI
+
+ARCHFLAGS_aarch64 := -mstrict-align
+ARCHFLAGS_x86_64  := -mno-red-zone -DGNU_EFI_USE_MS_ABI
+
+HV_SRCS_COMMON  := $(wildcard boot/*.c hv/*.c mm/*.c)
+GUEST_LIB_SRCS  := $(wildcard guest/lib/*.c) hv/format.c hv/string.c
+GUEST_TESTS     := $(sort $(basename $(notdir $(wildcard guest/tests/*.c))))
+HV_HEADERS      := $(wildcard boot/*.h hv/*.h mm/*.h arch/*/*.h guest/lib/*.h)
+
+# Extra guests, for the runner's self-test: make SELFTEST=1 adds the
+# deliberately failing guests of guest/selftest/ and builds into
+# build/<arch>-selftest.
+ifeq ($(SELFTEST),1)
+GUEST_TESTS     += $(sort $(basename $(notdir $(wildcard guest/selftest/*.c))))
+VARIANT         := -selftest
+endif
+# TRACE=1 builds elsewhere, so switching it never mixes objects.
+ifeq ($(TRACE),1)
+VARIANT         := $(VARIANT)-trace
+endif
+vpath %.c guest/tests guest/selftest
+
+.PHONY: all
+all: $(foreach a,$(ARCHES),$(BUILD)/$(a)$(VARIANT)/$(APP_$(a)))
+
+# arch_template(arch): every rule that builds one architecture's .efi.
+define arch_template
+OUT_$(1)  := $(BUILD)/$(1)$(VARIANT)
+HV_SRCS_$(1) := $(HV_SRCS_COMMON) $(wildcard arch/$(1)/*.c arch/$(1)/*.S)
+HV_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/hv/%.o,$$(HV_SRCS_$(1))) $$(OUT_$(1))/guests.o
+HV_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fpic -fshort-wchar \
+	-I$(EFIINC_$(1)) -I$(EFIINC_$(1))/$(1) \
+	-DMINIHV_VERSION='"$(VERSION)"' -DMINIHV_TRACE=$(TRACE)
+GUEST_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fno-pic -fno-pie -Iguest/lib -Iguest/arch/$(1)
+GUEST_LIB_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/guest/%.o,$(GUEST_LIB_SRCS) $(wildcard guest/arch/$(1)/*.S))
+GUEST_BINS_$(1) := $$(patsubst %,$$(OUT_$(1))/guests/%.bin,$(GUEST_TESTS))
+
+$$(OUT_$(1))/hv/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+
+$$(OUT_$(1))/hv/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+
+$$(OUT_$(1))/guest/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
+
+$$(OUT_$(1))/guest/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
+
+# One guest = start code + guest library + one test file, linked at the
+# guest-virtual address the hypervisor maps RAM at, then flattened.
+$$(OUT_$(1))/guests/%.elf: %.c $$(GUEST_LIB_OBJS_$(1)) guest/arch/$(1)/guest.ld $(HV_HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$(@:.elf=.o)
+	$(LD_$(1)) -nostdlib -static --no-warn-rwx-segments -T guest/arch/$(1)/guest.ld -o $$@ \
+		$$(GUEST_LIB_OBJS_$(1)) $$(@:.elf=.o)
+
+$$(OUT_$(1))/guests/%.bin: $$(OUT_$(1))/guests/%.elf
+	$(OBJCOPY_$(1)) -O binary $$< $$@
+
+# The guest table: each image embedded with .incbin, plus what the test
+# expects (scripts/gen-guest-table.sh reads the "minihv-expect:" comment).
+$$(OUT_$(1))/guests.S: $$(GUEST_BINS_$(1)) scripts/gen-guest-table.sh
+	sh scripts/gen-guest-table.sh $$(OUT_$(1))/guests $(GUEST_TESTS) > $$@
+	printf '%s\n' $(GUEST_TESTS) > $$(OUT_$(1))/guests.list
+
+$$(OUT_$(1))/guests.o: $$(OUT_$(1))/guests.S
+	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+
+$$(OUT_$(1))/hypervisor.so: $$(HV_OBJS_$(1))
+	$(LD_$(1)) -nostdlib -shared -Bsymbolic $(LDEXTRA_$(1)) \
+		-T $(EFILIB_$(1))/elf_$(1)_efi.lds \
+		$(EFILIB_$(1))/crt0-efi-$(1).o $$^ \
+		-L$(EFILIB_$(1)) -lefi -lgnuefi -o $$@
+endef
+
+LDEXTRA_aarch64 := --defsym=EFI_SUBSYSTEM=0xa
+
+$(foreach a,$(ARCHES),$(eval $(call arch_template,$(a))))
+
+# aarch64: Debian's crt0 carries its own PE header, so a raw binary copy of
+# the loadable sections is the .efi.
+$(BUILD)/aarch64$(VARIANT)/$(APP_aarch64): $(BUILD)/aarch64$(VARIANT)/hypervisor.so
+	$(OBJCOPY_aarch64) -O binary -j .text -j .sdata -j .data -j .dynamic \
+		-j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc $< $@
+
+$(BUILD)/x86_64$(VARIANT)/$(APP_x86_64): $(BUILD)/x86_64$(VARIANT)/hypervisor.so
+	$(OBJCOPY_x86_64) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
+# ------------------------------------------------------------ running ---
+
+.PHONY: qemu-arm64 qemu-x86 bochs-x86
+qemu-arm64: $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64)
+	sh scripts/run-suite.sh qemu-arm64 $(or $(CPU),cortex-a57) $(BUILD)/aarch64$(VARIANT)
+
+qemu-x86: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
+	sh scripts/run-suite.sh qemu-x86 $(or $(CPU),auto) $(BUILD)/x86_64$(VARIANT)
+
+# ---------------------------------------------------------------- tests ---
+
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
+UNIT_SRCS  := $(wildcard mm/*.c) $(wildcard arch/x86_64/x86_decode.c)
+HOST_CFLAGS := -std=c11 $(WARN) -g -I.
+
+$(BUILD)/host/plain/%: tests/%.c $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -O2 $< $(UNIT_SRCS) -o $@
+
+$(BUILD)/host/san/%: tests/%.c $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer $< $(UNIT_SRCS) -o $@
+
+.PHONY: check
+check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t))
+	sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
+
+.PHONY: test
+test: | $(DEPS_STAMP)
+	sh scripts/test-all.sh
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)/aarch64* $(BUILD)/x86_64* $(BUILD)/host $(BUILD)/run

@@ -1,0 +1,47 @@
+/*
+ * The aarch64 backend's private state, shared by its C files and entry.S.
+ */
+#ifndef ARCH_AARCH64_ARM_H
+#define ARCH_AARCH64_ARM_H
+
+#include "../../hv/vm.h"
+
+/*
+ * What entry.S saves and restores on every guest entry and exit.  The
+ * offsets are used from assembly (ARM_REGS_* below): keep them in step.
+ */
+struct arm_guest_regs {
+	uint64_t x[31];     /* 0x000: x0..x30 */
+	uint64_t elr;       /* 0x0f8: guest PC (ELR_EL2) */
+	uint64_t spsr;      /* 0x100: guest PSTATE (SPSR_EL2) */
+	uint64_t host_sp;   /* 0x108: the hypervisor's SP while the guest runs */
+	uint64_t exit_type; /* 0x110: which vector: 0 sync, 1 irq, 2 fiq, 3 serror */
+};
+
+/* The guest's EL1 system registers: loaded when the vCPU is put on the CPU. */
+struct arm_el1_state {
+	uint64_t sctlr, tcr, mair, ttbr0, ttbr1, vbar, sp_el1, cpacr;
+};
+
+struct arch_vcpu {
+	struct arm_guest_regs regs;     /* first: entry.S takes a pointer to it */
+	struct arm_el1_state el1;
+	uint64_t vttbr;
+	/* The syndrome of the last exit, for decoding and describing it. */
+	uint64_t esr, far, hpfar;
+	char reason[200];
+};
+
+struct arch_vm {
+	uint16_t vmid;
+	uint64_t vttbr;
+};
+
+/* entry.S: run the guest until it exits; returns with regs filled in. */
+void arm_enter_guest(struct arm_guest_regs *regs);
+extern char arm_el2_vectors[];
+
+/* The IPA size the CPU supports, for VTCR_EL2 and TCR_EL1.IPS. */
+extern unsigned arm_pa_range;
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * EL2 set-up and tear-down, the console, power-off.
+ *
+ * UEFI on QEMU's virt board with virtualization=on starts us at EL2 with
+ * HCR_EL2.TGE=1: EL2 behaves like an ordinary kernel's EL1 and no guest can
+ * run.  arch_cpu_init saves what the firmware had, installs our exception
+ * vectors and turns EL2 into a hypervisor; arch_cpu_fini puts everything
+ * back so the firmware works again.
+ */
+#include "arm.h"
+#include "sysreg.h"
+#include "../../hv/arch.h"
+#include "../../hv/print.h"
+#include "../../boot/boot.h"
+
+unsigned arm_pa_range;
+
+/* What the firmware had, restored by arch_cpu_fini. */
+static struct {
+	uint64_t hcr, vtcr, vttbr, vbar, daif;
+	struct arm_el1_state el1;
+} firmware;
+
+static const unsigned pa_range_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+const char *arch_name(void)
+{
+	return "aarch64 EL2, stage-2";
+}
+
+const struct pt_format *arch_s2_format(void)
+{
+	return &pt_format_arm_stage2;
+}
+
+const struct pt_format *arch_guest_format(void)
+{
+	return &pt_format_arm_stage1;
+}
+
+/*
+ * The PL011 UART of QEMU's virt board.  Polled: wait while the transmit
+ * FIFO is full (flag register bit 5), then write the data register.
+ */
+#define PL011_BASE 0x09000000ul
+#define PL011_DR   0x00
+#define PL011_FR   0x18
+#define PL011_TXFF (1u << 5)
+
+void arch_console_putc(char c)
+{
+	volatile uint32_t *uart = (volatile uint32_t *)PL011_BASE;
+	while (uart[PL011_FR / 4] & PL011_TXFF)
+		;
+	uart[PL011_DR / 4] = (uint32_t)(unsigned char)c;
+}
+
+static void save_el1(struct arm_el1_state *s)
+{
+	s->sctlr = read_sysreg(sctlr_el1);
+	s->tcr = read_sysreg(tcr_el1);
+	s->mair = read_sysreg(mair_el1);
+	s->ttbr0 = read_sysreg(ttbr0_el1);
+	s->ttbr1 = read_sysreg(ttbr1_el1);
+	s->vbar = read_sysreg(vbar_el1);
+	s->sp_el1 = read_sysreg(sp_el1);
+	s->cpacr = read_sysreg(cpacr_el1);
+}
+
+void arm_load_el1(const struct arm_el1_state *s)
+{
+	write_sysreg(sctlr_el1, s->sctlr);
+	write_sysreg(tcr_el1, s->tcr);
+	write_sysreg(mair_el1, s->mair);
+	write_sysreg(ttbr0_el1, s->ttbr0);
+	write_sysreg(ttbr1_el1, s->ttbr1);
+	write_sysreg(vbar_el1, s->vbar);
+	write_sysreg(sp_el1, s->sp_el1);
+	write_sysreg(cpacr_el1, s->cpacr);
+	isb();
+}
+
+/* The guest's HCR_EL2: stage-2 on, EL1 in AArch64, and the traps we want.
+ * IMO/FMO/AMO stay clear: physical interrupts go to EL1, where the guest
+ * keeps them masked, instead of to our vectors. */
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_RW | HCR_TWI | HCR_TWE | HCR_TSC)
+
+int arch_cpu_init(void)
+{
+	uint64_t el = (read_sysreg(CurrentEL) >> 2) & 3;
+	if (el != 2) {
+		hv_printf("minihv: running at EL%llu, not EL2: start QEMU with -machine virt,virtualization=on\n",
+			  (unsigned long long)el);
+		return -1;
+	}
+	unsigned pa = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	if (pa > 6)
+		pa = 6;
+	/* Our stage-2 tables always start at level 0 (four levels), which
+	 * VTCR_EL2 allows for IPA sizes of 40 to 48 bits. */
+	if (pa < 2) {
+		hv_printf("minihv: PARange %u bits is too small for a 4-level stage-2\n",
+			  pa_range_bits[pa]);
+		return -1;
+	}
+	if (pa > 5)
+		pa = 5; /* 52-bit IPAs need FEAT_LPA2 descriptors; use 48 */
+	arm_pa_range = pa;
+
+	firmware.daif = read_sysreg(daif);
+	/* Mask the firmware's interrupts while we own EL2: our vectors do
+	 * not know how to handle them.  They stay pending, and the firmware
+	 * takes them once arch_cpu_fini has unmasked them again. */
+	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	firmware.hcr = read_sysreg(hcr_el2);
+	firmware.vtcr = read_sysreg(vtcr_el2);
+	firmware.vttbr = read_sysreg(vttbr_el2);
+	firmware.vbar = read_sysreg(vbar_el2);
+	save_el1(&firmware.el1);
+
+	uint64_t vmid_bits = ((read_sysreg(id_aa64mmfr1_el1) >> 4) & 0xf) == 2 ? 16 : 8;
+	hv_printf("minihv: EL2, PARange %u bits (IPA size used: %u), %llu-bit VMIDs, HCR_EL2 was 0x%llx\n",
+		  pa_range_bits[read_sysreg(id_aa64mmfr0_el1) & 0xf] ,
+		  pa_range_bits[pa], (unsigned long long)vmid_bits,
+		  (unsigned long long)firmware.hcr);
+
+	/*
+	 * VTCR_EL2 describes the stage-2 tables: T0SZ = 64 - IPA bits,
+	 * SL0 = 2 (start at level 0), inner/outer write-back cacheable
+	 * inner-shareable walks, 4 KiB granule, PS = the physical size.
+	 */
+	uint64_t vtcr = (1ull << 31) |                  /* RES1 */
+			((uint64_t)pa << 16) |          /* PS */
+			(0ull << 14) |                  /* TG0: 4 KiB */
+			(3ull << 12) |                  /* SH0: inner shareable */
+			(1ull << 10) | (1ull << 8) |    /* ORGN0, IRGN0: WB WA */
+			(2ull << 6) |                   /* SL0: level 0 */
+			(64 - pa_range_bits[pa]);       /* T0SZ */
+	write_sysreg(vtcr_el2, vtcr);
+	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)arm_el2_vectors);
+	write_sysreg(hcr_el2, HCR_GUEST);
+	isb();
+	return 0;
+}
+
+void arch_cpu_fini(void)
+{
+	write_sysreg(hcr_el2, firmware.hcr);
+	write_sysreg(vtcr_el2, firmware.vtcr);
+	write_sysreg(vttbr_el2, firmware.vttbr);
+	write_sysreg(vbar_el2, firmware.vbar);
+	arm_load_el1(&firmware.el1);
+	/* Nothing of ours may linger in the TLBs the firmware uses. */
+	__asm__ volatile("tlbi alle1is\n\tdsb ish\n\tisb" ::: "memory");
+	write_sysreg(daif, firmware.daif);
+	isb();
+}
+
+/*
+ * Power off with a status.  Under QEMU with -semihosting, the semihosting
+ * call SYS_EXIT (0x18) with ADP_Stopped_ApplicationExit (0x20026) ends QEMU
+ * with that exit status; "HLT #0xf000" is the AArch64 semihosting trap.
+ * Without semihosting that instruction would fault, so it is only used when
+ * the firmware state is back; as a fallback the firmware powers off.
+ */
+void arch_power_off(int status)
+{
+	uint64_t block[2] = { 0x20026, (uint64_t)status };
+	register uint64_t x0 __asm__("x0") = 0x18;
+	register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+	boot_firmware_power_off();
+}
+
+/* A fault in the hypervisor itself (called from entry.S). */
+void arm_hv_exception(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	hv_printf("minihv: PANIC: exception type %llu at EL2: ESR_EL2=0x%llx ELR_EL2=0x%llx FAR_EL2=0x%llx\n",
+		  (unsigned long long)type, (unsigned long long)esr,
+		  (unsigned long long)elr, (unsigned long long)far);
+	hv_printf("SUMMARY: hypervisor panic\n");
+	arch_cpu_fini();
+	arch_power_off(2);
+}

@@ -1,0 +1,141 @@
+/*
+ * Guest entry and exit, and the EL2 exception vectors.
+ *
+ * arm_enter_guest(regs) saves the hypervisor's callee-saved registers on
+ * its own stack, remembers that stack in regs->host_sp, loads all 31 guest
+ * registers and ERETs into EL1.  When the guest traps, the CPU jumps to one
+ * of the "lower EL" vectors below, which saves the guest's registers back
+ * into regs, restores the hypervisor's stack and registers, and returns
+ * from arm_enter_guest as if it had been an ordinary call.
+ *
+ * TPIDR_EL2 holds the regs pointer while the guest runs: the vector has no
+ * free register to find it otherwise.
+ */
+#define REGS_ELR       0x0f8
+#define REGS_SPSR      0x100
+#define REGS_HOST_SP   0x108
+#define REGS_EXIT_TYPE 0x110
+
+	.text
+	.global arm_enter_guest
+	.type arm_enter_guest, %function
+arm_enter_guest:
+	stp	x29, x30, [sp, #-96]!
+	stp	x27, x28, [sp, #16]
+	stp	x25, x26, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x21, x22, [sp, #64]
+	stp	x19, x20, [sp, #80]
+	mov	x1, sp
+	str	x1, [x0, #REGS_HOST_SP]
+	msr	tpidr_el2, x0
+
+	ldr	x1, [x0, #REGS_ELR]
+	msr	elr_el2, x1
+	ldr	x1, [x0, #REGS_SPSR]
+	msr	spsr_el2, x1
+
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0, #0]
+	eret
+	/* ERET is not a branch the CPU may speculate past. */
+	dsb	nsh
+	isb
+
+/*
+ * Common exit path.  On entry: guest x0, x1 pushed on the stack, x1 = exit
+ * type.  Everything else still holds guest values.
+ */
+guest_exit:
+	mrs	x0, tpidr_el2
+	str	x1, [x0, #REGS_EXIT_TYPE]
+	stp	x2, x3, [x0, #16]
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0, #0]
+	mrs	x1, elr_el2
+	str	x1, [x0, #REGS_ELR]
+	mrs	x1, spsr_el2
+	str	x1, [x0, #REGS_SPSR]
+
+	ldr	x1, [x0, #REGS_HOST_SP]
+	mov	sp, x1
+	ldp	x19, x20, [sp, #80]
+	ldp	x21, x22, [sp, #64]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #32]
+	ldp	x27, x28, [sp, #16]
+	ldp	x29, x30, [sp], #96
+	ret
+
+/*
+ * An exception taken from EL2 itself is a hypervisor bug: report it in C
+ * (arm_hv_exception prints the syndrome and powers off).
+ */
+hv_fault:
+	mrs	x1, esr_el2
+	mrs	x2, elr_el2
+	mrs	x3, far_el2
+	bl	arm_hv_exception
+1:	b	1b
+
+	/* The vector table: 16 entries of 0x80 bytes, 2 KiB aligned. */
+	.macro	vector_hv type
+	.balign	0x80
+	mov	x0, #\type
+	b	hv_fault
+	.endm
+
+	.macro	vector_guest type
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\type
+	b	guest_exit
+	.endm
+
+	.balign	0x800
+	.global arm_el2_vectors
+arm_el2_vectors:
+	vector_hv 0	/* current EL with SP_EL0 */
+	vector_hv 1
+	vector_hv 2
+	vector_hv 3
+	vector_hv 0	/* current EL with SP_EL2 */
+	vector_hv 1
+	vector_hv 2
+	vector_hv 3
+	vector_guest 0	/* lower EL, AArch64: the guest */
+	vector_guest 1
+	vector_guest 2
+	vector_guest 3
+	vector_guest 4	/* lower EL, AArch32: minihv guests never run it */
+	vector_guest 5
+	vector_guest 6
+	vector_guest 7

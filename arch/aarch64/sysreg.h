@@ -1,0 +1,41 @@
+/*
+ * Reading and writing Arm system registers from C.
+ */
+#ifndef ARCH_AARCH64_SYSREG_H
+#define ARCH_AARCH64_SYSREG_H
+
+#include <stdint.h>
+
+#define read_sysreg(reg) ({ \
+	uint64_t __v; \
+	__asm__ volatile("mrs %0, " #reg : "=r"(__v)); \
+	__v; \
+})
+
+#define write_sysreg(reg, v) \
+	__asm__ volatile("msr " #reg ", %0" : : "r"((uint64_t)(v)) : "memory")
+
+static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
+static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
+
+/* HCR_EL2 bits minihv uses. */
+#define HCR_VM    (1ull << 0)   /* stage-2 translation on for EL1/EL0 */
+#define HCR_SWIO  (1ull << 1)   /* set/way invalidate becomes clean+invalidate */
+#define HCR_FMO   (1ull << 3)
+#define HCR_IMO   (1ull << 4)
+#define HCR_AMO   (1ull << 5)
+#define HCR_TWI   (1ull << 13)  /* trap WFI */
+#define HCR_TWE   (1ull << 14)  /* trap WFE */
+#define HCR_TSC   (1ull << 19)  /* trap SMC */
+#define HCR_TGE   (1ull << 27)
+#define HCR_RW    (1ull << 31)  /* EL1 is AArch64 */
+
+/* ESR_ELx exception classes minihv names. */
+#define EC_WFX        0x01
+#define EC_HVC64      0x16
+#define EC_SMC64      0x17
+#define EC_SYSREG     0x18
+#define EC_IABT_LOW   0x20
+#define EC_DABT_LOW   0x24
+
+#endif

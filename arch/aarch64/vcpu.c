@@ -1,0 +1,296 @@
+/*
+ * aarch64 vCPUs: start state, entering the guest, decoding exits.
+ *
+ * Every exit arrives with a syndrome in ESR_EL2: the exception class (EC)
+ * says what kind of trap it was, and for a data abort the instruction
+ * syndrome (ISS) describes the access completely -- register, width,
+ * direction, sign extension -- so, unlike on x86, no instruction decoding
+ * is needed.  HPFAR_EL2 gives the faulting guest-physical page.
+ */
+#include "arm.h"
+#include "sysreg.h"
+#include "../../hv/arch.h"
+#include "../../hv/print.h"
+
+void arm_load_el1(const struct arm_el1_state *s);
+
+/* The vCPU whose EL1 registers and VTTBR are in the CPU right now. */
+static const struct vcpu *loaded_vcpu;
+static uint16_t next_vmid = 1;
+
+int arch_vm_init(struct vm *vm)
+{
+	struct arch_vm *a = bump_alloc(vm->pool, sizeof(*a), 8);
+	if (!a)
+		return -1;
+	/* 8-bit VMIDs are enough: VMs run one after another, and a VMID is
+	 * flushed from the TLBs before it is reused (arm_load_vcpu). */
+	a->vmid = next_vmid;
+	next_vmid = next_vmid == 255 ? 1 : next_vmid + 1;
+	/* VTTBR_EL2: table base address, VMID in bits 63:48. */
+	a->vttbr = vm->s2.root_pa | ((uint64_t)a->vmid << 48);
+	vm->arch = a;
+	return 0;
+}
+
+void arch_vm_fini(struct vm *vm)
+{
+	(void)vm;
+	loaded_vcpu = NULL;
+}
+
+void arch_s2_flush(struct vm *vm)
+{
+	(void)vm;
+	/* Invalidate stage-1 and stage-2 entries of the current VMID. */
+	__asm__ volatile("dsb ishst\n\ttlbi vmalls12e1is\n\tdsb ish\n\tisb" ::: "memory");
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
+{
+	struct arch_vcpu *a = bump_alloc(vcpu->vm->pool, sizeof(*a), 16);
+	if (!a) {
+		hv_printf("minihv: out of memory for vCPU state\n");
+		return -1;
+	}
+	a->regs.x[0] = boot->arg0;
+	a->regs.elr = gva_val(boot->entry);
+	/* EL1h with D, A, I, F masked: minihv guests take no interrupts. */
+	a->regs.spsr = 0x3c5;
+
+	/* SCTLR_EL1: MMU (M), data cache (C), instruction cache (I) on, and
+	 * the bits that must read as one on ARMv8.0. */
+	a->el1.sctlr = 0x30d00800ull | (1u << 0) | (1u << 2) | (1u << 12);
+	/* TCR_EL1: 48-bit TTBR0 region, 4 KiB granule, write-back
+	 * inner-shareable walks; TTBR1 walks disabled (EPD1). */
+	a->el1.tcr = 16 |                        /* T0SZ */
+		     (1ull << 8) | (1ull << 10) | (3ull << 12) | /* IRGN0 ORGN0 SH0 */
+		     (16ull << 16) |                /* T1SZ */
+		     (1ull << 23) |                 /* EPD1 */
+		     (2ull << 30) |                 /* TG1: 4 KiB */
+		     ((uint64_t)arm_pa_range << 32);  /* IPS */
+	a->el1.mair = PT_ARM_MAIR_VALUE;
+	a->el1.ttbr0 = gpa_val(boot->s1_root);
+	a->el1.sp_el1 = gva_val(boot->stack_top);
+	a->el1.cpacr = 0; /* FP/SIMD traps to the guest's own EL1 vectors */
+	a->vttbr = ((struct arch_vm *)vcpu->vm->arch)->vttbr;
+	vcpu->arch = a;
+
+	/* The hypervisor wrote the guest's code through its data cache; make
+	 * it visible to instruction fetches (clean to the point of
+	 * unification, then invalidate the instruction caches). */
+	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	for (uint64_t p = (uintptr_t)vcpu->vm->ram.host;
+	     p < (uintptr_t)vcpu->vm->ram.host + vcpu->vm->ram.size; p += line)
+		__asm__ volatile("dc cvau, %0" : : "r"(p) : "memory");
+	__asm__ volatile("dsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+	loaded_vcpu = NULL;
+	return 0;
+}
+
+/* Put the vCPU on the CPU, unless it is there already.  A new VM may reuse
+ * a VMID, so its TLB entries are flushed on the way in. */
+static void arm_load_vcpu(const struct vcpu *vcpu)
+{
+	const struct arch_vcpu *a = vcpu->arch;
+	arm_load_el1(&a->el1);
+	write_sysreg(vttbr_el2, a->vttbr);
+	isb();
+	arch_s2_flush(vcpu->vm);
+	loaded_vcpu = vcpu;
+}
+
+gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)
+{
+	const struct arch_vcpu *a = vcpu->arch;
+	/* The guest may have changed TTBR0_EL1; BADDR is bits 47:1. */
+	uint64_t ttbr0 = loaded_vcpu == vcpu ? read_sysreg(ttbr0_el1) : a->el1.ttbr0;
+	return gpa(ttbr0 & 0x0000fffffffffffeull);
+}
+
+bool arch_vcpu_s1_enabled(const struct vcpu *vcpu)
+{
+	const struct arch_vcpu *a = vcpu->arch;
+	uint64_t sctlr = loaded_vcpu == vcpu ? read_sysreg(sctlr_el1) : a->el1.sctlr;
+	return sctlr & 1;
+}
+
+static const char *dfsc_name(unsigned dfsc)
+{
+	switch (dfsc & 0x3c) {
+	case 0x04: return "translation fault";
+	case 0x08: return "access flag fault";
+	case 0x0c: return "permission fault";
+	default:   return dfsc == 0x10 ? "synchronous external abort"
+			     : dfsc == 0x21 ? "alignment fault" : "other fault";
+	}
+}
+
+static const char *ec_name(unsigned ec)
+{
+	switch (ec) {
+	case EC_WFX:      return "WFI/WFE";
+	case EC_HVC64:    return "HVC";
+	case EC_SMC64:    return "SMC";
+	case EC_SYSREG:   return "system register access";
+	case EC_IABT_LOW: return "instruction abort";
+	case EC_DABT_LOW: return "data abort";
+	case 0x00:        return "unknown reason";
+	case 0x07:        return "FP/SIMD access";
+	default:          return "exception";
+	}
+}
+
+static void guest_fault(struct vcpu *vcpu, struct vm_exit *exit, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void guest_fault(struct vcpu *vcpu, struct vm_exit *exit, const char *fmt, ...)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	va_list ap;
+	va_start(ap, fmt);
+	hv_vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	va_end(ap);
+	exit->kind = EXIT_GUEST_FAULT;
+	exit->reason = a->reason;
+}
+
+/* A stage-2 data abort: the guest touched guest-physical memory that is not
+ * mapped.  With a valid instruction syndrome it is an emulatable access. */
+static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	uint64_t iss = a->esr & 0x1ffffff;
+	unsigned dfsc = iss & 0x3f;
+
+	if (iss & (1u << 7)) {
+		guest_fault(vcpu, exit, "the guest's own page-table walk touched guest-physical 0x%llx, which is not RAM",
+			    (unsigned long long)((a->hpfar >> 4) << 12));
+		return;
+	}
+	if ((dfsc & 0x3c) != 0x04) {
+		guest_fault(vcpu, exit, "stage-2 %s (DFSC 0x%x)", dfsc_name(dfsc), dfsc);
+		return;
+	}
+	if (!(iss & (1u << 24))) {
+		guest_fault(vcpu, exit, "MMIO access without a valid syndrome (ISV=0: a load/store pair, writeback or SIMD access), which minihv does not emulate");
+		return;
+	}
+	unsigned srt = (iss >> 16) & 0x1f;
+	exit->kind = EXIT_MMIO;
+	exit->mmio.gpa = gpa(((a->hpfar >> 4) << 12) | (a->far & 0xfff));
+	exit->mmio.size = (uint8_t)(1u << ((iss >> 22) & 3));
+	exit->mmio.write = iss & (1u << 6);
+	if (exit->mmio.write) {
+		uint64_t v = srt == 31 ? 0 : a->regs.x[srt]; /* 31 is XZR here */
+		if (exit->mmio.size < 8)
+			v &= (1ull << (exit->mmio.size * 8)) - 1;
+		exit->mmio.value = v;
+	}
+}
+
+void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct arch_vcpu *a = vcpu->arch;
+
+	if (loaded_vcpu != vcpu)
+		arm_load_vcpu(vcpu);
+	arm_enter_guest(&a->regs);
+
+	a->esr = read_sysreg(esr_el2);
+	a->far = read_sysreg(far_el2);
+	a->hpfar = read_sysreg(hpfar_el2);
+	unsigned ec = (a->esr >> 26) & 0x3f;
+	exit->name = ec_name(ec);
+	exit->reason = NULL;
+
+	if (a->regs.exit_type != 0) {
+		static const char *const vec[] = { "sync", "IRQ", "FIQ", "SError" };
+		exit->name = a->regs.exit_type < 4 ? vec[a->regs.exit_type] : "AArch32 exception";
+		guest_fault(vcpu, exit, "unexpected %s exception from the guest", exit->name);
+		return;
+	}
+	switch (ec) {
+	case EC_DABT_LOW:
+		decode_data_abort(vcpu, exit);
+		return;
+	case EC_WFX:
+		exit->kind = EXIT_HALT;
+		exit->name = (a->esr & 1) ? "WFE" : "WFI";
+		return;
+	case EC_HVC64:
+		/* The minihv guest library's exception vectors use HVC #0xE1
+		 * to say "I took an exception I cannot handle". */
+		if ((a->esr & 0xffff) == 0xe1)
+			guest_fault(vcpu, exit, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",
+				    (unsigned long long)read_sysreg(esr_el1),
+				    (unsigned long long)(read_sysreg(esr_el1) >> 26),
+				    ec_name((unsigned)(read_sysreg(esr_el1) >> 26)),
+				    (unsigned long long)read_sysreg(elr_el1),
+				    (unsigned long long)read_sysreg(far_el1));
+		else
+			guest_fault(vcpu, exit, "HVC #0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
+				    (unsigned long long)(a->esr & 0xffff));
+		return;
+	default:
+		guest_fault(vcpu, exit, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));
+		return;
+	}
+}
+
+void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	uint64_t iss = a->esr & 0x1ffffff;
+	unsigned srt = (iss >> 16) & 0x1f;
+
+	if (!exit->mmio.write && srt != 31) {
+		unsigned bits = exit->mmio.size * 8;
+		if (bits < 64) {
+			value &= (1ull << bits) - 1;
+			/* SSE: sign-extend (LDRSB, LDRSH, LDRSW). */
+			if ((iss & (1u << 21)) && (value >> (bits - 1)) & 1)
+				value |= ~0ull << bits;
+		}
+		/* SF clear: the destination is a W register, whose upper half
+		 * a write clears. */
+		if (!(iss & (1u << 15)))
+			value &= 0xffffffffull;
+		a->regs.x[srt] = value;
+	}
+	arch_vcpu_skip(vcpu);
+}
+
+void arch_vcpu_skip(struct vcpu *vcpu)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	/* ESR.IL: 32-bit instruction (always, for AArch64 guests). */
+	a->regs.elr += (a->esr & (1u << 25)) ? 4 : 2;
+}
+
+void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
+			char *buf, size_t len)
+{
+	const struct arch_vcpu *a = vcpu->arch;
+	uint64_t iss = a->esr & 0x1ffffff;
+	unsigned ec = (a->esr >> 26) & 0x3f;
+	(void)exit;
+
+	if (ec == EC_DABT_LOW || ec == EC_IABT_LOW) {
+		static const char *const sas[] = { "byte", "halfword", "word", "doubleword" };
+		hv_snprintf(buf, len,
+			    "ESR_EL2=0x%llx: %s from EL1, %s, %s%s%s ISV=%u %s %s register %s%u%s; FAR_EL2=0x%llx HPFAR_EL2=0x%llx (IPA 0x%llx) ELR_EL2=0x%llx",
+			    (unsigned long long)a->esr, ec_name(ec), dfsc_name(iss & 0x3f),
+			    "level ", (iss & 3) == 0 ? "0" : (iss & 3) == 1 ? "1" : (iss & 3) == 2 ? "2" : "3",
+			    (iss & (1u << 7)) ? " during stage-1 walk" : "",
+			    (unsigned)((iss >> 24) & 1), (iss & (1u << 6)) ? "write" : "read",
+			    sas[(iss >> 22) & 3], (iss & (1u << 15)) ? "x" : "w",
+			    (unsigned)((iss >> 16) & 0x1f), (iss & (1u << 21)) ? " sign-extended" : "",
+			    (unsigned long long)a->far, (unsigned long long)a->hpfar,
+			    (unsigned long long)(((a->hpfar >> 4) << 12) | (a->far & 0xfff)),
+			    (unsigned long long)a->regs.elr);
+	} else {
+		hv_snprintf(buf, len, "ESR_EL2=0x%llx: EC 0x%x (%s) ISS 0x%llx; ELR_EL2=0x%llx FAR_EL2=0x%llx",
+			    (unsigned long long)a->esr, ec, ec_name(ec), (unsigned long long)iss,
+			    (unsigned long long)a->regs.elr, (unsigned long long)a->far);
+	}
+}

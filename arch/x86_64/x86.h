@@ -1,0 +1,124 @@
+/*
+ * The x86_64 backend: one arch interface (hv/arch.h), two ways to
+ * virtualize -- Intel VMX with EPT (vmx*.c) and AMD SVM with NPT (svm*.c).
+ *
+ * Everything the two share lives in x86.c and is declared here: choosing the
+ * backend from CPUID at run time, the 64-bit guest start state, fetching and
+ * decoding the instruction behind an MMIO exit, CPUID emulation, the serial
+ * console and power-off.  A backend fills in struct x86_backend and x86.c
+ * forwards the arch_* calls to it.
+ */
+#ifndef ARCH_X86_64_X86_H
+#define ARCH_X86_64_X86_H
+
+#include "../../hv/arch.h"
+#include "../../hv/vm.h"
+#include "x86_decode.h"
+
+/* Guest general-purpose registers, in the instruction encoding's order
+ * (the decoder's register numbers index this array directly). */
+enum x86_gpr {
+	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
+	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+	X86_NR_GPRS
+};
+
+struct x86_backend {
+	const char *name;              /* "x86_64 VMX, EPT" */
+	/* Can this CPU run it?  If not, why (one line, for the banner). */
+	bool (*probe)(char *why, size_t len);
+	int (*cpu_init)(void);
+	void (*cpu_fini)(void);
+	const struct pt_format *(*s2_format)(void);
+	int (*vm_init)(struct vm *vm);
+	void (*vm_fini)(struct vm *vm);
+	void (*s2_flush)(struct vm *vm);
+	int (*vcpu_init)(struct vcpu *vcpu, const struct vcpu_boot *boot);
+	void (*vcpu_run)(struct vcpu *vcpu, struct vm_exit *exit);
+	void (*vcpu_mmio_done)(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
+	void (*vcpu_skip)(struct vcpu *vcpu);
+	gpa_t (*vcpu_s1_root)(const struct vcpu *vcpu);
+	bool (*vcpu_s1_enabled)(const struct vcpu *vcpu);
+	void (*describe_exit)(const struct vcpu *vcpu, const struct vm_exit *exit,
+			      char *buf, size_t len);
+};
+
+extern const struct x86_backend x86_vmx_backend;
+extern const struct x86_backend x86_svm_backend;
+
+/*
+ * The state a minihv guest starts in, the same for VMX and SVM: 64-bit long
+ * mode, paging on with the tables the hypervisor built (CR3 = s1_root),
+ * flat segments, interrupts off.
+ */
+#define X86_GUEST_CR0   0x80010033ull  /* PG WP NE ET MP PE */
+#define X86_GUEST_CR4   0x00000020ull  /* PAE (VMX adds VMXE's fixed bits as required) */
+/* NXE is needed: the guest page tables hv/vm.c builds (pt_format_x86_64)
+ * set the no-execute bit on every mapping without PT_X, and with NXE clear
+ * that bit is reserved, so the guest's first access through one would #PF. */
+#define X86_GUEST_EFER  0x00000d00ull  /* NXE LMA LME (SVM adds SVME) */
+#define X86_GUEST_RFLAGS 0x2ull
+
+/*
+ * Decode the instruction behind an MMIO exit.  If the CPU supplied the
+ * instruction bytes (SVM decode assists), pass them in bytes/n; otherwise
+ * pass n = 0 and they are fetched from guest memory at rip through the
+ * guest's page tables and the second-level tables (bounds-checked; a fetch
+ * stops at the first page that is not guest RAM).  On failure, returns
+ * non-zero with reason (for EXIT_GUEST_FAULT) naming the bytes.
+ */
+int x86_decode_guest_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *bytes,
+			  size_t n, struct x86_mmio_insn *out, char *reason, size_t len);
+
+/*
+ * Copy the instruction bytes at rip (guest-virtual) into buf: up to
+ * X86_MAX_INSN_LEN bytes, page by page, stopping at the first page that is
+ * not readable guest RAM.  Returns how many bytes were copied (0 if the first
+ * page is unreadable, with *err set to the MM_E* reason).
+ */
+size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
+			    uint8_t buf[X86_MAX_INSN_LEN], int *err);
+
+/*
+ * CPUID as the guest sees it: the host's values, with the hypervisor
+ * present bit (leaf 1 ECX bit 31) set, VMX/SVM hidden, and the hypervisor
+ * leaves 0x40000000 ("minihv" signature, max leaf) added.
+ */
+void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t *rbx,
+		       uint64_t *rcx, uint64_t *rdx);
+
+/* Names of the x86 exception vectors: 0 "#DE divide error" ... */
+const char *x86_exception_name(unsigned vector);
+
+/* Low-level helpers. */
+static inline void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
+			     uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t x86_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void x86_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static inline void x86_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t x86_inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * The architecture interface.
+ *
+ * This header is the whole contract between the arch-neutral core (hv/) and
+ * a backend (arch/aarch64/, arch/x86_64/).  A backend implements these plain
+ * functions and nothing more; the core never looks inside struct arch_vcpu or
+ * struct arch_vm.  Keeping the list short is the point: it is what a student
+ * has to write to port minihv to a new CPU.
+ */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include "../mm/pt.h"
+
+struct vm;
+struct vcpu;
+
+/* ---- the CPU ---- */
+
+/* Check for and turn on the virtualization extensions (EL2 set-up, VMXON,
+ * EFER.SVME).  Prints what it found; returns 0, or -1 after printing why
+ * this CPU cannot run guests. */
+int arch_cpu_init(void);
+
+/* Undo arch_cpu_init: give the CPU back to the firmware as it was. */
+void arch_cpu_fini(void);
+
+/* "aarch64 EL2", "x86_64 VMX", ... for banners. */
+const char *arch_name(void);
+
+/* Second-level table format (stage-2, EPT, NPT) and guest paging format. */
+const struct pt_format *arch_s2_format(void);
+const struct pt_format *arch_guest_format(void);
+
+/* Power off, with status 0 for "all tests passed".  Called after
+ * arch_cpu_fini. */
+__attribute__((noreturn)) void arch_power_off(int status);
+
+/* Write one character to the serial line (polled, no firmware call, so it
+ * works at any point, including with the firmware's interrupts masked). */
+void arch_console_putc(char c);
+
+/* ---- VMs and vCPUs ---- */
+
+/* Per-VM hardware state: VMID/ASID, the register value that points the MMU
+ * at vm->s2 (VTTBR, EPTP, nCR3).  May allocate from vm->mem. */
+int arch_vm_init(struct vm *vm);
+void arch_vm_fini(struct vm *vm);
+
+/* The second-level tables of vm changed: invalidate stale translations
+ * (TLBI VMALLS12E1, INVEPT, TLB_CONTROL). */
+void arch_s2_flush(struct vm *vm);
+
+/* How a vCPU starts.  All addresses are the guest's view. */
+struct vcpu_boot {
+	gva_t entry;     /* first instruction */
+	gva_t stack_top; /* initial stack pointer */
+	gpa_t s1_root;   /* root of the guest page tables the hypervisor built */
+	uint64_t arg0;   /* first argument register */
+};
+
+/* Allocate (from vcpu->vm->mem) and fill the vCPU's hardware state. */
+int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
+
+/* The guest's current page-table root and whether its paging is on, read
+ * from the vCPU (the guest may have changed them). */
+gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu);
+bool arch_vcpu_s1_enabled(const struct vcpu *vcpu);
+
+/* ---- the run loop ---- */
+
+enum exit_kind {
+	EXIT_MMIO,        /* a load/store the core must emulate: exit->mmio */
+	EXIT_HANDLED,     /* the backend dealt with it (CPUID, XSETBV, ...) */
+	EXIT_HALT,        /* WFI, HLT: the vCPU has nothing to do */
+	EXIT_GUEST_FAULT, /* the guest did something minihv will not allow or
+			     cannot emulate: stop it, exit->reason says why */
+	EXIT_HOST_ERROR,  /* the hardware refused to run the guest (VM-entry
+			     failure, VMRUN invalid): stop it, reason says why */
+};
+
+struct mmio_access {
+	gpa_t gpa;
+	uint8_t size;    /* 1, 2, 4 or 8 bytes */
+	bool write;
+	uint64_t value;  /* for a store: the value, zero-extended */
+};
+
+struct vm_exit {
+	enum exit_kind kind;
+	const char *name;       /* hardware reason in words: "data abort", "CPUID" */
+	struct mmio_access mmio;
+	const char *reason;     /* EXIT_GUEST_FAULT/HOST_ERROR: points into the
+				   vcpu's own buffer, valid until the next run */
+};
+
+/*
+ * Enter the guest and run it until the next exit, then describe the exit.
+ * This is the hot path: the backend decodes only what the core needs; the
+ * long description is built by arch_describe_exit, which the core calls only
+ * for TRACE=1 or an error.
+ */
+void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
+
+/* Finish an EXIT_MMIO: for a load, put value into the destination register
+ * (sign- or zero-extended as the instruction says); for both, step the
+ * guest's program counter past the instruction. */
+void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
+
+/* Step past a trapped instruction that needs no further emulation (HLT,
+ * WFI) so the vCPU could be resumed. */
+void arch_vcpu_skip(struct vcpu *vcpu);
+
+/* The raw exit in words (syndrome registers, addresses, decoded fields),
+ * for the TRACE line and for FAIL messages. */
+void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
+			char *buf, size_t len);
+
+#endif

@@ -1,0 +1,14 @@
+/*
+ * The hypervisor core's entry point, called by boot/ once it has memory.
+ */
+#ifndef HV_HV_H
+#define HV_HV_H
+
+#include <stdint.h>
+
+/* Run every embedded guest test, each in a fresh VM, and print a verdict
+ * line per test and a SUMMARY.  Returns the power-off status: 0 when no test
+ * failed, 1 otherwise, 2 when the hypervisor itself could not start. */
+int hv_main(void *pool, uint64_t pool_size);
+
+#endif

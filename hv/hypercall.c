@@ -1,0 +1,197 @@
+/*
+ * The hypercall device: what a load or store in the hypercall window means.
+ *
+ * The backend has already decoded the trapped access into (address, width,
+ * direction, value).  Here we check it against the ABI (hypercall_abi.h)
+ * and act.  Every value comes from an untrusted guest: offsets, widths,
+ * call numbers, pointers and lengths are all checked, and a bad one stops
+ * the guest with a reason rather than being guessed at.
+ */
+#include "hypercall.h"
+#include "print.h"
+#include "string.h"
+
+static const char *call_name(uint64_t nr)
+{
+	switch (nr) {
+	case MINIHV_CALL_CONSOLE_WRITE: return "console_write";
+	case MINIHV_CALL_REPORT:        return "report";
+	case MINIHV_CALL_EXIT:          return "exit";
+	case MINIHV_CALL_MEMINFO:       return "meminfo";
+	default:                        return "unknown";
+	}
+}
+
+/* Guest console output, a line at a time, prefixed with the guest's name. */
+static void console_out(struct vm *vm, char c)
+{
+	if (c == '\n' || vm->line_len == sizeof(vm->line) - 1) {
+		vm->line[vm->line_len] = '\0';
+		hv_printf("[%s] %s\n", vm->name, vm->line);
+		vm->line_len = 0;
+		if (c == '\n')
+			return;
+	}
+	/* Only printable characters reach the serial line: a guest must not
+	 * be able to forge a verdict line with "\rPASS" or drive a terminal. */
+	if (c == '\t' || (c >= ' ' && c <= '~'))
+		vm->line[vm->line_len++] = c;
+	else
+		vm->line[vm->line_len++] = '?';
+}
+
+void hypercall_flush_console(struct vm *vm)
+{
+	if (vm->line_len)
+		console_out(vm, '\n');
+}
+
+/*
+ * Copy a guest buffer (gva, len) into buf.  On failure stop the VM with a
+ * message naming the call, the address and why it was refused.
+ */
+static bool copy_guest_buffer(struct vcpu *vcpu, const char *what, uint64_t gva_arg,
+			      uint64_t len, char *buf)
+{
+	if (len > MINIHV_MAX_MESSAGE) {
+		vm_stop(vcpu->vm, "%s: length %llu is larger than the ABI's limit of %u",
+			what, (unsigned long long)len, MINIHV_MAX_MESSAGE);
+		return false;
+	}
+	struct guest_mmu mmu;
+	vcpu_guest_mmu(vcpu, &mmu);
+	int err = guest_read_virt(&mmu, gva(gva_arg), buf, len);
+	if (err) {
+		vm_stop(vcpu->vm, "%s: buffer at gva 0x%llx (%llu bytes) is not readable guest memory: %s",
+			what, (unsigned long long)gva_arg, (unsigned long long)len,
+			mm_strerror(err));
+		return false;
+	}
+	buf[len] = '\0';
+	return true;
+}
+
+static void do_call(struct vcpu *vcpu, uint64_t nr)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t *arg = vcpu->hc_arg;
+	char buf[MINIHV_MAX_MESSAGE + 1];
+
+	vcpu->hc_result = MINIHV_OK;
+	switch (nr) {
+	case MINIHV_CALL_CONSOLE_WRITE:
+		if (copy_guest_buffer(vcpu, "console_write", arg[0], arg[1], buf))
+			for (uint64_t i = 0; i < arg[1]; i++)
+				console_out(vm, buf[i]);
+		return;
+	case MINIHV_CALL_REPORT:
+		if (arg[0] > MINIHV_VERDICT_SKIP) {
+			vm_stop(vm, "report: verdict %llu is not PASS (0), FAIL (1) or SKIP (2)",
+				(unsigned long long)arg[0]);
+			return;
+		}
+		if (!copy_guest_buffer(vcpu, "report", arg[1], arg[2], buf))
+			return;
+		for (char *p = buf; *p; p++)
+			if (*p < ' ' || *p > '~')
+				*p = '?';
+		/* A FAIL is sticky: a later PASS must not hide it. */
+		if (!vm->reported || vm->verdict != MINIHV_VERDICT_FAIL) {
+			vm->verdict = (unsigned)arg[0];
+			memcpy(vm->report_msg, buf, arg[2] + 1);
+		}
+		vm->reported = true;
+		return;
+	case MINIHV_CALL_EXIT:
+		vm->exit_code = arg[0];
+		vm->state = VM_EXITED;
+		return;
+	case MINIHV_CALL_MEMINFO: {
+		struct minihv_boot_info info = {
+			.abi_version = MINIHV_ABI_VERSION,
+			.ram_gpa = gpa_val(vm->ram.gpa),
+			.ram_gva = VM_RAM_GVA,
+			.ram_alias_gva = VM_RAM_ALIAS_GVA,
+			.ram_size = vm->ram.size,
+			.window_gva = MINIHV_HC_WINDOW_GVA,
+			.vcpu_id = vcpu->id,
+		};
+		struct guest_mmu mmu;
+		vcpu_guest_mmu(vcpu, &mmu);
+		int err = guest_write_virt(&mmu, gva(arg[0]), &info, sizeof(info));
+		if (err)
+			vm_stop(vm, "meminfo: destination gva 0x%llx is not writable guest memory: %s",
+				(unsigned long long)arg[0], mm_strerror(err));
+		return;
+	}
+	default:
+		/* Unknown calls are an error the guest can see, not a stop:
+		 * that is how a guest probes for newer calls. */
+		vcpu->hc_result = (uint64_t)MINIHV_ENOSYS;
+		return;
+	}
+}
+
+/* Which widths and directions each register allows. */
+static bool access_allowed(uint64_t off, const struct mmio_access *a)
+{
+	switch (off) {
+	case MINIHV_HC_VERSION:  return !a->write && a->size == 4;
+	case MINIHV_HC_PUTC:     return a->write && a->size == 1;
+	case MINIHV_HC_ARG0:
+	case MINIHV_HC_ARG1:
+	case MINIHV_HC_ARG2:
+	case MINIHV_HC_ARG3:     return a->write && a->size == 8;
+	case MINIHV_HC_CALL:     return a->write && a->size == 4;
+	case MINIHV_HC_RESULT:   return !a->write && a->size == 8;
+	case MINIHV_HC_SCRATCH:  return true;
+	default:                 return false;
+	}
+}
+
+bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *load_value)
+{
+	uint64_t off = gpa_val(a->gpa) - MINIHV_HC_WINDOW_GPA;
+
+	if (!access_allowed(off, a)) {
+		vm_stop(vcpu->vm, "hypercall window: %u-byte %s at offset 0x%llx is not a register access the ABI allows",
+			a->size, a->write ? "store" : "load", (unsigned long long)off);
+		return false;
+	}
+	*load_value = 0;
+	switch (off) {
+	case MINIHV_HC_VERSION:
+		*load_value = MINIHV_ABI_VERSION;
+		break;
+	case MINIHV_HC_PUTC:
+		console_out(vcpu->vm, (char)a->value);
+		break;
+	case MINIHV_HC_ARG0:
+	case MINIHV_HC_ARG1:
+	case MINIHV_HC_ARG2:
+	case MINIHV_HC_ARG3:
+		vcpu->hc_arg[(off - MINIHV_HC_ARG0) / 8] = a->value;
+		break;
+	case MINIHV_HC_CALL:
+		do_call(vcpu, a->value);
+		break;
+	case MINIHV_HC_RESULT:
+		*load_value = vcpu->hc_result;
+		break;
+	case MINIHV_HC_SCRATCH:
+		/* The echo register: a store keeps the low bytes it writes,
+		 * a load returns the low bytes it reads. */
+		if (a->write)
+			vcpu->hc_scratch = a->value;
+		else
+			*load_value = a->size == 8 ? vcpu->hc_scratch
+				      : vcpu->hc_scratch & ((1ull << (a->size * 8)) - 1);
+		break;
+	}
+	return vcpu->vm->state != VM_STOPPED;
+}
+
+const char *hypercall_call_name(uint64_t nr)
+{
+	return call_name(nr);
+}

@@ -1,0 +1,89 @@
+/*
+ * The run loop: enter the guest, take the exit, decide, repeat.
+ *
+ * This is the hot path of any hypervisor.  The backend does the minimum to
+ * tell us what happened (struct vm_exit); we dispatch on the kind.  The long
+ * description of an exit is only built when TRACE=1 or when something went
+ * wrong.
+ */
+#include "run.h"
+#include "hypercall.h"
+#include "print.h"
+
+static void trace_exit(const struct vcpu *vcpu, const struct vm_exit *e,
+		       const char *handled)
+{
+	char desc[256];
+	arch_describe_exit(vcpu, e, desc, sizeof(desc));
+	if (e->kind == EXIT_MMIO)
+		hv_printf("trace: %s vcpu%u exit %llu: %s: gpa 0x%llx %u-byte %s value 0x%llx: %s [%s]\n",
+			  vcpu->vm->name, vcpu->id, (unsigned long long)vcpu->exits,
+			  e->name, (unsigned long long)gpa_val(e->mmio.gpa), e->mmio.size,
+			  e->mmio.write ? "store" : "load",
+			  (unsigned long long)e->mmio.value, handled, desc);
+	else
+		hv_printf("trace: %s vcpu%u exit %llu: %s: %s [%s]\n", vcpu->vm->name,
+			  vcpu->id, (unsigned long long)vcpu->exits, e->name, handled, desc);
+}
+
+static const char *handle_mmio(struct vcpu *vcpu, struct vm_exit *e)
+{
+	uint64_t value;
+
+	if (!hypercall_window_contains(e->mmio.gpa)) {
+		vm_stop(vcpu->vm, "%u-byte %s at guest-physical 0x%llx: nothing is there (not RAM, not the hypercall window)",
+			e->mmio.size, e->mmio.write ? "store" : "load",
+			(unsigned long long)gpa_val(e->mmio.gpa));
+		return "refused: unmapped address";
+	}
+	if (!hypercall_mmio(vcpu, &e->mmio, &value))
+		return "refused by the hypercall device";
+	/* For a load this is where the value reaches the guest: the backend
+	 * writes it into the destination register and steps the PC. */
+	if (!e->mmio.write)
+		e->mmio.value = value;
+	arch_vcpu_mmio_done(vcpu, e, value);
+	return e->mmio.write ? "hypercall store" : "hypercall load";
+}
+
+static void stop_with_description(struct vcpu *vcpu, const struct vm_exit *e)
+{
+	char desc[256];
+	arch_describe_exit(vcpu, e, desc, sizeof(desc));
+	vm_stop(vcpu->vm, "%s%s: %s (%s)",
+		e->kind == EXIT_HOST_ERROR ? "the CPU refused to run the guest: " : "",
+		e->name, e->reason ? e->reason : "not handled", desc);
+}
+
+void vcpu_run(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	struct vm_exit e;
+
+	while (vm->state == VM_RUNNING) {
+		arch_vcpu_run(vcpu, &e);
+		vcpu->exits++;
+
+		const char *handled;
+		switch (e.kind) {
+		case EXIT_MMIO:
+			handled = handle_mmio(vcpu, &e);
+			break;
+		case EXIT_HANDLED:
+			handled = "emulated";
+			break;
+		case EXIT_HALT:
+			/* No interrupt will ever wake it: minihv guests get
+			 * none.  A halted guest is a finished one. */
+			vm_stop(vm, "the guest halted (%s) without calling exit", e.name);
+			handled = "guest stopped";
+			break;
+		default:
+			stop_with_description(vcpu, &e);
+			handled = "guest stopped";
+			break;
+		}
+		if (MINIHV_TRACE)
+			trace_exit(vcpu, &e, handled);
+	}
+}

@@ -1,0 +1,173 @@
+/*
+ * Creating and destroying VMs, and the start environment of a minihv guest.
+ */
+#include "vm.h"
+#include "arch.h"
+#include "print.h"
+#include "string.h"
+#include "format.h"
+
+struct vm *vm_create(struct bump *pool, const char *name)
+{
+	struct bump_mark mark = bump_mark(pool);
+	struct vm *vm = bump_alloc(pool, sizeof(*vm), 64);
+	if (!vm)
+		goto nomem;
+	vm->name = name;
+	vm->pool = pool;
+	vm->mark = mark;
+	vm->state = VM_RUNNING;
+
+	/*
+	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can
+	 * map it with 2 MiB blocks rather than 512 small pages each.
+	 */
+	void *ram = bump_alloc(pool, VM_RAM_SIZE, SZ_2M);
+	if (!ram)
+		goto nomem;
+	vm->ram.gpa = gpa(VM_RAM_GPA);
+	vm->ram.hpa = hpa_from_ptr(ram);
+	vm->ram.host = ram;
+	vm->ram.size = VM_RAM_SIZE;
+
+	/*
+	 * The second-level tables map RAM and nothing else.  In particular
+	 * the hypercall window stays unmapped: that is what makes a guest's
+	 * access to it trap.
+	 */
+	vm->s2_tables.bump = pool;
+	vm->s2_tables.hpa_minus_hva = 0;
+	struct pt_mem mem;
+	host_table_pool_mem(&vm->s2_tables, &mem);
+	int err = pt_init(&vm->s2, arch_s2_format(), &mem);
+	if (err == 0)
+		err = s2_map_range(&vm->s2, vm->ram.gpa, vm->ram.hpa, vm->ram.size,
+				   PT_RWX, PT_MEM_NORMAL);
+	if (err) {
+		hv_printf("minihv: %s: cannot build %s tables: %s\n", name,
+			  arch_s2_format()->name, mm_strerror(err));
+		vm_destroy(vm);
+		return NULL;
+	}
+	if (gpa_val(vm->ram.gpa) == hpa_val(vm->ram.hpa)) {
+		/* The point of the different addresses is lost: say so. */
+		hv_printf("minihv: %s: RAM landed at GPA == HPA 0x%llx\n", name,
+			  (unsigned long long)hpa_val(vm->ram.hpa));
+	}
+	if (arch_vm_init(vm)) {
+		vm_destroy(vm);
+		return NULL;
+	}
+	return vm;
+
+nomem:
+	hv_printf("minihv: %s: out of hypervisor memory creating the VM\n", name);
+	if (vm) {
+		vm->arch = NULL;
+		bump_reset(pool, mark);
+	}
+	return NULL;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->arch)
+		arch_vm_fini(vm);
+	bump_reset(vm->pool, vm->mark);
+}
+
+int vm_load_image(struct vm *vm, gpa_t at, const void *image, uint64_t len)
+{
+	uint64_t off = gpa_val(at) - gpa_val(vm->ram.gpa);
+	if (gpa_val(at) < gpa_val(vm->ram.gpa) || off > vm->ram.size ||
+	    len > vm->ram.size - off)
+		return MM_EFAULT;
+	memcpy(vm->ram.host + off, image, len);
+	return 0;
+}
+
+/*
+ * A minihv guest starts with paging on, like a uhyve guest: the hypervisor
+ * builds its first page tables in guest RAM.  The layout of RAM:
+ *
+ *   RAM base  guest image (code, data; its bss is already zero)
+ *             free memory
+ *             stack (grows down)
+ *             boot info (struct minihv_boot_info)
+ *   RAM top   guest page tables
+ */
+struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry)
+{
+	uint64_t top = gpa_val(vm->ram.gpa) + vm->ram.size;
+	gpa_t tables = gpa(top - VM_TABLES_SIZE);
+	gpa_t bootinfo = gpa(gpa_val(tables) - VM_BOOTINFO_SIZE);
+	uint64_t stack_top_off = gpa_val(bootinfo) - gpa_val(vm->ram.gpa);
+
+	guest_table_pool_init(&vm->gpt_tables, &vm->ram, tables, VM_TABLES_SIZE);
+	struct pt_mem mem;
+	guest_table_pool_mem(&vm->gpt_tables, &mem);
+	int err = pt_init(&vm->gpt, arch_guest_format(), &mem);
+	if (!err)
+		err = gpt_map_range(&vm->gpt, gva(VM_RAM_GVA), vm->ram.gpa, vm->ram.size,
+				    PT_RWX, PT_MEM_NORMAL);
+	if (!err)
+		err = gpt_map_range(&vm->gpt, gva(VM_RAM_ALIAS_GVA), vm->ram.gpa,
+				    vm->ram.size, PT_RW, PT_MEM_NORMAL);
+	if (!err)
+		err = gpt_map_range(&vm->gpt, gva(MINIHV_HC_WINDOW_GVA),
+				    gpa(MINIHV_HC_WINDOW_GPA), MINIHV_HC_WINDOW_SIZE,
+				    PT_RW, PT_MEM_DEVICE);
+	if (err) {
+		hv_printf("minihv: %s: cannot build guest page tables: %s\n",
+			  vm->name, mm_strerror(err));
+		return NULL;
+	}
+
+	struct minihv_boot_info *info =
+		(void *)(vm->ram.host + gpa_val(bootinfo) - gpa_val(vm->ram.gpa));
+	info->abi_version = MINIHV_ABI_VERSION;
+	info->ram_gpa = gpa_val(vm->ram.gpa);
+	info->ram_gva = VM_RAM_GVA;
+	info->ram_alias_gva = VM_RAM_ALIAS_GVA;
+	info->ram_size = vm->ram.size;
+	info->stack_bottom_gva = VM_RAM_GVA + stack_top_off - VM_STACK_SIZE;
+	info->window_gva = MINIHV_HC_WINDOW_GVA;
+	info->vcpu_id = 0;
+
+	struct vcpu *vcpu = bump_alloc(vm->pool, sizeof(*vcpu), 64);
+	if (!vcpu) {
+		hv_printf("minihv: %s: out of hypervisor memory for a vCPU\n", vm->name);
+		return NULL;
+	}
+	vcpu->vm = vm;
+	vcpu->id = vm->nr_vcpus;
+	struct vcpu_boot boot = {
+		.entry = entry,
+		.stack_top = gva(VM_RAM_GVA + stack_top_off),
+		.s1_root = gpa(vm->gpt.root_pa),
+		.arg0 = VM_RAM_GVA + gpa_val(bootinfo) - gpa_val(vm->ram.gpa),
+	};
+	if (arch_vcpu_init(vcpu, &boot))
+		return NULL;
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	return vcpu;
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	format_buf_v(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
+	va_end(ap);
+	vm->state = VM_STOPPED;
+	hv_printf("minihv: FAIL guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
+}
+
+void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)
+{
+	out->ram = &vcpu->vm->ram;
+	out->s2 = &vcpu->vm->s2;
+	out->s1_fmt = arch_guest_format();
+	out->s1_root = arch_vcpu_s1_root(vcpu);
+	out->s1_enabled = arch_vcpu_s1_enabled(vcpu);
+}

@@ -1,0 +1,107 @@
+/*
+ * VMs and vCPUs.
+ *
+ * A VM is an address space: one block of RAM, the second-level tables that
+ * place it at a guest-physical address, and the guest page tables the
+ * hypervisor built for the guest to start with.  A vCPU is a thread of
+ * execution inside it, with its own registers (kept by the arch backend) and
+ * its own hypercall registers.  Nothing here assumes one VM or one vCPU.
+ *
+ * Every byte a VM uses comes from the hypervisor's bump pool after a mark,
+ * and vm_destroy resets the pool to that mark: VMs are created and destroyed
+ * in stack order (the test runner runs one at a time).
+ */
+#ifndef HV_VM_H
+#define HV_VM_H
+
+#include "../mm/guest_mem.h"
+#include "hypercall_abi.h"
+
+#define VM_MAX_VCPUS 8
+
+/* Where a minihv test guest lives.  GPA != HPA, and GVA != GPA, on purpose:
+ * an identity-mapping bug anywhere then shows up as a wrong address. */
+#define VM_RAM_GPA        0x80000000ull
+#define VM_RAM_SIZE       (4ull << 20)
+#define VM_RAM_GVA        0x40000000ull
+#define VM_RAM_ALIAS_GVA  0x7f00000000ull
+
+/* The top of guest RAM holds what the hypervisor sets up for the guest:
+ * from the top, the guest page tables, one page of boot info, the stack. */
+#define VM_TABLES_SIZE    (16 * PAGE_SIZE)
+#define VM_BOOTINFO_SIZE  PAGE_SIZE
+#define VM_STACK_SIZE     (16 * PAGE_SIZE)
+#define VM_TOP_RESERVED   (VM_TABLES_SIZE + VM_BOOTINFO_SIZE + VM_STACK_SIZE)
+
+enum vm_state { VM_RUNNING, VM_EXITED, VM_STOPPED };
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	void *arch;                 /* the backend's state: registers, VMCS... */
+
+	/* The hypercall device's per-vCPU registers (hypercall_abi.h). */
+	uint64_t hc_arg[4];
+	uint64_t hc_result;
+	uint64_t hc_scratch;
+
+	uint64_t exits;             /* VM exits taken, for the statistics */
+};
+
+struct vm {
+	const char *name;
+	struct bump *pool;          /* the hypervisor's pool */
+	struct bump_mark mark;      /* what to give back at vm_destroy */
+
+	struct guest_ram ram;
+	struct host_table_pool s2_tables;
+	struct pt s2;               /* guest-physical -> host-physical */
+	struct guest_table_pool gpt_tables;
+	struct pt gpt;              /* the guest's initial page tables */
+
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned nr_vcpus;
+	void *arch;                 /* VMID, ASID, EPTP... */
+
+	/* How the guest ended. */
+	enum vm_state state;
+	char stop_reason[320];      /* VM_STOPPED: what the hypervisor refused */
+	uint64_t exit_code;         /* VM_EXITED: MINIHV_CALL_EXIT's argument */
+	bool reported;
+	unsigned verdict;           /* MINIHV_VERDICT_* from the last report */
+	char report_msg[MINIHV_MAX_MESSAGE + 1];
+
+	/* Console output is buffered per VM and printed a line at a time,
+	 * prefixed with the guest's name. */
+	char line[160];
+	unsigned line_len;
+};
+
+/*
+ * Create a VM with RAM and second-level tables, nothing loaded, no vCPUs.
+ * NULL (after printing why) if the pool is exhausted.
+ */
+struct vm *vm_create(struct bump *pool, const char *name);
+
+/* Give back everything the VM used (resets the pool to the VM's mark). */
+void vm_destroy(struct vm *vm);
+
+/* Copy an image into guest RAM at gpa.  The loader knows nothing about the
+ * image's format: it is bytes, placed where the caller says. */
+int vm_load_image(struct vm *vm, gpa_t at, const void *image, uint64_t len);
+
+/* Build the minihv guest start environment (page tables, boot info, stack)
+ * and the first vCPU, starting at entry. */
+struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry);
+
+/* Stop the VM because of something the guest did; printf-style reason. */
+__attribute__((format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);
+
+/* Reach guest memory through the vCPU's current page tables. */
+void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out);
+
+/* Host pointers and host-physical addresses.  minihv runs under UEFI's
+ * identity map, so they are the same number. */
+static inline hpa_t hpa_from_ptr(const void *p) { return hpa((uintptr_t)p); }
+
+#endif

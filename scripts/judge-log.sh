@@ -1,0 +1,70 @@
+#!/bin/sh
+# Judge one suite's serial log.
+#
+#   judge-log.sh LOG LIST LABEL STATUS [SECONDS]
+#
+# LIST names the tests, one per line.  For each, the log must hold exactly
+# one verdict line "PASS: name: ...", "FAIL: name: ..." or "SKIP: name: ...".
+# Prints a TAP line per test and "LABEL: N passed, N failed, N skipped".
+# A missing verdict, a missing SUMMARY line (the hypervisor crashed or
+# hung), or an emulator status that disagrees with the verdicts is a
+# failure.  Exits 0 only when nothing failed.
+set -eu
+
+log=$1
+list=$2
+label=$3
+status=$4
+seconds=${5:-?}
+
+clean=$(mktemp)
+trap 'rm -f "$clean"' EXIT
+if [ -f "$log" ]; then
+	tr -d '\r' <"$log" >"$clean"
+fi
+
+passed=0
+failed=0
+skipped=0
+n=0
+while read -r name; do
+	n=$((n + 1))
+	lines=$(grep -E "^(PASS|FAIL|SKIP): $name: " "$clean" || true)
+	count=$(printf '%s' "$lines" | grep -c . || true)
+	word=${lines%%:*}
+	msg=${lines#*: "$name": }
+	if [ "$count" -eq 0 ]; then
+		echo "not ok $n - $label: $name # no verdict (crash, hang or timeout; see $log)"
+		failed=$((failed + 1))
+	elif [ "$count" -gt 1 ]; then
+		echo "not ok $n - $label: $name # $count verdict lines"
+		failed=$((failed + 1))
+	elif [ "$word" = PASS ]; then
+		echo "ok $n - $label: $name # $msg"
+		passed=$((passed + 1))
+	elif [ "$word" = SKIP ]; then
+		echo "ok $n - $label: $name # SKIP $msg"
+		skipped=$((skipped + 1))
+	else
+		echo "not ok $n - $label: $name # $msg"
+		failed=$((failed + 1))
+	fi
+done <"$list"
+
+extra=""
+if ! grep -q '^SUMMARY: ' "$clean"; then
+	extra="no SUMMARY line: the hypervisor did not finish"
+elif [ "$failed" -eq 0 ] && [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
+	extra="the emulator exited with status $status"
+elif [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
+	extra="tests failed but the emulator exited 0"
+fi
+if [ -n "$extra" ]; then
+	n=$((n + 1))
+	echo "not ok $n - $label: run # $extra"
+	failed=$((failed + 1))
+fi
+echo "1..$n"
+echo "# $label: ${seconds}s"
+echo "$label: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Boot build/x86_64/BOOTX64.EFI under QEMU's PC machine with OVMF.
+#
+#   qemu-x86.sh CPU BUILDDIR LOG
+#
+# CPU is one of:
+#   max   TCG (QEMU's own CPU emulation), -cpu max: an AMD-like CPU with SVM
+#         and nested paging, so the SVM backend runs.  TCG has no VMX.
+#   kvm   KVM with -cpu host: the host CPU's own VMX or SVM, passed through
+#         by nested virtualization.  Needs a usable /dev/kvm, a vmx or svm
+#         flag in /proc/cpuinfo, and kvm_intel/kvm_amd loaded with nested=1.
+#   auto  kvm when this machine can, else max.
+#
+# The firmware's boot manager finds the app as \EFI\BOOT\BOOTX64.EFI on a FAT
+# drive QEMU makes from a folder.  The hypervisor ends QEMU by writing its
+# status V to the isa-debug-exit port, which QEMU turns into exit status
+# (V << 1) | 1; we hand back V.  If QEMU exits 0 instead (the firmware powered
+# off without that write), we exit 0 and the log decides.
+# Exit status: the hypervisor's (0 all passed, 1 failures, 2 hypervisor
+# error, 3 no virtualization), 124 on timeout, 77 when CPU=kvm cannot run
+# here (the reason is the last line on stderr).
+set -eu
+
+cpu=$1
+builddir=$2
+log=$3
+
+# Why KVM cannot run a hypervisor here, or nothing if it can.
+kvm_problem() {
+	if [ ! -e /dev/kvm ]; then
+		echo "no /dev/kvm (KVM is not available on this machine)"
+		return
+	fi
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo "/dev/kvm exists but is not readable and writable by $(id -un)"
+		return
+	fi
+	if grep -qw vmx /proc/cpuinfo; then
+		module=kvm_intel
+	elif grep -qw svm /proc/cpuinfo; then
+		module=kvm_amd
+	else
+		echo "the host CPU has neither the vmx nor the svm flag, so KVM cannot give a guest either"
+		return
+	fi
+	param=/sys/module/$module/parameters/nested
+	if [ ! -r "$param" ]; then
+		echo "$module is not loaded ($param is missing)"
+		return
+	fi
+	case $(cat "$param") in
+	Y | y | 1) ;;
+	*) echo "$module has nested virtualization off ($param is $(cat "$param")); try: modprobe -r $module && modprobe $module nested=1" ;;
+	esac
+}
+
+case $cpu in
+max)
+	accel="-accel tcg -cpu max"
+	;;
+kvm)
+	why=$(kvm_problem)
+	if [ -n "$why" ]; then
+		echo "qemu-x86: cannot use KVM: $why" >&2
+		exit 77
+	fi
+	accel="-accel kvm -cpu host"
+	;;
+auto)
+	if [ -z "$(kvm_problem)" ]; then
+		accel="-accel kvm -cpu host"
+	else
+		accel="-accel tcg -cpu max"
+	fi
+	;;
+*)
+	echo "qemu-x86: unknown CPU '$cpu' (use max, kvm or auto)" >&2
+	exit 2
+	;;
+esac
+
+esp="$builddir/esp-$cpu"
+mkdir -p "$esp/EFI/BOOT"
+cp "$builddir/BOOTX64.EFI" "$esp/EFI/BOOT/BOOTX64.EFI"
+rm -f "$log"
+echo "qemu-x86: $accel" >&2
+
+set +e
+# shellcheck disable=SC2086 # $accel is several words on purpose
+timeout --foreground -k 5 "${MINIHV_TIMEOUT:-120}" \
+	qemu-system-x86_64 -machine pc $accel -m 512 \
+	-bios /usr/share/ovmf/OVMF.fd \
+	-drive "format=raw,file=fat:rw:$esp" \
+	-serial "file:$log" -display none -monitor none -no-reboot -net none \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null
+status=$?
+set -e
+
+case $status in
+0) exit 0 ;;          # the firmware powered off: the log decides
+124 | 137) exit 124 ;; # timeout (137: killed after the grace period)
+esac
+if [ $((status % 2)) -eq 1 ]; then
+	exit $((status >> 1)) # isa-debug-exit: (V << 1) | 1
+fi
+exit "$status"

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Run one guest suite on one emulator and judge it.
+#
+#   run-suite.sh TARGET CPU BUILDDIR [LABEL]
+#
+# TARGET names a launcher, scripts/launch/TARGET.sh, which boots
+# BUILDDIR/BOOT*.EFI on CPU, writes the serial output to a log and exits
+# with the emulator's status (or 77 when this machine cannot run it, with
+# the reason on its last line of stderr).  This script then reads the log:
+# one TAP line per guest test listed in BUILDDIR/guests.list, where a test
+# with no verdict line (a crash, a hang, a missing guest) is a failure, and
+# ends with "LABEL: N passed, N failed, N skipped".  Exit status: 0 when
+# nothing failed.
+#
+# Environment: MINIHV_TIMEOUT (seconds, default 120), MINIHV_LOGDIR
+# (default build/run).
+set -eu
+
+target=$1
+cpu=$2
+builddir=$3
+label=${4:-$target-$cpu}
+here=$(cd "$(dirname "$0")" && pwd)
+logdir=${MINIHV_LOGDIR:-build/run}
+mkdir -p "$logdir"
+log="$logdir/$label.log"
+list="$builddir/guests.list"
+
+if [ ! -f "$list" ]; then
+	echo "run-suite: $list is missing: build first" >&2
+	exit 1
+fi
+
+errfile="$logdir/$label.stderr"
+start=$(date +%s)
+set +e
+MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-120} sh "$here/launch/$target.sh" "$cpu" "$builddir" "$log" 2>"$errfile"
+status=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+
+# The serial log, for the reader (the demo shows it all).
+if [ "${MINIHV_QUIET:-0}" != 1 ] && [ -f "$log" ]; then
+	tr -d '\r' <"$log" | sed -n '/^minihv /,$p'
+fi
+
+if [ "$status" -eq 77 ]; then
+	why=$(tail -n 1 "$errfile")
+	n=0
+	while read -r name; do
+		n=$((n + 1))
+		echo "ok $n - $label: $name # SKIP $why"
+	done <"$list"
+	echo "1..$n"
+	echo "$label: 0 passed, 0 failed, $n skipped"
+	exit 0
+fi
+
+sh "$here/judge-log.sh" "$log" "$list" "$label" "$status" "$elapsed"

@@ -1,0 +1,119 @@
+#!/bin/sh
+# make test: every test this machine can run, one closing line.
+#
+#   1. host unit tests (mm/, the x86 decoder), plain and under ASan+UBSan
+#   2. the guest suite on every backend and CPU model that runs here
+#   3. the runner's own self-test: it must fail a failing suite
+#
+# Each part prints its own lines; this script adds up the closing
+# "LABEL: N passed, N failed[, N skipped]" lines and ends with
+# "N passed, N failed, N skipped".  Exit status 0 only when nothing failed.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.."
+logdir=build/run
+mkdir -p "$logdir"
+total_p=0
+total_f=0
+total_s=0
+MAKE=${MAKE:-make}
+
+# add_counts LABEL OUTPUT_FILE STATUS
+add_counts() {
+	line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1 || true)
+	if [ -z "$line" ]; then
+		echo "not ok - $1: no closing line (exit status $3)"
+		total_f=$((total_f + 1))
+		return
+	fi
+	p=$(echo "$line" | sed 's/^[^:]*: \([0-9]*\) passed.*/\1/')
+	f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
+	s=0
+	case "$line" in
+	*skipped*) s=$(echo "$line" | sed 's/.* \([0-9]*\) skipped.*/\1/') ;;
+	esac
+	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $1: exit status $3 with no failed test"
+		f=1
+	fi
+	total_p=$((total_p + p))
+	total_f=$((total_f + f))
+	total_s=$((total_s + s))
+}
+
+# part LABEL COMMAND...: run a part, show its output, count it.
+part() {
+	label=$1
+	shift
+	out="$logdir/part-$label.out"
+	echo "=== $label"
+	set +e
+	"$@" >"$out" 2>&1
+	status=$?
+	set -e
+	cat "$out"
+	add_counts "$label" "$out" "$status"
+}
+
+# expect_failure LABEL COMMAND...: a self-test that passes when the command
+# fails and says which test failed.
+expect_failure() {
+	label=$1
+	shift
+	out="$logdir/selftest-$label.out"
+	set +e
+	"$@" >"$out" 2>&1
+	status=$?
+	set -e
+	if [ "$status" -ne 0 ] && grep -q '^not ok' "$out"; then
+		echo "ok - runner-selftest: $label is reported as failing (exit $status)"
+		total_p=$((total_p + 1))
+	else
+		echo "not ok - runner-selftest: $label was not reported as failing (exit $status)"
+		sed 's/^/#   /' "$out"
+		total_f=$((total_f + 1))
+	fi
+}
+
+start=$(date +%s)
+
+part unit "$MAKE" --no-print-directory check
+
+"$MAKE" --no-print-directory all >"$logdir/build.out" 2>&1 || {
+	cat "$logdir/build.out"
+	echo "not ok - build failed"
+	echo "$total_p passed, $((total_f + 1)) failed, $total_s skipped"
+	exit 1
+}
+
+export MINIHV_QUIET=1
+for cpu in cortex-a57 max; do
+	part "qemu-arm64-$cpu" sh scripts/run-suite.sh qemu-arm64 "$cpu" build/aarch64 "qemu-arm64-$cpu"
+done
+for suite in $(sh scripts/x86-suites.sh); do
+	target=${suite%%:*}
+	cpu=${suite#*:}
+	part "$target-$cpu" sh scripts/run-suite.sh "$target" "$cpu" build/x86_64 "$target-$cpu"
+done
+
+# The runner must notice failures: canned logs of a crash and of a failed
+# test, and a real build that includes a deliberately failing guest.
+echo "=== runner-selftest"
+canned="$logdir/canned"
+mkdir -p "$canned"
+printf 'hello\nbad_pointer\n' >"$canned/list"
+printf 'minihv x\nPASS: hello: ok\n' >"$canned/crash.log"
+expect_failure crash-without-summary sh scripts/judge-log.sh "$canned/crash.log" "$canned/list" canned 0
+printf 'PASS: hello: ok\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/missing.log"
+expect_failure missing-verdict sh scripts/judge-log.sh "$canned/missing.log" "$canned/list" canned 0
+printf 'PASS: hello: ok\nFAIL: bad_pointer: x\nSUMMARY: 2 tests, 1 failed, 0 skipped\n' >"$canned/fail.log"
+expect_failure failed-verdict sh scripts/judge-log.sh "$canned/fail.log" "$canned/list" canned 1
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/status.log"
+expect_failure bad-exit-status sh scripts/judge-log.sh "$canned/status.log" "$canned/list" canned 124
+"$MAKE" --no-print-directory SELFTEST=1 build/aarch64-selftest/BOOTAA64.EFI >"$logdir/build-selftest.out" 2>&1 || cat "$logdir/build-selftest.out"
+expect_failure failing-guest sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-selftest selftest
+
+echo "# make test took $(( $(date +%s) - start ))s"
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" -eq 0 ]
