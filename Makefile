@@ -127,7 +127,7 @@ $$(OUT_$(1))/guests.o: $$(OUT_$(1))/guests.S
 	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(OUT_$(1))/hypervisor.so: $$(HV_OBJS_$(1))
-	$(LD_$(1)) -nostdlib -shared -Bsymbolic $(LDEXTRA_$(1)) \
+	$(LD_$(1)) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$(1)) \
 		-T $(EFILIB_$(1))/elf_$(1)_efi.lds \
 		$(EFILIB_$(1))/crt0-efi-$(1).o $$^ \
 		-L$(EFILIB_$(1)) -lefi -lgnuefi -o $$@

@@ -137,6 +137,9 @@ static const char *ec_name(unsigned ec)
 	case EC_DABT_LOW: return "data abort";
 	case 0x00:        return "unknown reason";
 	case 0x07:        return "FP/SIMD access";
+	case 0x21:        return "instruction abort at EL1";
+	case 0x25:        return "data abort at EL1";
+	case 0x15:        return "SVC";
 	default:          return "exception";
 	}
 }
@@ -220,16 +223,18 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	case EC_HVC64:
 		/* The minihv guest library's exception vectors use HVC #0xE1
 		 * to say "I took an exception I cannot handle". */
-		if ((a->esr & 0xffff) == 0xe1)
+		if ((a->esr & 0xffff) == 0xe1) {
+			exit->name = "guest exception";
 			guest_fault(vcpu, exit, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",
 				    (unsigned long long)read_sysreg(esr_el1),
 				    (unsigned long long)(read_sysreg(esr_el1) >> 26),
 				    ec_name((unsigned)(read_sysreg(esr_el1) >> 26)),
 				    (unsigned long long)read_sysreg(elr_el1),
 				    (unsigned long long)read_sysreg(far_el1));
-		else
+		} else {
 			guest_fault(vcpu, exit, "HVC #0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
 				    (unsigned long long)(a->esr & 0xffff));
+		}
 		return;
 	default:
 		guest_fault(vcpu, exit, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));

@@ -44,6 +44,14 @@ int64_t hc_console_write(const void *buf, size_t len);
 void hc_report(unsigned verdict, const char *msg, size_t len);
 __attribute__((noreturn)) void hc_exit(uint64_t code);
 
+/* ---- the guest's own page tables (guest/lib/pagetable.c) ---- */
+
+/* The entry for gva at level (0: 4 KiB page, 1: 2 MiB, 2: 1 GiB, 3: root), or
+ * NULL if a table on the way is missing. */
+uint64_t *guest_pt_entry(const struct minihv_boot_info *info, uint64_t gva, unsigned level);
+/* Point an entry (table or 2 MiB leaf) at another address; flush the TLB. */
+void guest_pt_set_addr(uint64_t *entry, uint64_t addr);
+
 /* ---- console ---- */
 
 __attribute__((format(printf, 1, 2))) int printf(const char *fmt, ...);

@@ -1,0 +1,23 @@
+/*
+ * The few privileged operations portable tests need, aarch64.
+ */
+#ifndef GUEST_CPU_H
+#define GUEST_CPU_H
+
+#include <stdint.h>
+
+/* Guest-physical address of the current page-table root. */
+static inline uint64_t cpu_page_table_root(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, ttbr0_el1" : "=r"(v));
+	return v & 0x0000fffffffff000ull;
+}
+
+/* Forget cached translations after editing the page tables. */
+static inline void cpu_flush_tlb(void)
+{
+	__asm__ volatile("dsb ishst\n\ttlbi vmalle1\n\tdsb ish\n\tisb" ::: "memory");
+}
+
+#endif
