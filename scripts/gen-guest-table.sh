@@ -58,3 +58,4 @@ echo '	.globl guest_image_count'
 echo '	.balign 8'
 echo 'guest_image_count:'
 echo "	.quad $#"
+echo '	.section .note.GNU-stack, "", %progbits'

@@ -87,6 +87,10 @@ size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t *rbx,
 		       uint64_t *rcx, uint64_t *rdx);
 
+/* The pure half of it: change the host's answer r[] = {EAX, EBX, ECX, EDX}
+ * into the guest's (x86_cpuid.c; tests/test_x86_cpuid.c). */
+void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
+
 /* Names of the x86 exception vectors: 0 "#DE divide error" ... */
 const char *x86_exception_name(unsigned vector);
 

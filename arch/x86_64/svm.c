@@ -1,0 +1,192 @@
+/*
+ * AMD SVM: finding it, turning it on, turning it off, and the backend table.
+ *
+ * Turning SVM on takes two writes: EFER.SVME, which makes the SVM
+ * instructions (VMRUN, VMLOAD, VMSAVE, STGI, CLGI) legal, and VM_HSAVE_PA,
+ * the page where VMRUN keeps the host's state while a guest runs.  Compare
+ * VMX, which needs VMXON, a VMXON region and fixed CR0/CR4 bits.
+ */
+#include "svm.h"
+#include "../../hv/print.h"
+
+struct svm_caps svm_caps;
+uint64_t svm_host_state_pa;
+
+/* The host save area (VM_HSAVE_PA) and the page svm_entry.S VMSAVEs the
+ * host's FS/GS/TR/LDTR/syscall state to.  The CPU owns both while SVM is
+ * on; their format is the CPU's business, we only provide the memory.
+ * Statics are fine: under UEFI's identity map their address is physical. */
+static uint8_t host_save_area[4096] __attribute__((aligned(4096)));
+static uint8_t host_state[4096] __attribute__((aligned(4096)));
+
+/* What the firmware had, for svm_cpu_fini. */
+static struct {
+	uint64_t efer;
+	uint64_t hsave_pa;
+} firmware;
+
+#define CPUID_EXT_MAX         0x80000000u
+#define CPUID_AMD_FEATURES    0x80000001u
+#define CPUID_SVM             0x8000000au
+#define AMD_ECX_SVM           (1u << 2)
+#define AMD_EDX_NX            (1u << 20)
+#define SVM_EDX_NP            (1u << 0)
+#define SVM_EDX_NRIPS         (1u << 3)
+#define SVM_EDX_VMCB_CLEAN    (1u << 5)
+#define SVM_EDX_FLUSH_BY_ASID (1u << 6)
+#define SVM_EDX_DECODE_ASSISTS (1u << 7)
+#define SVM_EDX_VGIF          (1u << 16)
+
+static bool svm_probe(char *why, size_t len)
+{
+	uint32_t max, a, b, c, d;
+
+	x86_cpuid(CPUID_EXT_MAX, 0, &max, &b, &c, &d);
+	if (max < CPUID_AMD_FEATURES) {
+		hv_snprintf(why, len, "no CPUID leaf 8000_0001, so no SVM");
+		return false;
+	}
+	x86_cpuid(CPUID_AMD_FEATURES, 0, &a, &b, &c, &d);
+	if (!(c & AMD_ECX_SVM)) {
+		hv_snprintf(why, len, "CPUID 8000_0001 ECX.SVM=0: this CPU has no AMD-V");
+		return false;
+	}
+	if (!(d & AMD_EDX_NX)) {
+		hv_snprintf(why, len, "CPUID 8000_0001 EDX.NX=0: minihv's page tables need the no-execute bit");
+		return false;
+	}
+	if (max < CPUID_SVM) {
+		hv_snprintf(why, len, "SVM is reported but CPUID leaf 8000_000A (its features) is missing");
+		return false;
+	}
+	/*
+	 * The firmware can switch SVM off (BIOS setup: "SVM mode") and lock
+	 * that choice; then EFER.SVME cannot be set.  (Bochs does not
+	 * implement VM_CR: it reads 0 there only with ignore_bad_msrs=1.)
+	 */
+	uint64_t vm_cr = x86_rdmsr(MSR_VM_CR);
+	if (vm_cr & VM_CR_SVMDIS) {
+		hv_snprintf(why, len, "SVM is disabled by the firmware (VM_CR=0x%llx: SVMDIS%s)",
+			    (unsigned long long)vm_cr,
+			    (vm_cr & VM_CR_LOCK) ? ", locked: enable SVM in the firmware setup" : "");
+		return false;
+	}
+
+	x86_cpuid(CPUID_SVM, 0, &a, &b, &c, &d);
+	svm_caps.revision = a & 0xff;
+	svm_caps.nr_asids = b;
+	svm_caps.nrips = d & SVM_EDX_NRIPS;
+	svm_caps.decode_assists = d & SVM_EDX_DECODE_ASSISTS;
+	svm_caps.flush_by_asid = d & SVM_EDX_FLUSH_BY_ASID;
+	svm_caps.vmcb_clean = d & SVM_EDX_VMCB_CLEAN;
+	svm_caps.vgif = d & SVM_EDX_VGIF;
+	if (!(d & SVM_EDX_NP)) {
+		hv_snprintf(why, len, "no nested paging (CPUID 8000_000A EDX.NP=0): minihv maps guest memory with NPT");
+		return false;
+	}
+	if (svm_caps.nr_asids < 2) {
+		hv_snprintf(why, len, "CPUID 8000_000A reports %u ASIDs: none left for guests",
+			    svm_caps.nr_asids);
+		return false;
+	}
+	return true;
+}
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static int svm_cpu_init(void)
+{
+	if (((uintptr_t)host_save_area | (uintptr_t)host_state) & (PAGE_SIZE - 1)) {
+		hv_printf("minihv: SVM: host save pages are not page aligned (0x%llx, 0x%llx)\n",
+			  (unsigned long long)(uintptr_t)host_save_area,
+			  (unsigned long long)(uintptr_t)host_state);
+		return -1;
+	}
+	hv_printf("minihv: SVM revision %u, %u ASIDs, nested paging yes, NRIPS %s, decode assists %s, flush by ASID %s, VMCB clean bits %s, VGIF %s\n",
+		  svm_caps.revision, svm_caps.nr_asids, yes_no(svm_caps.nrips),
+		  yes_no(svm_caps.decode_assists), yes_no(svm_caps.flush_by_asid),
+		  yes_no(svm_caps.vmcb_clean), yes_no(svm_caps.vgif));
+
+	firmware.efer = x86_rdmsr(MSR_EFER);
+	firmware.hsave_pa = x86_rdmsr(MSR_VM_HSAVE_PA);
+	if (firmware.efer & EFER_SVME)
+		hv_printf("minihv: SVM: EFER.SVME was already set (another hypervisor below us?)\n");
+
+	x86_wrmsr(MSR_VM_HSAVE_PA, hpa_val(hpa_from_ptr(host_save_area)));
+	/*
+	 * NXE as well: nested page-table entries without PT_X carry the
+	 * no-execute bit, and the CPU walks nested tables with the host's
+	 * EFER.NXE; with NXE clear that bit would be a reserved-bit fault.
+	 */
+	x86_wrmsr(MSR_EFER, firmware.efer | EFER_SVME | EFER_NXE);
+	svm_host_state_pa = hpa_val(hpa_from_ptr(host_state));
+	hv_printf("minihv: SVM on: EFER 0x%llx -> 0x%llx, VM_HSAVE_PA 0x%llx\n",
+		  (unsigned long long)firmware.efer, (unsigned long long)x86_rdmsr(MSR_EFER),
+		  (unsigned long long)x86_rdmsr(MSR_VM_HSAVE_PA));
+	return 0;
+}
+
+static void svm_cpu_fini(void)
+{
+	/* GIF is 1 here (svm_entry.S ends every run with STGI), as the
+	 * firmware expects; EFER.SVME goes back to what it was. */
+	x86_wrmsr(MSR_EFER, firmware.efer);
+	x86_wrmsr(MSR_VM_HSAVE_PA, firmware.hsave_pa);
+}
+
+static const struct pt_format *svm_s2_format(void)
+{
+	return &pt_format_x86_npt;
+}
+
+static void svm_vm_fini(struct vm *vm)
+{
+	/* Everything came from the VM's pool, which vm_destroy resets. */
+	(void)vm;
+}
+
+/*
+ * The nested tables changed: the next VMRUN of each vCPU flushes the TLB.
+ * (TLB_CONTROL acts at VMRUN, and svm_vcpu_run clears it afterwards.)
+ */
+static void svm_s2_flush(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct svm_vcpu *v = vm->vcpus[i]->arch;
+		v->vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+	}
+}
+
+static gpa_t svm_vcpu_s1_root(const struct vcpu *vcpu)
+{
+	const struct svm_vcpu *v = vcpu->arch;
+	/* CR3 bits 51:12; the low bits are PWT/PCD (or a PCID). */
+	return gpa(v->vmcb->cr3 & 0x000ffffffffff000ull);
+}
+
+static bool svm_vcpu_s1_enabled(const struct vcpu *vcpu)
+{
+	const struct svm_vcpu *v = vcpu->arch;
+	return v->vmcb->cr0 & CR0_PG;
+}
+
+const struct x86_backend x86_svm_backend = {
+	.name = "x86_64 SVM, NPT",
+	.probe = svm_probe,
+	.cpu_init = svm_cpu_init,
+	.cpu_fini = svm_cpu_fini,
+	.s2_format = svm_s2_format,
+	.vm_init = svm_vm_init,
+	.vm_fini = svm_vm_fini,
+	.s2_flush = svm_s2_flush,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_run = svm_vcpu_run,
+	.vcpu_mmio_done = svm_vcpu_mmio_done,
+	.vcpu_skip = svm_vcpu_skip,
+	.vcpu_s1_root = svm_vcpu_s1_root,
+	.vcpu_s1_enabled = svm_vcpu_s1_enabled,
+	.describe_exit = svm_describe_exit,
+};

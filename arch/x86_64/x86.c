@@ -1,0 +1,303 @@
+/*
+ * The x86_64 arch layer: one arch interface, two backends.
+ *
+ * A PC may offer Intel VMX or AMD SVM (never both), so the backend is chosen
+ * at run time, from CPUID, by arch_cpu_init.  After that every arch_* call
+ * is one indirect call into the chosen struct x86_backend.  What both
+ * backends need -- the serial console, power-off, reading the instruction
+ * behind an MMIO exit, CPUID as a guest sees it -- lives here and in
+ * x86_cpuid.c.
+ */
+#include "x86.h"
+#include "../../hv/print.h"
+#include "../../boot/boot.h"
+
+/* The backend arch_cpu_init chose; NULL before (and if it found none). */
+static const struct x86_backend *backend;
+
+/* RFLAGS as the firmware had it, for arch_cpu_fini to restore IF. */
+static uint64_t firmware_rflags;
+
+#define RFLAGS_IF (1ull << 9)
+
+static uint64_t read_rflags(void)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(f));
+	return f;
+}
+
+/* ---- choosing the backend ---- */
+
+static void cpu_vendor(char out[13])
+{
+	uint32_t a, b, c, d;
+	x86_cpuid(0, 0, &a, &b, &c, &d);
+	/* The vendor string is EBX, EDX, ECX, in that order. */
+	const uint32_t words[3] = { b, d, c };
+	for (int i = 0; i < 12; i++)
+		out[i] = (char)(words[i / 4] >> (8 * (i % 4)));
+	out[12] = '\0';
+}
+
+static bool same_string(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+int arch_cpu_init(void)
+{
+	char vendor[13];
+	cpu_vendor(vendor);
+
+	/*
+	 * Each probe checks its own CPUID bits, so trying both on any CPU is
+	 * safe; the vendor only decides which one is tried (and reported)
+	 * first.  A CPU that fails both says why twice: once per backend.
+	 */
+	const struct x86_backend *order[2] = { &x86_svm_backend, &x86_vmx_backend };
+	if (same_string(vendor, "GenuineIntel")) {
+		order[0] = &x86_vmx_backend;
+		order[1] = &x86_svm_backend;
+	}
+	hv_printf("minihv: CPU vendor \"%s\"\n", vendor);
+
+	const struct x86_backend *chosen = NULL;
+	for (int i = 0; i < 2 && !chosen; i++) {
+		char why[200] = "";
+		if (order[i]->probe(why, sizeof(why)))
+			chosen = order[i];
+		else
+			hv_printf("minihv: %s: not usable: %s\n", order[i]->name, why);
+	}
+	if (!chosen) {
+		hv_printf("minihv: this CPU offers neither Intel VMX nor AMD SVM that minihv can use\n");
+		return -1;
+	}
+
+	/*
+	 * While the hypervisor owns the CPU, the firmware's interrupt
+	 * handlers must not run: a timer tick arriving between VMRUN and its
+	 * exit, or with our host state half set up, is not something the
+	 * firmware expects.  Nothing of ours needs interrupts (the console
+	 * is polled), so they stay masked until arch_cpu_fini; whatever
+	 * arrives meanwhile stays pending and the firmware takes it then.
+	 */
+	firmware_rflags = read_rflags();
+	__asm__ volatile("cli" ::: "memory");
+	if (chosen->cpu_init()) {
+		if (firmware_rflags & RFLAGS_IF)
+			__asm__ volatile("sti" ::: "memory");
+		return -1;
+	}
+	backend = chosen;
+	hv_printf("minihv: using %s\n", backend->name);
+	return 0;
+}
+
+void arch_cpu_fini(void)
+{
+	if (!backend)
+		return;
+	backend->cpu_fini();
+	if (firmware_rflags & RFLAGS_IF)
+		__asm__ volatile("sti" ::: "memory");
+}
+
+const char *arch_name(void)
+{
+	return backend ? backend->name : "x86_64";
+}
+
+/* ---- forwarding: the core calls these only after arch_cpu_init ---- */
+
+const struct pt_format *arch_s2_format(void)
+{
+	return backend->s2_format();
+}
+
+const struct pt_format *arch_guest_format(void)
+{
+	return &pt_format_x86_64;
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	return backend->vm_init(vm);
+}
+
+void arch_vm_fini(struct vm *vm)
+{
+	backend->vm_fini(vm);
+}
+
+void arch_s2_flush(struct vm *vm)
+{
+	backend->s2_flush(vm);
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
+{
+	return backend->vcpu_init(vcpu, boot);
+}
+
+gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)
+{
+	return backend->vcpu_s1_root(vcpu);
+}
+
+bool arch_vcpu_s1_enabled(const struct vcpu *vcpu)
+{
+	return backend->vcpu_s1_enabled(vcpu);
+}
+
+void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	backend->vcpu_run(vcpu, exit);
+}
+
+void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
+{
+	backend->vcpu_mmio_done(vcpu, exit, value);
+}
+
+void arch_vcpu_skip(struct vcpu *vcpu)
+{
+	backend->vcpu_skip(vcpu);
+}
+
+void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
+			char *buf, size_t len)
+{
+	backend->describe_exit(vcpu, exit, buf, len);
+}
+
+/* ---- console and power ---- */
+
+/*
+ * COM1, the PC's first 16550 UART, polled: wait until the transmit holding
+ * register is empty (line status register bit 5), then write the byte.
+ * The firmware has already set the baud rate.
+ */
+#define COM1     0x3f8
+#define COM_LSR  5
+#define LSR_THRE (1u << 5)
+
+void arch_console_putc(char c)
+{
+	while (!(x86_inb(COM1 + COM_LSR) & LSR_THRE))
+		;
+	x86_outb(COM1, (uint8_t)c);
+}
+
+/*
+ * QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4) ends
+ * QEMU with exit status (value << 1) | 1 when the value is written to its
+ * port.  Without the device the write goes nowhere, and the firmware powers
+ * off instead (exit status 0: the log then carries the verdict).
+ */
+#define DEBUG_EXIT_PORT 0xf4
+
+void arch_power_off(int status)
+{
+	__asm__ volatile("outl %0, %1" : : "a"((uint32_t)status), "Nd"((uint16_t)DEBUG_EXIT_PORT));
+	boot_firmware_power_off();
+}
+
+/* ---- the instruction behind an exit ---- */
+
+size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
+			    uint8_t buf[X86_MAX_INSN_LEN], int *err)
+{
+	struct guest_mmu mmu;
+	vcpu_guest_mmu(vcpu, &mmu);
+
+	/*
+	 * An instruction may straddle two pages, and the second may be
+	 * unmapped even though the instruction fits in the first: copy page
+	 * by page and keep what we got.  The decoder says "truncated" if the
+	 * bytes we have are not a whole instruction.
+	 */
+	size_t got = 0;
+	*err = 0;
+	while (got < X86_MAX_INSN_LEN) {
+		uint64_t at = gva_val(rip) + got;
+		size_t chunk = (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		if (chunk > X86_MAX_INSN_LEN - got)
+			chunk = X86_MAX_INSN_LEN - got;
+		int e = guest_read_virt(&mmu, gva(at), buf + got, chunk);
+		if (e) {
+			if (got == 0)
+				*err = e;
+			break;
+		}
+		got += chunk;
+	}
+	return got;
+}
+
+int x86_decode_guest_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *bytes,
+			  size_t n, struct x86_mmio_insn *out, char *reason, size_t len)
+{
+	uint8_t fetched[X86_MAX_INSN_LEN];
+	const char *source = "the CPU's decode assist";
+
+	if (n == 0) {
+		int err;
+		n = x86_fetch_guest_insn(vcpu, rip, fetched, &err);
+		if (n == 0) {
+			hv_snprintf(reason, len, "cannot read the instruction at rip 0x%llx: %s",
+				    (unsigned long long)gva_val(rip), mm_strerror(err));
+			return X86_DECODE_UNSUPPORTED;
+		}
+		bytes = fetched;
+		source = "guest memory";
+	}
+	char why[120];
+	int r = x86_decode_mmio(bytes, n, out, why, sizeof(why));
+	if (r == X86_DECODE_TRUNCATED && bytes != fetched)
+		/* The CPU stops its fetch at a page boundary: read the rest. */
+		return x86_decode_guest_insn(vcpu, rip, NULL, 0, out, reason, len);
+	if (r != X86_DECODE_OK)
+		hv_snprintf(reason, len, "MMIO instruction at rip 0x%llx (%llu bytes from %s): %s",
+			    (unsigned long long)gva_val(rip), (unsigned long long)n, source, why);
+	return r;
+}
+
+/* ---- exception names ---- */
+
+static const char *const exception_names[32] = {
+	[0] = "#DE divide error",
+	[1] = "#DB debug",
+	[2] = "NMI",
+	[3] = "#BP breakpoint",
+	[4] = "#OF overflow",
+	[5] = "#BR bound range exceeded",
+	[6] = "#UD invalid opcode",
+	[7] = "#NM device not available",
+	[8] = "#DF double fault",
+	[9] = "coprocessor segment overrun",
+	[10] = "#TS invalid TSS",
+	[11] = "#NP segment not present",
+	[12] = "#SS stack fault",
+	[13] = "#GP general protection",
+	[14] = "#PF page fault",
+	[16] = "#MF x87 floating-point error",
+	[17] = "#AC alignment check",
+	[18] = "#MC machine check",
+	[19] = "#XM SIMD floating-point error",
+	[20] = "#VE virtualization exception",
+	[21] = "#CP control protection",
+	[28] = "#HV hypervisor injection",
+	[29] = "#VC VMM communication",
+	[30] = "#SX security exception",
+};
+
+const char *x86_exception_name(unsigned vector)
+{
+	if (vector < 32 && exception_names[vector])
+		return exception_names[vector];
+	return "reserved exception vector";
+}
