@@ -157,10 +157,17 @@ qemu-arm64: $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64)
 qemu-x86: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
 	sh scripts/run-suite.sh qemu-x86 $(or $(CPU),auto) $(BUILD)/x86_64$(VARIANT)
 
+# VMX under Bochs, on both Intel CPU models (CPU=... for one).
+BOCHS_CPUS := $(or $(CPU),corei7_haswell_4770 tigerlake)
+bochs-x86: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
+	@status=0; for cpu in $(BOCHS_CPUS); do \
+		sh scripts/run-suite.sh bochs-x86 $$cpu $(BUILD)/x86_64$(VARIANT) || status=1; \
+	done; exit $$status
+
 # ---------------------------------------------------------------- tests ---
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
-UNIT_SRCS  := $(wildcard mm/*.c) $(wildcard arch/x86_64/x86_decode.c)
+UNIT_SRCS  := $(wildcard mm/*.c) $(wildcard arch/x86_64/x86_decode.c arch/x86_64/x86_cpuid.c arch/x86_64/vmx_sdm.c)
 HOST_CFLAGS := -std=c11 $(WARN) -g -I.
 
 $(BUILD)/host/plain/%: tests/%.c $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h)

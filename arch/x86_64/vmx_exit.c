@@ -1,0 +1,429 @@
+/*
+ * Entering a VMX guest and making sense of its exits.
+ *
+ * After a VM exit the VMCS says why (the exit reason, SDM vol. 3,
+ * appendix C) and gives details in the exit qualification and a few
+ * other fields.  We read them once, into struct vmx_vcpu, then decide:
+ *
+ *   EPT violation      the guest touched guest-physical memory EPT does not
+ *                      map: a load or store for the core to emulate (the
+ *                      hypercall window), once we have decoded the
+ *                      instruction to learn its width, register and length
+ *   CPUID, XSETBV      emulated here, then the guest goes on
+ *   HLT                the guest is done
+ *   anything else      reported by name: I/O, MSRs, exceptions, triple
+ *                      fault... minihv guests are not allowed any of it
+ */
+#include "vmx.h"
+#include "../../hv/print.h"
+#include "../../hv/string.h"
+
+/* exit_reason when VMLAUNCH/VMRESUME itself failed: there was no exit. */
+#define NO_EXIT 0xffffffffu
+
+#define EXIT_REASON_ENTRY_FAILED (1u << 31)
+
+enum {
+	REASON_EXCEPTION = 0, REASON_TRIPLE_FAULT = 2, REASON_INTR_WINDOW = 7,
+	REASON_CPUID = 10,
+	REASON_HLT = 12, REASON_VMCALL = 18, REASON_CR_ACCESS = 28,
+	REASON_IO = 30, REASON_RDMSR = 31, REASON_WRMSR = 32,
+	REASON_INVALID_GUEST_STATE = 33, REASON_MSR_LOADING = 34,
+	REASON_MACHINE_CHECK = 41, REASON_EPT_VIOLATION = 48,
+	REASON_EPT_MISCONFIG = 49, REASON_XSETBV = 55,
+};
+
+/* EPT violation exit qualification (SDM vol. 3, table 28-7). */
+#define EPT_QUAL_READ          (1ull << 0)
+#define EPT_QUAL_WRITE         (1ull << 1)
+#define EPT_QUAL_FETCH         (1ull << 2)
+#define EPT_QUAL_LINEAR_VALID  (1ull << 7)
+#define EPT_QUAL_TRANSLATED    (1ull << 8)  /* 0: during the guest's page walk */
+
+static const char *const gpr_names[X86_NR_GPRS] = {
+	"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+	"R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+};
+
+__attribute__((format(printf, 4, 5)))
+static void stop(struct vcpu *vcpu, struct vm_exit *exit, enum exit_kind kind,
+		 const char *fmt, ...)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	va_list ap;
+	va_start(ap, fmt);
+	hv_vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	va_end(ap);
+	exit->kind = kind;
+	exit->reason = a->reason;
+}
+
+/* Step the guest past an instruction we emulated.  If it was right after
+ * STI or MOV SS, that one-instruction interrupt shadow is over now.
+ * (a->guest_rip keeps the instruction's address, for vmx_describe_exit.) */
+static void advance_rip(struct vmx_vcpu *a, uint64_t len)
+{
+	vmwrite(VMCS_GUEST_RIP, a->guest_rip + len);
+	uint64_t blocking = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (blocking & 3)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, blocking & ~3ull);
+}
+
+static void read_exit(struct vmx_vcpu *a)
+{
+	a->exit_reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	a->qualification = vmread(VMCS_EXIT_QUALIFICATION);
+	a->guest_rip = vmread(VMCS_GUEST_RIP);
+	a->guest_phys = vmread(VMCS_GUEST_PHYS_ADDR);
+	a->guest_linear = vmread(VMCS_GUEST_LINEAR_ADDR);
+	a->intr_info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	a->intr_error = (uint32_t)vmread(VMCS_EXIT_INTR_ERROR);
+	a->idt_vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	a->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+	a->gprs[X86_RSP] = vmread(VMCS_GUEST_RSP);
+}
+
+/*
+ * The guest touched a guest-physical address EPT does not map.  If it was
+ * an ordinary load or store, decode the instruction (the exit gives the
+ * address and the direction, not the width or the register) and hand the
+ * access to the core, which knows what lives there.
+ */
+static void ept_violation(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	uint64_t q = a->qualification;
+	unsigned long long addr = a->guest_phys, rip = a->guest_rip;
+
+	if ((q & EPT_QUAL_LINEAR_VALID) && !(q & EPT_QUAL_TRANSLATED)) {
+		stop(vcpu, exit, EXIT_GUEST_FAULT,
+		     "the guest's page-table walk for linear 0x%llx touched guest-physical 0x%llx, which is not RAM",
+		     (unsigned long long)a->guest_linear, addr);
+		return;
+	}
+	if (q & EPT_QUAL_FETCH) {
+		stop(vcpu, exit, EXIT_GUEST_FAULT,
+		     "instruction fetch at 0x%llx from guest-physical 0x%llx, which is not RAM",
+		     rip, addr);
+		return;
+	}
+	bool write = q & EPT_QUAL_WRITE;
+	char why[160];
+	if (x86_decode_guest_insn(vcpu, gva(rip), NULL, 0, &a->mmio, why, sizeof(why))) {
+		stop(vcpu, exit, EXIT_GUEST_FAULT,
+		     "%s of guest-physical 0x%llx by the instruction at 0x%llx, which minihv cannot emulate: %s",
+		     write ? "store" : "load", addr, rip, why);
+		return;
+	}
+	if (a->mmio.write != write) {
+		/* The bytes were read after the fact; they changed, or the
+		 * instruction is one the decoder misreads. */
+		stop(vcpu, exit, EXIT_GUEST_FAULT,
+		     "the instruction at 0x%llx decodes as a %s, but the CPU reported a %s of guest-physical 0x%llx",
+		     rip, a->mmio.write ? "store" : "load", write ? "write" : "read", addr);
+		return;
+	}
+	exit->kind = EXIT_MMIO;
+	exit->mmio.gpa = gpa(addr);
+	exit->mmio.size = a->mmio.size;
+	exit->mmio.write = write;
+	exit->mmio.value = write ? x86_mmio_store_value(&a->mmio, a->gprs) : 0;
+}
+
+static void emulate_cpuid(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	uint64_t *g = a->gprs;
+	x86_emulate_cpuid((uint32_t)g[X86_RAX], (uint32_t)g[X86_RCX],
+			  &g[X86_RAX], &g[X86_RBX], &g[X86_RCX], &g[X86_RDX]);
+	advance_rip(a, a->insn_len);
+	exit->kind = EXIT_HANDLED;
+}
+
+static uint64_t host_xcr0(void)
+{
+	uint32_t lo, hi;
+	if (!(read_cr4() & (1ull << 18)))   /* CR4.OSXSAVE off: XCR0 stays x87 */
+		return 1;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * XSETBV: the guest sets XCR0, which says which register state XSAVE
+ * manages.  VM entry and exit do not switch XCR0, so a guest value would
+ * become the host's too.  We check the value as the CPU would (a bad one
+ * is a #GP there) and accept only the one already in effect.
+ */
+static void emulate_xsetbv(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	uint32_t index = (uint32_t)a->gprs[X86_RCX];
+	uint64_t value = (a->gprs[X86_RDX] << 32) | (uint32_t)a->gprs[X86_RAX];
+	uint32_t max, b, c, lo, hi;
+	x86_cpuid(0, 0, &max, &b, &c, &hi);
+	lo = hi = 0;
+	if (max >= 0xd)
+		x86_cpuid(0xd, 0, &lo, &b, &c, &hi);
+	uint64_t supported = ((uint64_t)hi << 32) | lo;
+
+	if (index != 0)
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR%u: only XCR0 exists (#GP)", index);
+	else if (!(value & 1))
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx clears bit 0 (x87 state), which must be set (#GP)",
+		     (unsigned long long)value);
+	else if (value & ~supported)
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx sets bits 0x%llx this CPU does not support (#GP)",
+		     (unsigned long long)value, (unsigned long long)(value & ~supported));
+	else if ((value & 4) && !(value & 2))
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx enables AVX without SSE state (#GP)",
+		     (unsigned long long)value);
+	else if (value != host_xcr0())
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
+		     (unsigned long long)value, (unsigned long long)host_xcr0());
+	else {
+		advance_rip(a, a->insn_len);
+		exit->kind = EXIT_HANDLED;
+	}
+}
+
+static void exception(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	unsigned vector = a->intr_info & 0xff, type = (a->intr_info >> 8) & 7;
+	unsigned long long rip = a->guest_rip, ec = a->intr_error;
+	char code[80] = "";
+
+	if (type == 2) {
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "a non-maskable interrupt arrived while the guest ran (rip 0x%llx)", rip);
+		return;
+	}
+	exit->name = x86_exception_name(vector);
+	if (a->intr_info & (1u << 11))
+		hv_snprintf(code, sizeof(code), ", error code 0x%llx", ec);
+	if (a->idt_vectoring & (1u << 31)) {
+		/* It happened while the CPU delivered another event. */
+		size_t n = strlen(code);
+		hv_snprintf(code + n, sizeof(code) - n, ", while delivering vector %u",
+			    a->idt_vectoring & 0xff);
+	}
+	if (vector == 14) {
+		/* With EPT, a #PF that exits does not write CR2: the faulting
+		 * address is in the exit qualification. */
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
+		     rip, (ec & 0x10) ? "instruction fetch from" : (ec & 2) ? "write to" : "read of",
+		     (ec & 4) ? "user" : "supervisor", (unsigned long long)a->qualification,
+		     (ec & 1) ? "protection violation" : "not present",
+		     (ec & 8) ? ", reserved bit set" : "", code);
+	} else {
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx%s", rip, code);
+	}
+}
+
+static void io_instruction(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	uint64_t q = a->qualification;
+	stop(vcpu, exit, EXIT_GUEST_FAULT, "%s%s%s of %u byte(s) at port 0x%x: minihv guests have no I/O ports",
+	     (q & 32) ? "REP " : "", (q & 8) ? "IN" : "OUT", (q & 16) ? "S" : "",
+	     (unsigned)(q & 7) + 1, (unsigned)(q >> 16) & 0xffff);
+}
+
+static void msr_access(struct vcpu *vcpu, struct vm_exit *exit, bool write)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	uint32_t msr = (uint32_t)a->gprs[X86_RCX];
+	const char *name = x86_msr_name(msr);
+	uint64_t value = (a->gprs[X86_RDX] << 32) | (uint32_t)a->gprs[X86_RAX];
+	char val[40] = "";
+	if (write)
+		hv_snprintf(val, sizeof(val), ", value 0x%llx", (unsigned long long)value);
+	stop(vcpu, exit, EXIT_GUEST_FAULT, "MSR 0x%x%s%s%s%s: minihv gives guests no MSRs",
+	     msr, name ? " (" : "", name ? name : "", name ? ")" : "", val);
+}
+
+static void cr_access(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	uint64_t q = a->qualification;
+	unsigned cr = q & 15, type = (q >> 4) & 3;
+	const char *reg = gpr_names[(q >> 8) & 15];
+
+	if (type == 0)
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "MOV to CR%u from %s (0x%llx): the guest may not change this control register or these bits",
+		     cr, reg, (unsigned long long)a->gprs[(q >> 8) & 15]);
+	else if (type == 1)
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "MOV from CR%u to %s: not allowed to minihv guests", cr, reg);
+	else
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "%s: the guest may not change CR0's fixed bits",
+		     type == 2 ? "CLTS" : "LMSW");
+}
+
+/* VMLAUNCH/VMRESUME did not even start the guest. */
+static void entry_insn_failed(struct vcpu *vcpu, struct vm_exit *exit, int fail)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	a->exit_reason = NO_EXIT;
+	a->guest_rip = vmread(VMCS_GUEST_RIP);
+	exit->name = a->launched ? "VMRESUME" : "VMLAUNCH";
+	if (fail == 1) {
+		a->insn_error = 0;
+		stop(vcpu, exit, EXIT_HOST_ERROR, "failed with VMfailInvalid: no valid current VMCS");
+		return;
+	}
+	a->insn_error = (uint32_t)vmread(VMCS_INSN_ERROR);
+	stop(vcpu, exit, EXIT_HOST_ERROR, "failed with VM-instruction error %u (%s)",
+	     a->insn_error, vmx_insn_error_name(a->insn_error));
+}
+
+/* The CPU started VM entry, checked the guest state or loaded part of it,
+ * and gave up: exit reason bit 31, with the basic reason naming the class
+ * of check (SDM vol. 3, 27.8).  The CPU does not say which check failed;
+ * Bochs's log does ("VMENTER FAIL: ..."). */
+static void entry_failed(struct vcpu *vcpu, struct vm_exit *exit, unsigned basic)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	unsigned long long q = a->qualification;
+
+	if (basic == REASON_INVALID_GUEST_STATE)
+		stop(vcpu, exit, EXIT_HOST_ERROR, "a check of the VMCS guest-state area failed%s",
+		     q == 2 ? " (loading PDPTEs)" : q == 3 ? " (NMI injection)"
+		     : q == 4 ? " (VMCS link pointer)" : "");
+	else if (basic == REASON_MSR_LOADING)
+		stop(vcpu, exit, EXIT_HOST_ERROR, "entry %llu of the VM-entry MSR-load area failed", q);
+	else if (basic == REASON_MACHINE_CHECK)
+		stop(vcpu, exit, EXIT_HOST_ERROR, "a machine check happened during VM entry");
+	else
+		stop(vcpu, exit, EXIT_HOST_ERROR, "VM entry failed with basic exit reason %u", basic);
+}
+
+void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+
+	vmx_load_vcpu(vcpu);
+	if (!a->flushed) {
+		/* A new VM may reuse an old one's EPT root address (the pool
+		 * is reused): drop any translations cached for it. */
+		vmx_s2_flush(vcpu->vm);
+		a->flushed = true;
+	}
+	vmwrite(VMCS_GUEST_RSP, a->gprs[X86_RSP]);
+
+	int fail = vmx_enter_guest(a->gprs, a->launched);
+
+	exit->reason = NULL;
+	if (fail) {
+		entry_insn_failed(vcpu, exit, fail);
+		return;
+	}
+	a->launched = true;
+	read_exit(a);
+	unsigned basic = a->exit_reason & 0xffff;
+	exit->name = vmx_exit_reason_name(basic);
+	if (a->exit_reason & EXIT_REASON_ENTRY_FAILED) {
+		entry_failed(vcpu, exit, basic);
+		return;
+	}
+
+	switch (basic) {
+	case REASON_EPT_VIOLATION:
+		ept_violation(vcpu, exit);
+		return;
+	case REASON_CPUID:
+		emulate_cpuid(vcpu, exit);
+		return;
+	case REASON_HLT:
+		exit->kind = EXIT_HALT;
+		return;
+	case REASON_XSETBV:
+		emulate_xsetbv(vcpu, exit);
+		return;
+	case REASON_EXCEPTION:
+		exception(vcpu, exit);
+		return;
+	case REASON_IO:
+		io_instruction(vcpu, exit);
+		return;
+	case REASON_RDMSR:
+	case REASON_WRMSR:
+		msr_access(vcpu, exit, basic == REASON_WRMSR);
+		return;
+	case REASON_CR_ACCESS:
+		cr_access(vcpu, exit);
+		return;
+	case REASON_INTR_WINDOW:
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
+		     (unsigned long long)a->guest_rip);
+		return;
+	case REASON_TRIPLE_FAULT:
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "triple fault: an exception while delivering a double fault");
+		return;
+	case REASON_VMCALL:
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "VMCALL at 0x%llx: minihv hypercalls are MMIO, not VMCALL",
+		     (unsigned long long)a->guest_rip);
+		return;
+	case REASON_EPT_MISCONFIG:
+		stop(vcpu, exit, EXIT_HOST_ERROR, "EPT misconfiguration at guest-physical 0x%llx: the hypervisor built a malformed EPT entry",
+		     (unsigned long long)a->guest_phys);
+		return;
+	default:
+		stop(vcpu, exit, EXIT_GUEST_FAULT, "unexpected VM exit: %s (reason %u) at 0x%llx",
+		     exit->name, basic, (unsigned long long)a->guest_rip);
+		return;
+	}
+}
+
+void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	if (!exit->mmio.write) {
+		unsigned r = x86_mmio_gpr(&a->mmio);
+		a->gprs[r] = x86_mmio_load_writeback(&a->mmio, a->gprs[r], value);
+	}
+	vmx_load_vcpu(vcpu);
+	advance_rip(a, a->mmio.len);
+}
+
+void vmx_vcpu_skip(struct vcpu *vcpu)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	/* The VM-exit instruction length is valid for exits caused by an
+	 * instruction (HLT, CPUID, ...), which are the ones to skip. */
+	vmx_load_vcpu(vcpu);
+	advance_rip(a, a->insn_len);
+}
+
+void vmx_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
+		       char *buf, size_t len)
+{
+	const struct vmx_vcpu *a = vcpu->arch;
+	unsigned basic = a->exit_reason & 0xffff;
+	uint64_t q = a->qualification;
+	(void)exit;
+
+	if (a->exit_reason == NO_EXIT) {
+		hv_snprintf(buf, len, "no VM exit: %s failed with VM-instruction error %u; guest RIP 0x%llx",
+			    a->launched ? "VMRESUME" : "VMLAUNCH", a->insn_error,
+			    (unsigned long long)a->guest_rip);
+	} else if (basic == REASON_EPT_VIOLATION) {
+		hv_snprintf(buf, len, "exit reason 48 (%s), qualification 0x%llx (%s%s%s, EPT entry %s%s), GPA 0x%llx, linear 0x%llx, RIP 0x%llx",
+			    vmx_exit_reason_name(basic), (unsigned long long)q,
+			    (q & EPT_QUAL_READ) ? "read" : "", (q & EPT_QUAL_WRITE) ? "write" : "",
+			    (q & EPT_QUAL_FETCH) ? "fetch" : "",
+			    (q & 0x38) ? "present" : "not present",
+			    (q & (EPT_QUAL_LINEAR_VALID | EPT_QUAL_TRANSLATED)) == EPT_QUAL_LINEAR_VALID
+			    ? ", in the guest's page walk" : "",
+			    (unsigned long long)a->guest_phys, (unsigned long long)a->guest_linear,
+			    (unsigned long long)a->guest_rip);
+	} else if (basic == REASON_EXCEPTION) {
+		hv_snprintf(buf, len, "exit reason 0 (%s), interruption info 0x%x (vector %u, type %u), RIP 0x%llx",
+			    vmx_exit_reason_name(0), a->intr_info, a->intr_info & 0xff,
+			    (a->intr_info >> 8) & 7, (unsigned long long)a->guest_rip);
+	} else {
+		/* The names of entry failures (bit 31) say "VM-entry failure". */
+		hv_snprintf(buf, len, "exit reason %u (%s), qualification 0x%llx, RIP 0x%llx, instruction length %u",
+			    basic, vmx_exit_reason_name(basic), (unsigned long long)q,
+			    (unsigned long long)a->guest_rip, a->insn_len);
+	}
+}
