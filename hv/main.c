@@ -114,6 +114,7 @@ int hv_main(void *pool_base, uint64_t pool_size)
 		hv_printf("SUMMARY: %lu tests, 0 failed, %u skipped\n", guest_image_count, t.skipped);
 		return 3;
 	}
+	hv_printf("minihv: backend: %s\n", arch_name());
 
 	for (unsigned long i = 0; i < guest_image_count; i++)
 		run_one(&pool, &guest_images[i], &t);

@@ -39,6 +39,11 @@ status=$?
 set -e
 elapsed=$(( $(date +%s) - start ))
 
+# What the launcher had to say (which accelerator, why not KVM, ...).
+if [ "$status" -ne 77 ]; then
+	sed 's/^/# /' "$errfile"
+fi
+
 # The serial log, for the reader: all of it for the demo; for make test
 # (MINIHV_QUIET=1) the banner, the first guest's memory line (GPA, HPA,
 # second-level table pages), the pool statistics and the summary.
@@ -46,7 +51,7 @@ if [ -f "$log" ]; then
 	if [ "${MINIHV_QUIET:-0}" != 1 ]; then
 		tr -d '\r' <"$log" | sed -n '/^minihv /,$p'
 	else
-		tr -d '\r' <"$log" | awk '/^minihv / || /^minihv: (memory pool|EL2|pool:|VMX|SVM)/ || /^SUMMARY/ { print; next }
+		tr -d '\r' <"$log" | awk '/^minihv / || /^minihv: (memory pool|backend|EL2|pool:|VMX|SVM)/ || /^SUMMARY/ { print; next }
 			/RAM at gpa/ && !ram { print; ram = 1 }'
 	fi
 fi

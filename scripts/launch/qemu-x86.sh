@@ -67,9 +67,12 @@ kvm)
 	accel="-accel kvm -cpu host"
 	;;
 auto)
-	if [ -z "$(kvm_problem)" ]; then
+	why=$(kvm_problem)
+	if [ -z "$why" ]; then
 		accel="-accel kvm -cpu host"
 	else
+		echo "qemu-x86: VMX cannot run here: KVM is not usable ($why)." >&2
+		echo "qemu-x86: running the SVM backend under QEMU TCG -cpu max instead (VMX runs under Bochs: make bochs-x86)." >&2
 		accel="-accel tcg -cpu max"
 	fi
 	;;
