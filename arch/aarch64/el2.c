@@ -18,6 +18,7 @@ unsigned arm_pa_range;
 /* What the firmware had, restored by arch_cpu_fini. */
 static struct {
 	uint64_t hcr, vtcr, vttbr, vbar, daif;
+	uint64_t cntp_ctl, cntv_ctl, cnthp_ctl;
 	struct arm_el1_state el1;
 } firmware;
 
@@ -118,6 +119,21 @@ int arch_cpu_init(void)
 	firmware.vbar = read_sysreg(vbar_el2);
 	save_el1(&firmware.el1);
 
+	/*
+	 * Silence the firmware's timers (IMASK, bit 1).  Masking DAIF only
+	 * stops the CPU from taking an interrupt; the timer still asserts it,
+	 * and a pending interrupt makes WFI complete at once instead of
+	 * trapping (the architecture allows that), so a guest's WFI would
+	 * never reach us.  The timers keep counting, and their interrupts come
+	 * back when arch_cpu_fini restores these registers.
+	 */
+	firmware.cntp_ctl = read_sysreg(cntp_ctl_el0);
+	firmware.cntv_ctl = read_sysreg(cntv_ctl_el0);
+	firmware.cnthp_ctl = read_sysreg(cnthp_ctl_el2);
+	write_sysreg(cntp_ctl_el0, firmware.cntp_ctl | 2);
+	write_sysreg(cntv_ctl_el0, firmware.cntv_ctl | 2);
+	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl | 2);
+
 	uint64_t vmid_bits = ((read_sysreg(id_aa64mmfr1_el1) >> 4) & 0xf) == 2 ? 16 : 8;
 	hv_printf("minihv: EL2, PARange %u bits (IPA size used: %u), %llu-bit VMIDs, HCR_EL2 was 0x%llx\n",
 		  pa_range_bits[read_sysreg(id_aa64mmfr0_el1) & 0xf] ,
@@ -150,6 +166,9 @@ void arch_cpu_fini(void)
 	write_sysreg(vttbr_el2, firmware.vttbr);
 	write_sysreg(vbar_el2, firmware.vbar);
 	arm_load_el1(&firmware.el1);
+	write_sysreg(cntp_ctl_el0, firmware.cntp_ctl);
+	write_sysreg(cntv_ctl_el0, firmware.cntv_ctl);
+	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl);
 	/* Nothing of ours may linger in the TLBs the firmware uses. */
 	__asm__ volatile("tlbi alle1is\n\tdsb ish\n\tisb" ::: "memory");
 	write_sysreg(daif, firmware.daif);

@@ -294,8 +294,9 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 			    (unsigned long long)(((a->hpfar >> 4) << 12) | (a->far & 0xfff)),
 			    (unsigned long long)a->regs.elr);
 	} else {
-		hv_snprintf(buf, len, "ESR_EL2=0x%llx: EC 0x%x (%s) ISS 0x%llx; ELR_EL2=0x%llx FAR_EL2=0x%llx",
+		hv_snprintf(buf, len, "ESR_EL2=0x%llx: EC 0x%x (%s) ISS 0x%llx; ELR_EL2=0x%llx FAR_EL2=0x%llx HPFAR_EL2=0x%llx",
 			    (unsigned long long)a->esr, ec, ec_name(ec), (unsigned long long)iss,
-			    (unsigned long long)a->regs.elr, (unsigned long long)a->far);
+			    (unsigned long long)a->regs.elr, (unsigned long long)a->far,
+			    (unsigned long long)a->hpfar);
 	}
 }

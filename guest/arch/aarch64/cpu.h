@@ -20,4 +20,10 @@ static inline void cpu_flush_tlb(void)
 	__asm__ volatile("dsb ishst\n\ttlbi vmalle1\n\tdsb ish\n\tisb" ::: "memory");
 }
 
+/* Wait for an interrupt that will never come: minihv guests get none. */
+static inline void cpu_halt(void)
+{
+	__asm__ volatile("wfi" ::: "memory");
+}
+
 #endif

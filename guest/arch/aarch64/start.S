@@ -22,3 +22,6 @@ guest_vectors:
 	.balign	0x80
 	hvc	#0xe1
 	.endr
+
+	/* No executable stack: this object needs none. */
+	.section .note.GNU-stack, "", %progbits

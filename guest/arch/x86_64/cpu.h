@@ -21,4 +21,10 @@ static inline void cpu_flush_tlb(void)
 	__asm__ volatile("mov %%cr3, %0\n\tmov %0, %%cr3" : "=r"(v) : : "memory");
 }
 
+/* Wait for an interrupt that will never come: minihv guests get none. */
+static inline void cpu_halt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+
 #endif

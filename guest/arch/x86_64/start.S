@@ -12,3 +12,6 @@ _start:
 	call	guest_main
 1:	hlt
 	jmp	1b
+
+	/* No executable stack: this object needs none. */
+	.section .note.GNU-stack, "", %progbits
