@@ -170,11 +170,11 @@ UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
 UNIT_SRCS  := $(wildcard mm/*.c) $(wildcard arch/x86_64/x86_decode.c arch/x86_64/x86_cpuid.c arch/x86_64/vmx_sdm.c)
 HOST_CFLAGS := -std=c11 $(WARN) -g -I.
 
-$(BUILD)/host/plain/%: tests/%.c $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h)
+$(BUILD)/host/plain/%: tests/%.c $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	gcc $(HOST_CFLAGS) -O2 $< $(UNIT_SRCS) -o $@
 
-$(BUILD)/host/san/%: tests/%.c $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h)
+$(BUILD)/host/san/%: tests/%.c $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	gcc $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer $< $(UNIT_SRCS) -o $@

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make test: every test this machine can run, one closing line.
 #
-#   1. host unit tests (mm/, the x86 decoder), plain and under ASan+UBSan
+#   1. host unit tests (mm/, the x86 decoder, hv/ on a fake arch), plain and
+#      under ASan+UBSan; sh -n and shellcheck over every script
 #   2. the guest suite on every backend and CPU model that runs here
 #   3. the runner's own self-test: it must fail a failing suite
 #
@@ -79,6 +80,7 @@ expect_failure() {
 start=$(date +%s)
 
 part unit "$MAKE" --no-print-directory check
+part lint sh scripts/lint-scripts.sh
 
 "$MAKE" --no-print-directory all >"$logdir/build.out" 2>&1 || {
 	cat "$logdir/build.out"

@@ -26,4 +26,4 @@ exec timeout --foreground -k 5 "${MINIHV_TIMEOUT:-120}" \
 	-display none -monitor none -nic none -no-reboot \
 	-boot menu=on,splash-time=0 -semihosting \
 	-serial "file:$log" \
-	-drive "format=raw,file=fat:rw:$esp" </dev/null
+	-drive "format=raw,readonly=on,file=fat:$esp" </dev/null
