@@ -1,5 +1,6 @@
 /*
- * Freestanding string functions (hv/string.c).
+ * Freestanding string functions: the C library subset in hv/string.c, and
+ * str_find in hv/str_find.c (apart, so the host tests can link it alone).
  */
 #ifndef HV_STRING_H
 #define HV_STRING_H
