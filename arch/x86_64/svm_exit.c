@@ -129,31 +129,15 @@ static void nested_page_fault(struct vcpu *vcpu, struct vm_exit *exit)
 
 	/* A load or store to unmapped guest-physical memory: MMIO.  With
 	 * decode assists the CPU hands us the instruction bytes. */
-	const uint8_t *bytes = NULL;
-	size_t n = 0;
+	struct x86_mmio_fault f = { .rip = gva(vmcb->rip), .gpa = gpa(addr),
+				    .write = info & NPF_WRITE };
 	if (svm_caps.decode_assists && vmcb->insn_fetched > 0) {
-		bytes = vmcb->insn_bytes;
-		n = vmcb->insn_fetched <= X86_MAX_INSN_LEN ? vmcb->insn_fetched : X86_MAX_INSN_LEN;
+		f.bytes = vmcb->insn_bytes;
+		f.n = vmcb->insn_fetched <= X86_MAX_INSN_LEN ? vmcb->insn_fetched : X86_MAX_INSN_LEN;
 	}
-	if (x86_decode_guest_insn(vcpu, gva(vmcb->rip), bytes, n, &v->insn, v->reason,
-				  sizeof(v->reason)) != X86_DECODE_OK) {
-		exit->kind = EXIT_GUEST_FAULT;
-		exit->reason = v->reason;
-		return;
-	}
-	bool write = info & NPF_WRITE;
-	if (v->insn.write != write) {
-		/* The bytes were read after the fact: someone changed them. */
-		guest_fault(v, exit, "the CPU reported a %s of GPA 0x%llx, but the instruction at rip 0x%llx is a %s",
-			    write ? "write" : "read", (unsigned long long)addr,
-			    (unsigned long long)vmcb->rip, v->insn.write ? "store" : "load");
-		return;
-	}
-	exit->kind = EXIT_MMIO;
-	exit->mmio.gpa = gpa(addr);
-	exit->mmio.size = v->insn.size;
-	exit->mmio.write = write;
-	exit->mmio.value = write ? x86_mmio_store_value(&v->insn, v->gpr) : 0;
+	/* v->gpr is complete here: svm_vcpu_run copied RAX and RSP out of
+	 * the VMCB. */
+	x86_mmio_exit(vcpu, &f, v->gpr, &v->insn, exit, v->reason, sizeof(v->reason));
 }
 
 static void exception(struct svm_vcpu *v, struct vm_exit *exit, unsigned vector)
@@ -289,11 +273,11 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 void svm_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
 {
 	struct svm_vcpu *v = vcpu->arch;
+	(void)exit;
 
-	if (!exit->mmio.write) {
-		unsigned r = x86_mmio_gpr(&v->insn);
-		v->gpr[r] = x86_mmio_load_writeback(&v->insn, v->gpr[r], value);
-	}
+	/* A load into RAX lands in gpr[] too: svm_vcpu_run copies it into
+	 * the VMCB before the next VMRUN. */
+	x86_mmio_complete(&v->insn, v->gpr, value);
 	v->vmcb->rip += v->insn.len;
 }
 

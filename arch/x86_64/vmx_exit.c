@@ -85,9 +85,9 @@ static void read_exit(struct vmx_vcpu *a)
 
 /*
  * The guest touched a guest-physical address EPT does not map.  If it was
- * an ordinary load or store, decode the instruction (the exit gives the
- * address and the direction, not the width or the register) and hand the
- * access to the core, which knows what lives there.
+ * an ordinary load or store, x86_mmio_exit decodes the instruction (the
+ * exit gives the address and the direction, not the width or the register)
+ * and hands the access to the core, which knows what lives there.
  */
 static void ept_violation(struct vcpu *vcpu, struct vm_exit *exit)
 {
@@ -107,27 +107,9 @@ static void ept_violation(struct vcpu *vcpu, struct vm_exit *exit)
 		     rip, addr);
 		return;
 	}
-	bool write = q & EPT_QUAL_WRITE;
-	char why[160];
-	if (x86_decode_guest_insn(vcpu, gva(rip), NULL, 0, &a->mmio, why, sizeof(why))) {
-		stop(vcpu, exit, EXIT_GUEST_FAULT,
-		     "%s of guest-physical 0x%llx by the instruction at 0x%llx, which minihv cannot emulate: %s",
-		     write ? "store" : "load", addr, rip, why);
-		return;
-	}
-	if (a->mmio.write != write) {
-		/* The bytes were read after the fact; they changed, or the
-		 * instruction is one the decoder misreads. */
-		stop(vcpu, exit, EXIT_GUEST_FAULT,
-		     "the instruction at 0x%llx decodes as a %s, but the CPU reported a %s of guest-physical 0x%llx",
-		     rip, a->mmio.write ? "store" : "load", write ? "write" : "read", addr);
-		return;
-	}
-	exit->kind = EXIT_MMIO;
-	exit->mmio.gpa = gpa(addr);
-	exit->mmio.size = a->mmio.size;
-	exit->mmio.write = write;
-	exit->mmio.value = write ? x86_mmio_store_value(&a->mmio, a->gprs) : 0;
+	const struct x86_mmio_fault f = { .rip = gva(rip), .gpa = gpa(addr),
+					  .write = q & EPT_QUAL_WRITE };
+	x86_mmio_exit(vcpu, &f, a->gprs, &a->mmio, exit, a->reason, sizeof(a->reason));
 }
 
 static void emulate_cpuid(struct vcpu *vcpu, struct vm_exit *exit)
@@ -377,10 +359,9 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
 {
 	struct vmx_vcpu *a = vcpu->arch;
-	if (!exit->mmio.write) {
-		unsigned r = x86_mmio_gpr(&a->mmio);
-		a->gprs[r] = x86_mmio_load_writeback(&a->mmio, a->gprs[r], value);
-	}
+	(void)exit;
+
+	x86_mmio_complete(&a->mmio, a->gprs, value);
 	vmx_load_vcpu(vcpu);
 	advance_rip(a, a->mmio.len);
 }

@@ -4,12 +4,13 @@
  * A PC may offer Intel VMX or AMD SVM (never both), so the backend is chosen
  * at run time, from CPUID, by arch_cpu_init.  After that every arch_* call
  * is one indirect call into the chosen struct x86_backend.  What both
- * backends need -- the serial console, power-off, reading the instruction
- * behind an MMIO exit, CPUID as a guest sees it -- lives here and in
+ * backends need -- the serial console, power-off, turning an MMIO exit into
+ * an access for the core, CPUID as a guest sees it -- lives here and in
  * x86_cpuid.c.
  */
 #include "x86.h"
 #include "../../hv/print.h"
+#include "../../hv/string.h"
 #include "../../boot/boot.h"
 
 /* The backend arch_cpu_init chose; NULL before (and if it found none). */
@@ -206,7 +207,7 @@ void arch_power_off(int status)
 	boot_firmware_power_off();
 }
 
-/* ---- the instruction behind an exit ---- */
+/* ---- the instruction behind an MMIO exit ---- */
 
 size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 			    uint8_t buf[X86_MAX_INSN_LEN], int *err)
@@ -238,8 +239,14 @@ size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 	return got;
 }
 
-int x86_decode_guest_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *bytes,
-			  size_t n, struct x86_mmio_insn *out, char *reason, size_t len)
+/*
+ * Decode the instruction at rip: from the CPU's bytes if it supplied any,
+ * else from guest memory.  On failure, why says what went wrong and which
+ * bytes were looked at ("unsupported instruction 0f 0b (2 bytes from guest
+ * memory)").
+ */
+static int decode_guest_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *bytes,
+			     size_t n, struct x86_mmio_insn *out, char *why, size_t len)
 {
 	uint8_t fetched[X86_MAX_INSN_LEN];
 	const char *source = "the CPU's decode assist";
@@ -248,22 +255,62 @@ int x86_decode_guest_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *byt
 		int err;
 		n = x86_fetch_guest_insn(vcpu, rip, fetched, &err);
 		if (n == 0) {
-			hv_snprintf(reason, len, "cannot read the instruction at rip 0x%llx: %s",
-				    (unsigned long long)gva_val(rip), mm_strerror(err));
+			hv_snprintf(why, len, "cannot read the instruction: %s", mm_strerror(err));
 			return X86_DECODE_UNSUPPORTED;
 		}
 		bytes = fetched;
 		source = "guest memory";
 	}
-	char why[120];
-	int r = x86_decode_mmio(bytes, n, out, why, sizeof(why));
+	int r = x86_decode_mmio(bytes, n, out, why, len);
 	if (r == X86_DECODE_TRUNCATED && bytes != fetched)
 		/* The CPU stops its fetch at a page boundary: read the rest. */
-		return x86_decode_guest_insn(vcpu, rip, NULL, 0, out, reason, len);
-	if (r != X86_DECODE_OK)
-		hv_snprintf(reason, len, "MMIO instruction at rip 0x%llx (%llu bytes from %s): %s",
-			    (unsigned long long)gva_val(rip), (unsigned long long)n, source, why);
+		return decode_guest_insn(vcpu, rip, NULL, 0, out, why, len);
+	if (r != X86_DECODE_OK) {
+		size_t at = strlen(why);
+		hv_snprintf(why + at, len - at, " (%llu bytes from %s)",
+			    (unsigned long long)n, source);
+	}
 	return r;
+}
+
+void x86_mmio_exit(const struct vcpu *vcpu, const struct x86_mmio_fault *f,
+		   const uint64_t gpr[X86_NR_GPRS], struct x86_mmio_insn *insn,
+		   struct vm_exit *exit, char *reason, size_t len)
+{
+	unsigned long long addr = gpa_val(f->gpa), rip = gva_val(f->rip);
+	char why[160];
+
+	if (decode_guest_insn(vcpu, f->rip, f->bytes, f->n, insn, why, sizeof(why)) != X86_DECODE_OK) {
+		hv_snprintf(reason, len, "%s of GPA 0x%llx by the instruction at rip 0x%llx, which minihv cannot emulate: %s",
+			    f->write ? "store" : "load", addr, rip, why);
+		exit->kind = EXIT_GUEST_FAULT;
+		exit->reason = reason;
+		return;
+	}
+	if (insn->write != f->write) {
+		/* The bytes were read after the exit: another vCPU may have
+		 * rewritten them in between, or the decoder misreads them.
+		 * Either way, emulating them would be wrong. */
+		hv_snprintf(reason, len, "the CPU reported a %s of GPA 0x%llx, but the instruction at rip 0x%llx is a %s",
+			    f->write ? "write" : "read", addr, rip, insn->write ? "store" : "load");
+		exit->kind = EXIT_GUEST_FAULT;
+		exit->reason = reason;
+		return;
+	}
+	exit->kind = EXIT_MMIO;
+	exit->mmio.gpa = f->gpa;
+	exit->mmio.size = insn->size;
+	exit->mmio.write = f->write;
+	exit->mmio.value = f->write ? x86_mmio_store_value(insn, gpr) : 0;
+}
+
+void x86_mmio_complete(const struct x86_mmio_insn *insn, uint64_t gpr[X86_NR_GPRS],
+		       uint64_t value)
+{
+	if (insn->write)
+		return;
+	unsigned r = x86_mmio_gpr(insn);
+	gpr[r] = x86_mmio_load_writeback(insn, gpr[r], value);
 }
 
 /* ---- exception names ---- */

@@ -3,10 +3,10 @@
  * virtualize -- Intel VMX with EPT (vmx*.c) and AMD SVM with NPT (svm*.c).
  *
  * Everything the two share lives in x86.c and is declared here: choosing the
- * backend from CPUID at run time, the 64-bit guest start state, fetching and
- * decoding the instruction behind an MMIO exit, CPUID emulation, the serial
- * console and power-off.  A backend fills in struct x86_backend and x86.c
- * forwards the arch_* calls to it.
+ * backend from CPUID at run time, the 64-bit guest start state, turning an
+ * MMIO exit into an EXIT_MMIO for the core (and finishing it), CPUID
+ * emulation, the serial console and power-off.  A backend fills in struct
+ * x86_backend and x86.c forwards the arch_* calls to it.
  */
 #ifndef ARCH_X86_64_X86_H
 #define ARCH_X86_64_X86_H
@@ -60,15 +60,45 @@ extern const struct x86_backend x86_svm_backend;
 #define X86_GUEST_RFLAGS 0x2ull
 
 /*
- * Decode the instruction behind an MMIO exit.  If the CPU supplied the
- * instruction bytes (SVM decode assists), pass them in bytes/n; otherwise
- * pass n = 0 and they are fetched from guest memory at rip through the
- * guest's page tables and the second-level tables (bounds-checked; a fetch
- * stops at the first page that is not guest RAM).  On failure, returns
- * non-zero with reason (for EXIT_GUEST_FAULT) naming the bytes.
+ * What the CPU reported about a guest load or store to guest-physical memory
+ * the second-level tables leave unmapped (an EPT violation, a #NPF): where,
+ * and in which direction -- but not how wide, which register, or how long
+ * the instruction is.  For those we decode the instruction at rip.
  */
-int x86_decode_guest_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *bytes,
-			  size_t n, struct x86_mmio_insn *out, char *reason, size_t len);
+struct x86_mmio_fault {
+	gva_t rip;             /* the instruction that made the access */
+	gpa_t gpa;             /* the address it touched */
+	bool write;            /* the CPU's word on the direction */
+	/* The instruction's bytes if the CPU supplied them (SVM decode
+	 * assists), else NULL and 0: they are then read from guest memory. */
+	const uint8_t *bytes;
+	size_t n;
+};
+
+/*
+ * The MMIO exit, for both backends: decode the instruction at f->rip (from
+ * f->bytes, or fetched through the guest's page tables and the second-level
+ * tables, bounds-checked), check it moves data in the direction the CPU
+ * reported, and describe the access in exit->mmio (for a store, the value
+ * comes from gpr[]).  Sets exit->kind to EXIT_MMIO, and keeps the decoded
+ * instruction in *insn for x86_mmio_complete -- or to EXIT_GUEST_FAULT, with
+ * the reason written into reason[len] and exit->reason pointing at it.
+ *
+ * gpr[] must hold all sixteen guest registers as they were at the exit
+ * (on SVM that includes RAX and RSP, which live in the VMCB).
+ */
+void x86_mmio_exit(const struct vcpu *vcpu, const struct x86_mmio_fault *f,
+		   const uint64_t gpr[X86_NR_GPRS], struct x86_mmio_insn *insn,
+		   struct vm_exit *exit, char *reason, size_t len);
+
+/*
+ * Finish what x86_mmio_exit started: for a load, put value (what the core
+ * read) into the destination register in gpr[], sign- or zero-extended as
+ * the instruction says.  A store needs nothing.  The caller then steps RIP
+ * by insn->len; where RIP lives (VMCS, VMCB) is the backend's business.
+ */
+void x86_mmio_complete(const struct x86_mmio_insn *insn, uint64_t gpr[X86_NR_GPRS],
+		       uint64_t value);
 
 /*
  * Copy the instruction bytes at rip (guest-virtual) into buf: up to
