@@ -50,6 +50,7 @@ enum vmcs_field {
 	VMCS_HOST_ES_SEL          = 0x0c00, /* ES CS SS DS FS GS TR, step 2 */
 	VMCS_HOST_TR_SEL          = 0x0c0c,
 	/* 64-bit */
+	VMCS_MSR_BITMAP           = 0x2004,
 	VMCS_EPT_POINTER          = 0x201a,
 	VMCS_GUEST_PHYS_ADDR      = 0x2400,
 	VMCS_LINK_POINTER         = 0x2800,
@@ -118,6 +119,7 @@ enum vmcs_field {
 #define PROC_CR8_STORE_EXITING (1u << 20)
 #define PROC_MOV_DR_EXITING   (1u << 23)
 #define PROC_UNCOND_IO_EXITING (1u << 24)
+#define PROC_USE_MSR_BITMAPS  (1u << 28)
 #define PROC_MONITOR_EXITING  (1u << 29)
 #define PROC_SECONDARY        (1u << 31)
 #define PROC2_EPT             (1u << 1)
@@ -152,6 +154,7 @@ extern struct vmx_host vmx_host;
 struct vmx_vm {
 	uint64_t eptp;
 	uint16_t vpid;
+	uint64_t msr_bitmap_pa;       /* if "use MSR bitmaps" is on */
 };
 
 struct vmx_vcpu {

@@ -87,6 +87,9 @@ static const struct vmx_control_wish control_wishes[] = {
 	{ VMX_CTL_PIN, PIN_NMI_EXITING, "NMI exiting", false },
 	/* minihv guests have no devices: any IN/OUT is reported. */
 	{ VMX_CTL_PROC, PROC_UNCOND_IO_EXITING, "unconditional I/O exiting", true },
+	/* RDMSR/WRMSR exit as a bitmap says (vmx_vmcs.c: all of them).
+	 * Without the control every one exits anyway, so it is optional. */
+	{ VMX_CTL_PROC, PROC_USE_MSR_BITMAPS, "use MSR bitmaps", false },
 	/* Without these, the guest would reach the real TPR, debug
 	 * registers and MONITOR/MWAIT, which the host shares. */
 	{ VMX_CTL_PROC, PROC_CR8_LOAD_EXITING, "CR8-load exiting", false },
@@ -226,11 +229,13 @@ static int read_caps(void)
 		return -1;
 	}
 
-	hv_printf("minihv: VMX revision 0x%x; EPT: 4-level, write-back%s%s, INVEPT %s-context; VPID %s\n",
+	hv_printf("minihv: VMX revision 0x%x; EPT: 4-level, write-back%s%s, INVEPT %s-context; VPID %s; MSR bitmaps %s\n",
 		  vmx_caps.revision, (ept & EPT_CAP_2M) ? ", 2 MiB pages" : "",
 		  (ept & EPT_CAP_1G) ? ", 1 GiB pages" : "",
 		  vmx_caps.invept_type == 1 ? "single" : "all",
-		  vmx_caps.vpid ? "on" : "off (not available)");
+		  vmx_caps.vpid ? "on" : "off (not available)",
+		  (vmx_caps.controls[VMX_CTL_PROC] & PROC_USE_MSR_BITMAPS) ? "on"
+		  : "off (not available: every RDMSR and WRMSR exits unconditionally)");
 	hv_printf("minihv: controls: pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
 		  vmx_caps.controls[VMX_CTL_PIN], vmx_caps.controls[VMX_CTL_PROC],
 		  vmx_caps.controls[VMX_CTL_PROC2], vmx_caps.controls[VMX_CTL_EXIT],

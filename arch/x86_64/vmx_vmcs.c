@@ -12,6 +12,7 @@
  */
 #include "vmx.h"
 #include "../../hv/print.h"
+#include "../../hv/string.h"
 
 /* The vCPU whose VMCS is current on this CPU (VMPTRLD), if any. */
 static const struct vcpu *loaded_vcpu;
@@ -39,6 +40,37 @@ static void vmcs_write(enum vmcs_field f, uint64_t v)
 	}
 }
 
+/*
+ * The MSR bitmap (SDM vol. 3, 25.6.9): one 4 KiB page holding four 1 KiB
+ * bitmaps -- RDMSR of MSRs 0..0x1fff, RDMSR of 0xc0000000..0xc0001fff, then
+ * WRMSR of the same two ranges.  A set bit makes that access exit; a clear
+ * bit lets the guest reach the real MSR.  (An MSR outside both ranges
+ * always exits.)
+ *
+ * Every bit is set, so every RDMSR and WRMSR still exits and is reported:
+ * minihv emulates no MSR, and a guest that touched a real one could change
+ * the host's state.  The bitmap is there for what comes next: a passthrough
+ * partition would clear the bits of the MSRs it may touch directly, and
+ * those accesses would then cost no exit at all.  One bitmap per VM, shared
+ * by its vCPUs, because that is the unit such a policy belongs to.
+ */
+static int alloc_msr_bitmap(struct vm *vm, struct vmx_vm *a)
+{
+	uint8_t *bitmap = bump_alloc(vm->pool, PAGE_SIZE, PAGE_SIZE);
+	if (!bitmap) {
+		hv_printf("minihv: %s: out of memory for the MSR bitmap\n", vm->name);
+		return -1;
+	}
+	memset(bitmap, 0xff, PAGE_SIZE);
+	a->msr_bitmap_pa = hpa_val(hpa_from_ptr(bitmap));
+	return 0;
+}
+
+static bool use_msr_bitmap(void)
+{
+	return vmx_caps.controls[VMX_CTL_PROC] & PROC_USE_MSR_BITMAPS;
+}
+
 int vmx_vm_init(struct vm *vm)
 {
 	struct vmx_vm *a = bump_alloc(vm->pool, sizeof(*a), 8);
@@ -49,6 +81,9 @@ int vmx_vm_init(struct vm *vm)
 	/* EPTP: the root table's address, bits 5:3 = walk length - 1,
 	 * bits 2:0 = memory type of the tables themselves (6, write-back). */
 	a->eptp = vm->s2.root_pa | ((uint64_t)(vm->s2.fmt->levels - 1) << 3) | 6;
+	a->msr_bitmap_pa = 0;
+	if (use_msr_bitmap() && alloc_msr_bitmap(vm, a))
+		return -1;
 
 	/* A VPID tags the guest's TLB entries so they survive VM exits.  VMs
 	 * run one after another and reuse numbers: when the counter wraps,
@@ -205,7 +240,10 @@ static void write_controls(const struct vmx_vm *vm)
 	vmcs_write(VMCS_EPT_POINTER, vm->eptp);
 	if (vmx_caps.vpid)
 		vmcs_write(VMCS_VPID, vm->vpid);
-	/* "Use MSR bitmaps" is off, so every RDMSR and WRMSR exits. */
+	/* With "use MSR bitmaps" on, RDMSR and WRMSR exit as the VM's bitmap
+	 * says (all of them); with it off (the CPU cannot), every one exits. */
+	if (use_msr_bitmap())
+		vmcs_write(VMCS_MSR_BITMAP, vm->msr_bitmap_pa);
 }
 
 int vmx_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
