@@ -18,6 +18,7 @@
  *		unit_begin("test_pt");
  *		CHECK(1 + 1 == 2, "arithmetic works");
  *		CHECK_EQ(pt.table_pages, 4, "4 tables after map %d", n);
+ *		CHECK_STR(name, "EPT", "the format is named");
  *		return unit_done();
  *	}
  *
@@ -30,6 +31,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *unit_suite = "unit";
 static int unit_count, unit_passed, unit_failed;
@@ -90,6 +92,27 @@ static inline int unit_check_eq(uint64_t got, uint64_t want, const char *file,
  * negative error codes compare fine too. */
 #define CHECK_EQ(got, want, ...) \
 	unit_check_eq((uint64_t)(got), (uint64_t)(want), __FILE__, __LINE__, __VA_ARGS__)
+
+/* Like unit_check, comparing two strings; on failure show both. */
+__attribute__((format(printf, 5, 6)))
+static inline int unit_check_str(const char *got, const char *want, const char *file,
+				 int line, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = unit_vcheck(got && want && strcmp(got, want) == 0, file, line, fmt, ap);
+	va_end(ap);
+	if (!r)
+		printf("#   got  \"%s\"\n#   want \"%s\"\n", got ? got : "(null)",
+		       want ? want : "(null)");
+	return r;
+}
+
+/* CHECK_STR(got, want, "description", args...): equal C strings pass. */
+#define CHECK_STR(got, want, ...) \
+	unit_check_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
 static inline int unit_done(void)
 {

@@ -1,0 +1,262 @@
+/*
+ * The fake backend: every function of hv/arch.h, for host tests of the
+ * core.  See fake_arch.h for what it does instead of hardware.
+ *
+ * This file is the host's stand-in for arch/<cpu>/, so it may use the C
+ * library; nothing in hv/ knows it is not talking to a CPU.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/fake_arch.h"
+
+struct fake_arch fake_arch;
+
+void fake_arch_reset(const struct pt_format *s2, const struct pt_format *guest)
+{
+	memset(&fake_arch, 0, sizeof(fake_arch));
+	fake_arch.s2_fmt = s2;
+	fake_arch.guest_fmt = guest;
+}
+
+const char *fake_console(void)
+{
+	return fake_arch.console;
+}
+
+void fake_console_clear(void)
+{
+	fake_arch.console_len = 0;
+	fake_arch.console[0] = '\0';
+	fake_arch.console_overflow = false;
+}
+
+struct fake_vcpu *fake_vcpu(const struct vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+/* A test that misuses the fake is a broken test, not a failed check: say
+ * where and stop. */
+__attribute__((noreturn, format(printf, 1, 2)))
+static void fake_die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "fake_arch: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+/* ---- the CPU ---- */
+
+int arch_cpu_init(void)
+{
+	return 0;
+}
+
+void arch_cpu_fini(void)
+{
+}
+
+const char *arch_name(void)
+{
+	return "fake";
+}
+
+const struct pt_format *arch_s2_format(void)
+{
+	if (!fake_arch.s2_fmt)
+		fake_die("no formats chosen: call fake_arch_reset first");
+	return fake_arch.s2_fmt;
+}
+
+const struct pt_format *arch_guest_format(void)
+{
+	if (!fake_arch.guest_fmt)
+		fake_die("no formats chosen: call fake_arch_reset first");
+	return fake_arch.guest_fmt;
+}
+
+void arch_power_off(int status)
+{
+	/* The core under test never powers off; hv_main does, and it is
+	 * not part of these tests. */
+	fake_die("arch_power_off(%d) called", status);
+}
+
+void arch_console_putc(char c)
+{
+	/* Keep one byte for the terminating NUL. */
+	if (fake_arch.console_len + 1 >= sizeof(fake_arch.console)) {
+		fake_arch.console_overflow = true;
+		return;
+	}
+	fake_arch.console[fake_arch.console_len++] = c;
+	fake_arch.console[fake_arch.console_len] = '\0';
+}
+
+/* ---- VMs and vCPUs ---- */
+
+int arch_vm_init(struct vm *vm)
+{
+	static unsigned next_vmid = 1;
+
+	if (fake_arch.fail_vm_init)
+		return -1;
+	/* From the VM's pool, as the real backends do, so vm_destroy's
+	 * reset must give it back too. */
+	struct fake_vm *a = bump_alloc(vm->pool, sizeof(*a), 8);
+	if (!a)
+		return -1;
+	a->vmid = next_vmid++;
+	vm->arch = a;
+	fake_arch.vm_inits++;
+	return 0;
+}
+
+void arch_vm_fini(struct vm *vm)
+{
+	(void)vm;
+	fake_arch.vm_finis++;
+}
+
+void arch_s2_flush(struct vm *vm)
+{
+	(void)vm;
+	fake_arch.s2_flushes++;
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
+{
+	if (fake_arch.fail_vcpu_init)
+		return -1;
+	struct fake_vcpu *a = bump_alloc(vcpu->vm->pool, sizeof(*a), 16);
+	if (!a)
+		return -1;
+	a->boot = *boot;
+	a->s1_root = boot->s1_root;
+	a->s1_enabled = true;       /* minihv guests start with paging on */
+	vcpu->arch = a;
+	fake_arch.vcpu_inits++;
+	return 0;
+}
+
+gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)
+{
+	return fake_vcpu(vcpu)->s1_root;
+}
+
+bool arch_vcpu_s1_enabled(const struct vcpu *vcpu)
+{
+	return fake_vcpu(vcpu)->s1_enabled;
+}
+
+/* ---- the run loop ---- */
+
+void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct fake_vcpu *a = fake_vcpu(vcpu);
+
+	if (a->next == a->script_len) {
+		/* The guest program ended without the VM ending: report it
+		 * the way a backend reports a guest it cannot go on with. */
+		*exit = (struct vm_exit){
+			.kind = EXIT_GUEST_FAULT,
+			.name = "end of script",
+			.reason = "the test's script has no more exits",
+		};
+		return;
+	}
+	*exit = a->script[a->next++];
+}
+
+void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
+{
+	struct fake_vcpu *a = fake_vcpu(vcpu);
+
+	if (exit->kind != EXIT_MMIO)
+		fake_die("mmio_done for an exit that is not MMIO");
+	/* A backend writes a load's value into the destination register;
+	 * the fake keeps it where the test can see it. */
+	if (!exit->mmio.write) {
+		if (a->nr_loads == FAKE_LOADS_MAX)
+			fake_die("more than %d loads", FAKE_LOADS_MAX);
+		a->load_exit_values[a->nr_loads] = exit->mmio.value;
+		a->loads[a->nr_loads++] = value;
+	}
+	a->mmio_done++;
+	arch_vcpu_skip(vcpu);
+}
+
+void arch_vcpu_skip(struct vcpu *vcpu)
+{
+	fake_vcpu(vcpu)->pc++;
+}
+
+void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
+			char *buf, size_t len)
+{
+	(void)exit;
+	/* The real backends decode syndrome registers here; the fake has
+	 * only the position in the script, which is what a test needs to
+	 * tell which exit stopped the guest. */
+	snprintf(buf, len, "scripted exit %u", fake_vcpu(vcpu)->next);
+}
+
+/* ---- writing scripts ---- */
+
+unsigned fake_queue(struct vcpu *vcpu, const struct vm_exit *e)
+{
+	struct fake_vcpu *a = fake_vcpu(vcpu);
+
+	if (a->script_len == FAKE_SCRIPT_MAX)
+		fake_die("script longer than %d exits", FAKE_SCRIPT_MAX);
+	a->script[a->script_len++] = *e;
+	return a->script_len;
+}
+
+unsigned fake_queue_mmio(struct vcpu *vcpu, uint64_t addr, unsigned size, bool write,
+			 uint64_t value)
+{
+	struct vm_exit e = {
+		.kind = EXIT_MMIO,
+		.name = "fake MMIO",
+		.mmio = { .gpa = gpa(addr), .size = (uint8_t)size, .write = write,
+			  .value = write ? value : 0 },
+	};
+	return fake_queue(vcpu, &e);
+}
+
+unsigned fake_queue_exit(struct vcpu *vcpu, enum exit_kind kind, const char *name,
+			 const char *reason)
+{
+	struct vm_exit e = { .kind = kind, .name = name, .reason = reason };
+	return fake_queue(vcpu, &e);
+}
+
+unsigned fake_hc_store(struct vcpu *vcpu, uint64_t off, unsigned size, uint64_t value)
+{
+	return fake_queue_mmio(vcpu, MINIHV_HC_WINDOW_GPA + off, size, true, value);
+}
+
+unsigned fake_hc_load(struct vcpu *vcpu, uint64_t off, unsigned size)
+{
+	return fake_queue_mmio(vcpu, MINIHV_HC_WINDOW_GPA + off, size, false, 0);
+}
+
+unsigned fake_hc_call(struct vcpu *vcpu, uint64_t nr, uint64_t a0, uint64_t a1,
+		      uint64_t a2, uint64_t a3)
+{
+	fake_hc_store(vcpu, MINIHV_HC_ARG0, 8, a0);
+	fake_hc_store(vcpu, MINIHV_HC_ARG1, 8, a1);
+	fake_hc_store(vcpu, MINIHV_HC_ARG2, 8, a2);
+	fake_hc_store(vcpu, MINIHV_HC_ARG3, 8, a3);
+	unsigned call = fake_hc_store(vcpu, MINIHV_HC_CALL, 4, nr);
+	fake_hc_load(vcpu, MINIHV_HC_RESULT, 8);
+	return call;
+}

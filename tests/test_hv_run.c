@@ -1,0 +1,190 @@
+/*
+ * The run loop (hv/run.c): what the core does with each kind of VM exit a
+ * backend reports.  The fake backend (tests/fake_arch.c) hands out a
+ * scripted sequence of exits; the checks look at where the loop stopped,
+ * why, and what it asked the backend to do on the way.
+ */
+#include "tests/hv_guest.h"
+
+static const char *cfg;
+
+/* The backend dealt with these exits itself (CPUID, XSETBV...): the loop
+ * just enters the guest again, and counts them. */
+static void test_handled_continues(void)
+{
+	struct guest g;
+
+	guest_start(&g, "handled");
+	fake_queue_exit(g.vcpu, EXIT_HANDLED, "CPUID", NULL);
+	fake_queue_exit(g.vcpu, EXIT_HANDLED, "XSETBV", NULL);
+	fake_queue_exit(g.vcpu, EXIT_HANDLED, "CPUID", NULL);
+	unsigned call = fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 7, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_EXITED, "%s: EXIT_HANDLED: the guest runs on to its exit call", cfg);
+	CHECK_EQ(g.vm->exit_code, 7, "%s: ... with its exit code", cfg);
+	CHECK_EQ(g.fv->next, call, "%s: ... the loop took every exit up to the call", cfg);
+	CHECK_EQ(g.vcpu->exits, call, "%s: ... and counted each of them (%u)", cfg, call);
+	/* Handled exits are the backend's business: the core neither
+	 * steps the guest nor completes an access for them. */
+	CHECK_EQ(g.fv->pc, call - 3, "%s: ... stepping the guest only for the MMIO exits", cfg);
+	CHECK_STR(fake_console(), "", "%s: ... printing nothing", cfg);
+	guest_end(&g);
+}
+
+static void test_halt_stops(void)
+{
+	struct guest g;
+
+	guest_start(&g, "halt");
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, 'z');
+	fake_queue_exit(g.vcpu, EXIT_HALT, "WFI", NULL);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: EXIT_HALT stops the guest", cfg);
+	/* guest/tests/halt.c expects this reason. */
+	CHECK_STR(g.vm->stop_reason, "the guest halted (WFI) without calling exit",
+		  "%s: ... because it halted, naming the instruction", cfg);
+	CHECK_EQ(g.fv->next, 2, "%s: ... and is not entered again", cfg);
+	CHECK_EQ(g.fv->pc, 1, "%s: ... nor stepped past the halt", cfg);
+	/* The FAIL line comes first: the unfinished console line is only
+	 * printed by the flush after the run. */
+	CHECK_STR(fake_console(),
+		  "minihv: FAIL guest 'halt' stopped: the guest halted (WFI) without calling exit\r\n"
+		  "[halt] z\r\n",
+		  "%s: ... the FAIL line, then the guest's unfinished line", cfg);
+	guest_end(&g);
+}
+
+static void test_guest_fault_stops(void)
+{
+	struct guest g;
+
+	guest_start(&g, "fault");
+	fake_queue_exit(g.vcpu, EXIT_HANDLED, "CPUID", NULL);
+	fake_queue_exit(g.vcpu, EXIT_GUEST_FAULT, "guest exception",
+			"the guest took an exception at EL1: #PF");
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: EXIT_GUEST_FAULT stops the guest", cfg);
+	/* Name, the backend's reason, and the backend's description of the
+	 * exit (here the fake's: its position in the script). */
+	CHECK_STR(g.vm->stop_reason,
+		  "guest exception: the guest took an exception at EL1: #PF (scripted exit 2)",
+		  "%s: ... with the exit's name, reason and description", cfg);
+	CHECK_EQ(g.fv->next, 2, "%s: ... and is not entered again", cfg);
+	guest_end(&g);
+
+	/* A backend that gives no reason. */
+	guest_start(&g, "noreason");
+	fake_queue_exit(g.vcpu, EXIT_GUEST_FAULT, "SMC", NULL);
+	guest_run(&g);
+	CHECK_STR(g.vm->stop_reason, "SMC: not handled (scripted exit 1)",
+		  "%s: EXIT_GUEST_FAULT without a reason says \"not handled\"", cfg);
+	guest_end(&g);
+}
+
+static void test_host_error_stops(void)
+{
+	struct guest g;
+
+	guest_start(&g, "hosterr");
+	fake_queue_exit(g.vcpu, EXIT_HOST_ERROR, "VM entry", "invalid guest state");
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: EXIT_HOST_ERROR stops the guest", cfg);
+	CHECK_STR(g.vm->stop_reason,
+		  "the CPU refused to run the guest: VM entry: invalid guest state (scripted exit 1)",
+		  "%s: ... saying that it was the CPU that refused", cfg);
+	CHECK_EQ(g.fv->next, 1, "%s: ... and is not entered again", cfg);
+	guest_end(&g);
+}
+
+/* For a load, the core hands the value to the backend twice: as the
+ * argument of arch_vcpu_mmio_done, and in the exit's mmio.value (which the
+ * TRACE line prints).  For a store, mmio.value is the guest's. */
+static void test_mmio_completion(void)
+{
+	struct guest g;
+
+	guest_start(&g, "mmio");
+	fake_hc_store(g.vcpu, MINIHV_HC_SCRATCH, 4, 0xcafef00d);
+	fake_hc_load(g.vcpu, MINIHV_HC_SCRATCH, 4);
+	fake_hc_load(g.vcpu, MINIHV_HC_VERSION, 4);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.fv->mmio_done, g.fv->next, "%s: every MMIO exit was completed", cfg);
+	CHECK_EQ(g.fv->pc, g.fv->next, "%s: ... and stepped the guest once", cfg);
+	CHECK(g.fv->nr_loads == 2 && g.fv->loads[0] == 0xcafef00d &&
+	      g.fv->loads[1] == MINIHV_ABI_VERSION,
+	      "%s: each load delivered its value to the backend", cfg);
+	CHECK(g.fv->load_exit_values[0] == 0xcafef00d &&
+	      g.fv->load_exit_values[1] == MINIHV_ABI_VERSION,
+	      "%s: ... and put it in the exit's mmio.value", cfg);
+	guest_end(&g);
+}
+
+/* A guest whose script ends without an exit call: the fake reports that
+ * as a fault, so the loop ends (this guards the tests themselves). */
+static void test_script_end(void)
+{
+	struct guest g;
+
+	guest_start(&g, "noexit");
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, '.');
+	guest_run(&g);
+	CHECK_STR(g.vm->stop_reason,
+		  "end of script: the test's script has no more exits (scripted exit 1)",
+		  "%s: a script without an exit call ends in a stop, not a hang", cfg);
+	guest_end(&g);
+}
+
+/* vcpu_run enters the guest only while the VM runs: an exited or stopped
+ * VM is not entered again. */
+static void test_no_run_when_ended(void)
+{
+	struct guest g;
+
+	guest_start(&g, "ended");
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, '!');
+	vcpu_run(g.vcpu);
+	unsigned taken = g.fv->next;
+	vcpu_run(g.vcpu);
+	CHECK_EQ(g.fv->next, taken, "%s: vcpu_run on an exited VM does not enter it", cfg);
+	guest_end(&g);
+
+	guest_start(&g, "stopped");
+	vm_stop(g.vm, "stopped by the test");
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, '!');
+	vcpu_run(g.vcpu);
+	CHECK(g.fv->next == 0 && g.vcpu->exits == 0,
+	      "%s: vcpu_run on a stopped VM does not enter it", cfg);
+	guest_end(&g);
+}
+
+int main(void)
+{
+	static const struct {
+		const struct pt_format *s2, *guest;
+	} configs[] = {
+		{ &pt_format_x86_ept, &pt_format_x86_64 },
+		{ &pt_format_arm_stage2, &pt_format_arm_stage1 },
+	};
+
+	unit_begin("test_hv_run");
+	test_pool_init();
+	for (size_t c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
+		fake_arch_reset(configs[c].s2, configs[c].guest);
+		cfg = configs[c].s2->name;
+
+		test_handled_continues();
+		test_halt_stops();
+		test_guest_fault_stops();
+		test_host_error_stops();
+		test_mmio_completion();
+		test_script_end();
+		test_no_run_when_ended();
+	}
+	CHECK_EQ(test_leaks, 0, "every one of the %u VMs gave the whole pool back", test_vms);
+	return unit_done();
+}
