@@ -94,7 +94,6 @@ int arch_cpu_init(void)
 		return -1;
 	}
 	backend = chosen;
-	hv_printf("minihv: using %s\n", backend->name);
 	return 0;
 }
 
