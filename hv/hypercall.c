@@ -107,15 +107,8 @@ static void do_call(struct vcpu *vcpu, uint64_t nr)
 		vm->state = VM_EXITED;
 		return;
 	case MINIHV_CALL_MEMINFO: {
-		struct minihv_boot_info info = {
-			.abi_version = MINIHV_ABI_VERSION,
-			.ram_gpa = gpa_val(vm->ram.gpa),
-			.ram_gva = VM_RAM_GVA,
-			.ram_alias_gva = VM_RAM_ALIAS_GVA,
-			.ram_size = vm->ram.size,
-			.window_gva = MINIHV_HC_WINDOW_GVA,
-			.vcpu_id = vcpu->id,
-		};
+		struct minihv_boot_info info;
+		vm_boot_info(vm, vcpu->id, &info);
 		struct guest_mmu mmu;
 		vcpu_guest_mmu(vcpu, &mmu);
 		int err = guest_write_virt(&mmu, gva(arg[0]), &info, sizeof(info));

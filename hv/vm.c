@@ -123,16 +123,8 @@ struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry)
 		return NULL;
 	}
 
-	struct minihv_boot_info *info =
-		(void *)(vm->ram.host + gpa_val(bootinfo) - gpa_val(vm->ram.gpa));
-	info->abi_version = MINIHV_ABI_VERSION;
-	info->ram_gpa = gpa_val(vm->ram.gpa);
-	info->ram_gva = VM_RAM_GVA;
-	info->ram_alias_gva = VM_RAM_ALIAS_GVA;
-	info->ram_size = vm->ram.size;
-	info->stack_bottom_gva = VM_RAM_GVA + stack_top_off - VM_STACK_SIZE;
-	info->window_gva = MINIHV_HC_WINDOW_GVA;
-	info->vcpu_id = 0;
+	vm_boot_info(vm, vm->nr_vcpus,
+		     (void *)(vm->ram.host + gpa_val(bootinfo) - gpa_val(vm->ram.gpa)));
 
 	struct vcpu *vcpu = bump_alloc(vm->pool, sizeof(*vcpu), 64);
 	if (!vcpu) {
@@ -151,6 +143,22 @@ struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry)
 		return NULL;
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
 	return vcpu;
+}
+
+void vm_boot_info(const struct vm *vm, unsigned vcpu_id, struct minihv_boot_info *out)
+{
+	/* The layout vm_setup_minihv_guest builds: the stack ends where the
+	 * reserved top of RAM (tables, boot info, stack) begins. */
+	*out = (struct minihv_boot_info){
+		.abi_version = MINIHV_ABI_VERSION,
+		.ram_gpa = gpa_val(vm->ram.gpa),
+		.ram_gva = VM_RAM_GVA,
+		.ram_alias_gva = VM_RAM_ALIAS_GVA,
+		.ram_size = vm->ram.size,
+		.stack_bottom_gva = VM_RAM_GVA + vm->ram.size - VM_TOP_RESERVED,
+		.window_gva = MINIHV_HC_WINDOW_GVA,
+		.vcpu_id = vcpu_id,
+	};
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)

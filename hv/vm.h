@@ -94,6 +94,11 @@ int vm_load_image(struct vm *vm, gpa_t at, const void *image, uint64_t len);
  * and the first vCPU, starting at entry. */
 struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry);
 
+/* What a minihv guest's vCPU is told about its VM (struct minihv_boot_info),
+ * at boot and again by MINIHV_CALL_MEMINFO: one function, so the two cannot
+ * drift apart. */
+void vm_boot_info(const struct vm *vm, unsigned vcpu_id, struct minihv_boot_info *out);
+
 /* Stop the VM because of something the guest did; printf-style reason. */
 __attribute__((format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fmt, ...);
 
