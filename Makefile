@@ -168,7 +168,7 @@ bochs-x86: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
 # ---------------------------------------------------------------- tests ---
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
-UNIT_SRCS  := $(wildcard mm/*.c) $(wildcard arch/x86_64/x86_decode.c arch/x86_64/x86_cpuid.c arch/x86_64/vmx_sdm.c)
+UNIT_SRCS  := $(wildcard mm/*.c) $(wildcard arch/x86_64/x86_decode.c arch/x86_64/x86_cpuid.c arch/x86_64/x86_msr.c arch/x86_64/vmx_sdm.c)
 HOST_CFLAGS := -std=c11 $(WARN) -g -I.
 HOST_PLAIN  := -O2
 HOST_SAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -7,6 +7,7 @@
 
 #include "unit.h"
 #include "../arch/x86_64/vmx_sdm.h"
+#include "../arch/x86_64/x86_msr.h"
 
 /* A capability MSR: bits that must be 1 low, bits that may be 1 high. */
 static uint64_t cap(uint32_t must_be_1, uint32_t may_be_1)

@@ -58,30 +58,6 @@ static const char *exit_name(uint64_t code)
 	}
 }
 
-static const char *msr_name(uint32_t msr)
-{
-	switch (msr) {
-	case 0x00000010: return "TSC";
-	case 0x0000001b: return "APIC_BASE";
-	case 0x00000174: return "SYSENTER_CS";
-	case 0x00000175: return "SYSENTER_ESP";
-	case 0x00000176: return "SYSENTER_EIP";
-	case 0x00000277: return "PAT";
-	case 0xc0000080: return "EFER";
-	case 0xc0000081: return "STAR";
-	case 0xc0000082: return "LSTAR";
-	case 0xc0000083: return "CSTAR";
-	case 0xc0000084: return "SFMASK";
-	case 0xc0000100: return "FS_BASE";
-	case 0xc0000101: return "GS_BASE";
-	case 0xc0000102: return "KERNEL_GS_BASE";
-	case 0xc0000103: return "TSC_AUX";
-	case 0xc0010114: return "VM_CR";
-	case 0xc0010117: return "VM_HSAVE_PA";
-	default:         return "unnamed";
-	}
-}
-
 /* Which exceptions push an error code (EXITINFO1 then holds it). */
 static bool has_error_code(unsigned vector)
 {
@@ -229,12 +205,13 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 	case SVM_EXIT_IOIO:
 		port_access(v, exit);
 		return;
-	case SVM_EXIT_MSR: {
-		uint32_t msr = (uint32_t)v->gpr[X86_RCX];
-		guest_fault(v, exit, "%s of MSR 0x%x (%s): minihv guests have no MSR access",
-			    vmcb->exit_info1 ? "WRMSR" : "RDMSR", msr, msr_name(msr));
+	case SVM_EXIT_MSR:
+		x86_msr_refusal(v->reason, sizeof(v->reason), (uint32_t)v->gpr[X86_RCX],
+				vmcb->exit_info1 != 0,
+				(v->gpr[X86_RDX] << 32) | (uint32_t)v->gpr[X86_RAX]);
+		exit->kind = EXIT_GUEST_FAULT;
+		exit->reason = v->reason;
 		return;
-	}
 	case SVM_EXIT_SHUTDOWN:
 		guest_fault(v, exit, "shutdown: the guest triple-faulted at rip 0x%llx",
 			    (unsigned long long)vmcb->rip);

@@ -214,14 +214,10 @@ static void io_instruction(struct vcpu *vcpu, struct vm_exit *exit)
 static void msr_access(struct vcpu *vcpu, struct vm_exit *exit, bool write)
 {
 	struct vmx_vcpu *a = vcpu->arch;
-	uint32_t msr = (uint32_t)a->gprs[X86_RCX];
-	const char *name = x86_msr_name(msr);
 	uint64_t value = (a->gprs[X86_RDX] << 32) | (uint32_t)a->gprs[X86_RAX];
-	char val[40] = "";
-	if (write)
-		hv_snprintf(val, sizeof(val), ", value 0x%llx", (unsigned long long)value);
-	stop(vcpu, exit, EXIT_GUEST_FAULT, "MSR 0x%x%s%s%s%s: minihv gives guests no MSRs",
-	     msr, name ? " (" : "", name ? name : "", name ? ")" : "", val);
+	x86_msr_refusal(a->reason, sizeof(a->reason), (uint32_t)a->gprs[X86_RCX], write, value);
+	exit->kind = EXIT_GUEST_FAULT;
+	exit->reason = a->reason;
 }
 
 static void cr_access(struct vcpu *vcpu, struct vm_exit *exit)

@@ -63,7 +63,4 @@ const char *vmx_exit_reason_name(unsigned reason);
  * VMX instruction fails with VMfailValid). */
 const char *vmx_insn_error_name(unsigned n);
 
-/* "IA32_EFER", ... or NULL for an MSR we have no name for. */
-const char *x86_msr_name(uint32_t msr);
-
 #endif

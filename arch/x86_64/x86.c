@@ -9,6 +9,7 @@
  * x86_cpuid.c.
  */
 #include "x86.h"
+#include "x86_msr.h"
 #include "../../hv/print.h"
 #include "../../hv/string.h"
 #include "../../boot/boot.h"
@@ -346,4 +347,15 @@ const char *x86_exception_name(unsigned vector)
 	if (vector < 32 && exception_names[vector])
 		return exception_names[vector];
 	return "reserved exception vector";
+}
+
+void x86_msr_refusal(char *buf, size_t len, uint32_t msr, bool write, uint64_t value)
+{
+	const char *name = x86_msr_name(msr);
+	char val[40] = "";
+	if (write)
+		hv_snprintf(val, sizeof(val), ", value 0x%llx", (unsigned long long)value);
+	hv_snprintf(buf, len, "%s of MSR 0x%x%s%s%s%s: minihv gives guests no MSRs",
+		    write ? "WRMSR" : "RDMSR", msr, name ? " (" : "", name ? name : "",
+		    name ? ")" : "", val);
 }

@@ -121,6 +121,12 @@ void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t 
  * into the guest's (x86_cpuid.c; tests/test_x86_cpuid.c). */
 void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 
+/*
+ * Why a guest that touched an MSR is stopped, in the same words on both
+ * backends: "WRMSR of MSR 0x174 (IA32_SYSENTER_CS), value 0x8: ...".
+ */
+void x86_msr_refusal(char *buf, size_t len, uint32_t msr, bool write, uint64_t value);
+
 /* Names of the x86 exception vectors: 0 "#DE divide error" ... */
 const char *x86_exception_name(unsigned vector);
 

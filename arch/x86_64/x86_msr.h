@@ -1,0 +1,13 @@
+/*
+ * Names of model-specific registers, for the messages that stop a guest
+ * which touched one (both backends intercept every MSR access).
+ */
+#ifndef ARCH_X86_64_X86_MSR_H
+#define ARCH_X86_64_X86_MSR_H
+
+#include <stdint.h>
+
+/* "IA32_EFER", ... or NULL for an MSR we have no name for. */
+const char *x86_msr_name(uint32_t msr);
+
+#endif
