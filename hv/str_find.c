@@ -10,9 +10,22 @@
 
 const char *str_find(const char *haystack, const char *needle)
 {
-	size_t n = strlen(needle);
-	for (; *haystack; haystack++)
-		if (memcmp(haystack, needle, n) == 0)
+	/*
+	 * A character at a time, stopping at the first difference.  The
+	 * shorter-looking memcmp(haystack, needle, strlen(needle)) would, near
+	 * the end of the haystack, be asked to read past its NUL: that only
+	 * works with a memcmp that happens to stop early, and a C library's
+	 * need not (AddressSanitizer's does not).  Here the haystack's NUL
+	 * always differs from the needle character it meets, so no read
+	 * goes beyond it.
+	 */
+	for (;; haystack++) {
+		size_t i = 0;
+		while (needle[i] && haystack[i] == needle[i])
+			i++;
+		if (!needle[i])
 			return haystack;
-	return n == 0 ? haystack : NULL;
+		if (!*haystack)
+			return NULL;
+	}
 }
