@@ -182,6 +182,8 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h)
 HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/format.c hv/print.c hv/str_find.c \
 		  boot/console.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
+# hv/main.c only for test_hv_main, which defines the guest table it needs.
+HV_UNIT_EXTRA_main := hv/main.c
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -193,13 +195,15 @@ $(BUILD)/host/san/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 
 # Make prefers these to the rules above for test_hv_*: of two matching
 # pattern rules, it takes the one with the shorter stem.
-$(BUILD)/host/plain/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) | $(DEPS_STAMP)
+$(BUILD)/host/plain/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/main.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) -o $@
+	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
+		$(HV_UNIT_EXTRA_$*) -o $@
 
-$(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) | $(DEPS_STAMP)
+$(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/main.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) -o $@
+	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
+		$(HV_UNIT_EXTRA_$*) -o $@
 
 .PHONY: check
 check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t))

@@ -56,11 +56,13 @@ static void fake_die(const char *fmt, ...)
 
 int arch_cpu_init(void)
 {
-	return 0;
+	fake_arch.cpu_inits++;
+	return fake_arch.fail_cpu_init ? -1 : 0;
 }
 
 void arch_cpu_fini(void)
 {
+	fake_arch.cpu_finis++;
 }
 
 const char *arch_name(void)
@@ -84,8 +86,8 @@ const struct pt_format *arch_guest_format(void)
 
 void arch_power_off(int status)
 {
-	/* The core under test never powers off; hv_main does, and it is
-	 * not part of these tests. */
+	/* Only boot/efi_main.c powers off, and it is not part of these
+	 * tests: hv_main returns the status instead. */
 	fake_die("arch_power_off(%d) called", status);
 }
 
@@ -143,6 +145,8 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	a->s1_enabled = true;       /* minihv guests start with paging on */
 	vcpu->arch = a;
 	fake_arch.vcpu_inits++;
+	if (fake_arch.on_vcpu_init)
+		fake_arch.on_vcpu_init(vcpu);
 	return 0;
 }
 

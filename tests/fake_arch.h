@@ -71,10 +71,15 @@ struct fake_arch {
 	const struct pt_format *s2_fmt;     /* arch_s2_format() */
 	const struct pt_format *guest_fmt;  /* arch_guest_format() */
 
+	bool fail_cpu_init;                 /* make arch_cpu_init refuse */
 	bool fail_vm_init;                  /* make arch_vm_init refuse */
 	bool fail_vcpu_init;                /* make arch_vcpu_init refuse */
 
-	unsigned vm_inits, vm_finis, s2_flushes, vcpu_inits;
+	/* Called at the end of arch_vcpu_init: where a test that does not
+	 * create the vCPU itself (hv_main does) writes its script. */
+	void (*on_vcpu_init)(struct vcpu *vcpu);
+
+	unsigned cpu_inits, cpu_finis, vm_inits, vm_finis, s2_flushes, vcpu_inits;
 
 	/* Everything the core printed (through boot/console.c, so each "\n"
 	 * arrives as "\r\n"), NUL-terminated. */

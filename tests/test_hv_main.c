@@ -1,0 +1,176 @@
+/*
+ * hv_main (hv/main.c): the test runner inside the hypervisor.  It runs each
+ * guest image in a fresh VM, judges how the guest ended against what its
+ * test expects, and prints one verdict line per test and a SUMMARY line,
+ * which is all scripts/run-suite.sh reads.
+ *
+ * The build normally generates the table of guest images; this test
+ * defines its own.  An image here is a few bytes of text: hv_main loads
+ * them at the start of guest RAM, and the guest's script (written by
+ * on_vcpu_init below, since hv_main creates the vCPU itself) prints or
+ * reports them from there, so the loading is checked too.
+ */
+#include "hv/guest_images.h"
+#include "hv/hv.h"
+#include "tests/hv_guest.h"
+
+static const char *cfg;
+
+/* The largest image that fits below the stack, boot info and tables. */
+#define MAX_IMAGE (VM_RAM_SIZE - VM_TOP_RESERVED)
+static unsigned char big[MAX_IMAGE + 1];
+
+#define TEXT(s) (const unsigned char *)(s), (const unsigned char *)(s) + sizeof(s) - 1
+
+const struct guest_image guest_images[] = {
+	{ "pass",      TEXT("fine"), NULL },
+	{ "fail",      TEXT("bad"), NULL },
+	{ "skip",      TEXT("no such device"), NULL },
+	{ "noreport",  TEXT(""), NULL },
+	{ "badcode",   TEXT("fine"), NULL },
+	{ "failcode",  TEXT("bad"), NULL },
+	{ "halted",    TEXT(""), NULL },
+	{ "expected",  TEXT(""), "the guest halted" },
+	{ "exited",    TEXT("fine"), "the guest halted" },
+	{ "wrongstop", TEXT(""), "length 257" },
+	{ "toobig",    big, big + MAX_IMAGE + 1, NULL },
+	{ "fits",      big, big + MAX_IMAGE, NULL },
+};
+const unsigned long guest_image_count = sizeof(guest_images) / sizeof(guest_images[0]);
+
+/* Report the image's own bytes (at the start of RAM) with a verdict. */
+static void report_image(struct vcpu *vcpu, unsigned verdict, uint64_t len)
+{
+	fake_hc_call(vcpu, MINIHV_CALL_REPORT, verdict, VM_RAM_GVA, len, 0);
+}
+
+static void exit_with(struct vcpu *vcpu, uint64_t code)
+{
+	fake_hc_call(vcpu, MINIHV_CALL_EXIT, code, 0, 0, 0);
+}
+
+/* What each guest does, chosen by its VM's name. */
+static void script(struct vcpu *vcpu)
+{
+	const char *name = vcpu->vm->name;
+
+	if (!strcmp(name, "pass") || !strcmp(name, "exited")) {
+		report_image(vcpu, MINIHV_VERDICT_PASS, 4);
+		exit_with(vcpu, 0);
+	} else if (!strcmp(name, "fail")) {
+		report_image(vcpu, MINIHV_VERDICT_FAIL, 3);
+		exit_with(vcpu, 0);
+	} else if (!strcmp(name, "skip")) {
+		report_image(vcpu, MINIHV_VERDICT_SKIP, 14);
+		exit_with(vcpu, 0);
+	} else if (!strcmp(name, "noreport")) {
+		exit_with(vcpu, 0);
+	} else if (!strcmp(name, "badcode")) {
+		report_image(vcpu, MINIHV_VERDICT_PASS, 4);
+		exit_with(vcpu, 3);
+	} else if (!strcmp(name, "failcode")) {
+		report_image(vcpu, MINIHV_VERDICT_FAIL, 3);
+		exit_with(vcpu, 3);
+	} else if (!strcmp(name, "fits")) {
+		/* The last byte of the largest image is where it belongs. */
+		fake_hc_call(vcpu, MINIHV_CALL_CONSOLE_WRITE, VM_RAM_GVA + MAX_IMAGE - 3, 3, 0, 0);
+		report_image(vcpu, MINIHV_VERDICT_PASS, 4);
+		exit_with(vcpu, 0);
+	} else {
+		fake_queue_exit(vcpu, EXIT_HALT, "HLT", NULL);
+	}
+}
+
+static void test_runner(void)
+{
+	static void *pool;
+	char want[200];
+
+	if (!pool && !(pool = aligned_alloc(SZ_2M, TEST_POOL_SIZE)))
+		abort();
+	memcpy(big, "big!", 4);
+	memcpy(big + MAX_IMAGE - 3, "end", 3);
+	fake_arch.on_vcpu_init = script;
+	fake_console_clear();
+	int status = hv_main(pool, TEST_POOL_SIZE);
+
+	CHECK(console_has("minihv: backend: fake\r\n"), "%s: hv_main names the backend", cfg);
+	CHECK(console_has("minihv: --- guest 'pass' ---\r\n"), "%s: a header line per guest", cfg);
+	snprintf(want, sizeof(want), "minihv: pass: RAM at gpa 0x80000000 = hpa 0x%llx (4096 KiB); %s tables: 3 pages\r\n",
+		 (unsigned long long)(uintptr_t)pool + SZ_2M, cfg);
+	CHECK(console_has(want), "%s: where RAM is, in both address spaces", cfg);
+
+	CHECK(console_has("PASS: pass: fine\r\n"), "%s: PASS reported: PASS with the guest's message", cfg);
+	CHECK(console_has("FAIL: fail: bad\r\n"), "%s: FAIL reported: FAIL", cfg);
+	CHECK(console_has("SKIP: skip: no such device\r\n"), "%s: SKIP reported: SKIP", cfg);
+	CHECK(console_has("FAIL: noreport: exited without reporting a verdict\r\n"),
+	      "%s: exit without a report: FAIL", cfg);
+	CHECK(console_has("FAIL: badcode: reported PASS but exited with code 3\r\n"),
+	      "%s: PASS with a non-zero exit code: FAIL", cfg);
+	CHECK(console_has("FAIL: failcode: bad\r\n"),
+	      "%s: FAIL with a non-zero exit code: the FAIL's message", cfg);
+	CHECK(console_has("FAIL: halted: the guest halted (HLT) without calling exit\r\n"),
+	      "%s: an unexpected stop: FAIL with the reason", cfg);
+	CHECK(console_has("PASS: expected: stopped as expected (\"the guest halted\")\r\n"),
+	      "%s: an expected stop: PASS", cfg);
+	CHECK(console_has("FAIL: exited: expected the hypervisor to stop it with \"the guest halted\", but it exited normally\r\n"),
+	      "%s: expected a stop, got an exit: FAIL", cfg);
+	CHECK(console_has("FAIL: wrongstop: expected the hypervisor to stop it with \"length 257\", but it stopped with: the guest halted (HLT) without calling exit\r\n"),
+	      "%s: expected one stop, got another: FAIL naming both", cfg);
+	snprintf(want, sizeof(want), "FAIL: toobig: image of %llu bytes does not fit in guest RAM\r\n",
+		 (unsigned long long)MAX_IMAGE + 1);
+	CHECK(console_has(want), "%s: an image one byte too big: FAIL", cfg);
+	CHECK(console_has("[fits] end\r\n") && console_has("PASS: fits: big!\r\n"),
+	      "%s: the largest image is loaded whole at the start of RAM", cfg);
+
+	CHECK(console_has("bytes in use now\r\nSUMMARY: 12 tests, 8 failed, 1 skipped\r\n"),
+	      "%s: the SUMMARY line counts failures and skips", cfg);
+	CHECK(console_has(", 0 bytes in use now\r\n"), "%s: every VM gave the pool back", cfg);
+	CHECK_EQ(status, 1, "%s: status 1 when a test failed", cfg);
+	CHECK(fake_arch.cpu_inits == 1 && fake_arch.cpu_finis == 1,
+	      "%s: the CPU was set up once and given back", cfg);
+	CHECK_EQ(fake_arch.vm_finis, fake_arch.vm_inits, "%s: every VM's arch state was released", cfg);
+}
+
+static void test_no_virtualization(void)
+{
+	static void *pool;
+	unsigned vms = fake_arch.vm_inits;
+
+	if (!pool && !(pool = aligned_alloc(SZ_2M, TEST_POOL_SIZE)))
+		abort();
+	fake_arch.fail_cpu_init = true;
+	fake_console_clear();
+	int status = hv_main(pool, TEST_POOL_SIZE);
+	fake_arch.fail_cpu_init = false;
+
+	CHECK(console_has("SKIP: pass: virtualization not available (see above)\r\n") &&
+	      console_has("SKIP: fits: virtualization not available (see above)\r\n"),
+	      "%s: without virtualization every test is a SKIP", cfg);
+	CHECK(console_has("SUMMARY: 12 tests, 0 failed, 12 skipped\r\n"),
+	      "%s: ... and the SUMMARY says so", cfg);
+	/* scripts/judge-log.sh accepts 3 as "nothing failed, nothing ran". */
+	CHECK_EQ(status, 3, "%s: ... with status 3", cfg);
+	CHECK_EQ(fake_arch.vm_inits, vms, "%s: ... and no VM is created", cfg);
+}
+
+int main(void)
+{
+	static const struct {
+		const struct pt_format *s2, *guest;
+	} configs[] = {
+		{ &pt_format_x86_ept, &pt_format_x86_64 },
+		{ &pt_format_arm_stage2, &pt_format_arm_stage1 },
+	};
+
+	unit_begin("test_hv_main");
+	for (size_t c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
+		fake_arch_reset(configs[c].s2, configs[c].guest);
+		cfg = configs[c].s2->name;
+
+		test_runner();
+		test_no_virtualization();
+		CHECK(!fake_arch.console_overflow, "%s: the console capture never overflowed", cfg);
+	}
+	return unit_done();
+}
