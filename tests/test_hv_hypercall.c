@@ -524,6 +524,23 @@ static unsigned cw_leaf_outside(struct guest *g)
 	return fake_hc_call(g->vcpu, MINIHV_CALL_CONSOLE_WRITE, SPARE_GVA + 0x100, 16, 0, 0);
 }
 
+/* A guest table outside RAM (guest/tests/hostile_table.c): the entry
+ * above the alias view's 2 MiB blocks points at guest-physical 4 GiB, so
+ * the next table of the walk is not in RAM and must not be read. */
+static unsigned cw_table_outside(struct guest *g)
+{
+	const struct pt *gpt = &g->vm->gpt;
+	const struct pt_format *f = gpt->fmt;
+	unsigned top = f->levels - 1;  /* 3 in both guest formats */
+	uint64_t *root = gpt->mem.table_ptr(gpt->mem.ctx, gpt->root_pa);
+	uint64_t entry = root[(VM_RAM_ALIAS_GVA >> pt_level_shift(top)) & (PT_ENTRIES - 1)];
+	uint64_t *l2 = gpt->mem.table_ptr(gpt->mem.ctx, f->entry_addr(entry, top));
+	if (top != 3 || !l2)
+		abort();
+	l2[(VM_RAM_ALIAS_GVA >> pt_level_shift(2)) & (PT_ENTRIES - 1)] = f->make_table(0x100000000ull);
+	return fake_hc_call(g->vcpu, MINIHV_CALL_CONSOLE_WRITE, VM_RAM_ALIAS_GVA + 0x100, 16, 0, 0);
+}
+
 /* The guest pointed its root register outside RAM. */
 static unsigned cw_root_outside(struct guest *g)
 {
@@ -613,6 +630,8 @@ static const struct hostile hostile[] = {
 	  "console_write: buffer at gva 0x3fe00000 (8 bytes) is not readable guest memory: address outside its memory" },
 	{ "console_write through a guest leaf outside RAM", cw_leaf_outside,
 	  "console_write: buffer at gva 0x10000100 (16 bytes) is not readable guest memory: address outside its memory" },
+	{ "console_write through a guest table outside RAM", cw_table_outside,
+	  "console_write: buffer at gva 0x7f00000100 (16 bytes) is not readable guest memory: address outside its memory" },
 	{ "console_write with the guest's root outside RAM", cw_root_outside,
 	  "console_write: buffer at gva 0x40001000 (4 bytes) is not readable guest memory: address outside its memory" },
 	{ "console_write of a range that wraps", cw_wraps,
