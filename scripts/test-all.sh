@@ -4,7 +4,8 @@
 #   1. host unit tests (mm/, the x86 decoder, hv/ on a fake arch), plain and
 #      under ASan+UBSan; sh -n and shellcheck over every script
 #   2. the guest suite on every backend and CPU model that runs here
-#   3. the runner's own self-test: it must fail a failing suite
+#   3. TRACE=1 builds print exactly one line per VM exit
+#   4. the runner's own self-test: it must fail a failing suite
 #
 # Each part prints its own lines; this script adds up the closing
 # "LABEL: N passed, N failed[, N skipped]" lines and ends with
@@ -98,6 +99,14 @@ for suite in $(sh scripts/x86-suites.sh); do
 	cpu=${suite#*:}
 	part "$target-$cpu" sh scripts/run-suite.sh "$target" "$cpu" build/x86_64 "$target-$cpu"
 done
+
+# TRACE=1 must print one line per VM exit, on both architectures.
+"$MAKE" --no-print-directory TRACE=1 build/aarch64-trace/BOOTAA64.EFI build/x86_64-trace/BOOTX64.EFI \
+	>"$logdir/build-trace.out" 2>&1 || cat "$logdir/build-trace.out"
+sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-trace trace-arm64 >/dev/null 2>&1 || true
+part trace-arm64 sh scripts/check-trace.sh "$logdir/trace-arm64.log" trace-arm64
+sh scripts/run-suite.sh qemu-x86 max build/x86_64-trace trace-x86 >/dev/null 2>&1 || true
+part trace-x86 sh scripts/check-trace.sh "$logdir/trace-x86.log" trace-x86
 
 # The runner must notice failures: canned logs of a crash and of a failed
 # test, and a real build that includes a deliberately failing guest.

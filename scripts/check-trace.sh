@@ -1,0 +1,42 @@
+#!/bin/sh
+# TRACE=1 must print exactly one "trace:" line per VM exit.
+#
+#   check-trace.sh LOG [LABEL]
+#
+# LOG is the serial output of a TRACE=1 build.  For every guest, the number
+# of its trace lines must equal the exit count the hypervisor reports at the
+# end of the guest ("minihv: NAME: N VM exits; ...").  One TAP line per
+# guest, then "LABEL: N passed, N failed" (LABEL defaults to "trace").
+set -eu
+
+log=$1
+label=${2:-trace}
+clean=$(mktemp)
+trap 'rm -f "$clean"' EXIT
+tr -d '\r' <"$log" >"$clean"
+
+passed=0
+failed=0
+n=0
+names=$(mktemp)
+trap 'rm -f "$clean" "$names"' EXIT
+sed -n 's/^minihv: \([a-z0-9_]*\): [0-9]* VM exits;.*/\1/p' "$clean" >"$names"
+while read -r name; do
+	n=$((n + 1))
+	exits=$(sed -n "s/^minihv: $name: \([0-9]*\) VM exits;.*/\1/p" "$clean")
+	traced=$(grep -c "^trace: $name vcpu" "$clean" || true)
+	if [ "$exits" -gt 0 ] && [ "$exits" = "$traced" ]; then
+		echo "ok $n - $label: $name: $traced trace lines for $exits exits"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - $label: $name: $traced trace lines for $exits exits"
+		failed=$((failed + 1))
+	fi
+done <"$names"
+if [ "$n" -eq 0 ]; then
+	echo "not ok 1 - $label: no guest reported its exits"
+	failed=1
+fi
+echo "1..$n"
+echo "$label: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
