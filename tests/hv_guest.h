@@ -23,6 +23,26 @@
  * vm, and the second-level tables and vCPU state follow. */
 #define TEST_POOL_SIZE (8ull << 20)
 
+/*
+ * Every test runs once per pair of formats the core may be given: EPT with
+ * x86-64 guest tables, and Arm stage-2 with stage-1.  cfg names the pair
+ * in check descriptions.
+ */
+#define HV_TEST_CONFIGS 2
+static const char *cfg;
+
+static inline void hv_test_config(unsigned c)
+{
+	static const struct {
+		const struct pt_format *s2, *guest;
+	} configs[HV_TEST_CONFIGS] = {
+		{ &pt_format_x86_ept, &pt_format_x86_64 },
+		{ &pt_format_arm_stage2, &pt_format_arm_stage1 },
+	};
+	fake_arch_reset(configs[c].s2, configs[c].guest);
+	cfg = configs[c].s2->name;
+}
+
 static struct bump test_pool;
 static unsigned test_vms;    /* VMs destroyed so far */
 static unsigned test_leaks;  /* of those, how many left pool memory in use */

@@ -19,7 +19,6 @@
  * test adds mappings of its own to the guest's tables. */
 #define SPARE_GVA 0x10000000ull
 
-static const char *cfg;  /* the formats in use, for the check descriptions */
 
 /* ---- the registers ---- */
 
@@ -688,18 +687,10 @@ static void test_hostile(void)
 
 int main(void)
 {
-	static const struct {
-		const struct pt_format *s2, *guest;
-	} configs[] = {
-		{ &pt_format_x86_ept, &pt_format_x86_64 },
-		{ &pt_format_arm_stage2, &pt_format_arm_stage1 },
-	};
-
 	unit_begin("test_hv_hypercall");
 	test_pool_init();
-	for (size_t c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
-		fake_arch_reset(configs[c].s2, configs[c].guest);
-		cfg = configs[c].s2->name;
+	for (unsigned c = 0; c < HV_TEST_CONFIGS; c++) {
+		hv_test_config(c);
 
 		test_version();
 		test_putc();

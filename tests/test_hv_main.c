@@ -14,7 +14,6 @@
 #include "hv/hv.h"
 #include "tests/hv_guest.h"
 
-static const char *cfg;
 
 /* The largest image that fits below the stack, boot info and tables. */
 #define MAX_IMAGE (VM_RAM_SIZE - VM_TOP_RESERVED)
@@ -156,17 +155,9 @@ static void test_no_virtualization(void)
 
 int main(void)
 {
-	static const struct {
-		const struct pt_format *s2, *guest;
-	} configs[] = {
-		{ &pt_format_x86_ept, &pt_format_x86_64 },
-		{ &pt_format_arm_stage2, &pt_format_arm_stage1 },
-	};
-
 	unit_begin("test_hv_main");
-	for (size_t c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
-		fake_arch_reset(configs[c].s2, configs[c].guest);
-		cfg = configs[c].s2->name;
+	for (unsigned c = 0; c < HV_TEST_CONFIGS; c++) {
+		hv_test_config(c);
 
 		test_runner();
 		test_no_virtualization();

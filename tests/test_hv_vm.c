@@ -6,7 +6,6 @@
  */
 #include "tests/hv_guest.h"
 
-static const char *cfg;
 
 /* Where the minihv start environment puts things (see vm.c). */
 #define TABLES_GPA    (VM_RAM_GPA + VM_RAM_SIZE - VM_TABLES_SIZE)
@@ -275,18 +274,10 @@ static void test_create_failures(void)
 
 int main(void)
 {
-	static const struct {
-		const struct pt_format *s2, *guest;
-	} configs[] = {
-		{ &pt_format_x86_ept, &pt_format_x86_64 },
-		{ &pt_format_arm_stage2, &pt_format_arm_stage1 },
-	};
-
 	unit_begin("test_hv_vm");
 	test_pool_init();
-	for (size_t c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
-		fake_arch_reset(configs[c].s2, configs[c].guest);
-		cfg = configs[c].s2->name;
+	for (unsigned c = 0; c < HV_TEST_CONFIGS; c++) {
+		hv_test_config(c);
 
 		test_create();
 		test_minihv_guest();
