@@ -136,7 +136,17 @@ endef
 
 LDEXTRA_aarch64 := --defsym=EFI_SUBSYSTEM=0xa
 
+# The version is compiled into boot/efi_main.c; rebuild it when it changes.
+$(BUILD)/version.txt: FORCE
+	@mkdir -p $(BUILD)
+	@echo "$(VERSION)" > $@.new
+	@cmp -s $@.new $@ || mv $@.new $@
+	@rm -f $@.new
+.PHONY: FORCE
+FORCE:
+
 $(foreach a,$(ARCHES),$(eval $(call arch_template,$(a))))
+$(foreach a,$(ARCHES),$(eval $(BUILD)/$(a)$(VARIANT)/hv/boot/efi_main.c.o: $(BUILD)/version.txt))
 
 # aarch64: Debian's crt0 carries its own PE header, so a raw binary copy of
 # the loadable sections is the .efi.
