@@ -26,4 +26,16 @@ static inline void cpu_halt(void)
 	__asm__ volatile("wfi" ::: "memory");
 }
 
+/*
+ * The hypervisor's signature from CPUID leaf 0x40000000 (12 characters in
+ * EBX, ECX, EDX): 1 when it filled sig, 0 when CPUID says no hypervisor is
+ * present, -1 when the architecture has no such question.  Arm has no
+ * CPUID instruction: -1.
+ */
+static inline int cpu_hypervisor_signature(char sig[13])
+{
+	(void)sig;
+	return -1;
+}
+
 #endif

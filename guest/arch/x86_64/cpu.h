@@ -27,4 +27,24 @@ static inline void cpu_halt(void)
 	__asm__ volatile("hlt" ::: "memory");
 }
 
+/*
+ * The hypervisor's signature from CPUID leaf 0x40000000 (12 characters in
+ * EBX, ECX, EDX): 1 when it filled sig, 0 when CPUID leaf 1 says no
+ * hypervisor is present (ECX bit 31), -1 when the architecture has no such
+ * question.  Every CPUID traps to the hypervisor, which answers these two.
+ */
+static inline int cpu_hypervisor_signature(char sig[13])
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 31)))
+		return 0;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
+	uint32_t words[3] = { b, c, d };
+	for (int i = 0; i < 12; i++)
+		sig[i] = (char)(words[i / 4] >> (8 * (i % 4)));
+	sig[12] = '\0';
+	return 1;
+}
+
 #endif
