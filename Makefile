@@ -25,6 +25,13 @@ COMMON   := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
 	    -fno-strict-aliasing -fno-tree-loop-distribute-patterns \
 	    -mgeneral-regs-only -I.
 
+# The stamp rule below comes first in the file; "make" alone means "all".
+.DEFAULT_GOAL := all
+
+# Keep the guests' .elf files and the guest library's objects, which make
+# would otherwise delete as intermediates (and rebuild every time).
+.SECONDARY:
+
 # ---------------------------------------------------------------- tools ---
 
 # A stamp written by scripts/install-deps.sh; targets that need the
@@ -219,9 +226,10 @@ $(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/m
 check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t))
 	sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
 
+# "+" and MAKE: the sub-makes of test-all.sh share this make's -j jobs.
 .PHONY: test
 test: | $(DEPS_STAMP)
-	sh scripts/test-all.sh
+	+MAKE='$(MAKE)' sh scripts/test-all.sh
 
 .PHONY: clean
 clean:
