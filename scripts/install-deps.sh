@@ -13,9 +13,16 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 deps="$top/build/deps"
 
-sudo_cmd=""
+# As root, apt-get runs as it is; otherwise through sudo.  sudo resets the
+# environment, so DEBIAN_FRONTEND goes on the command line (env), and apt
+# waits for a lock another apt holds instead of failing at once.
+apt="env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600"
 if [ "$(id -u)" -ne 0 ]; then
-	sudo_cmd="sudo"
+	if ! command -v sudo >/dev/null 2>&1; then
+		echo "install-deps: not root and no sudo: run this script as root" >&2
+		exit 1
+	fi
+	apt="sudo $apt"
 fi
 
 # Each line: a file or command that must exist, then the Debian package that provides it.
@@ -38,7 +45,6 @@ need_list='
 /usr/bin/make make
 /usr/bin/timeout coreutils
 /usr/bin/dpkg-deb dpkg
-/usr/bin/valgrind valgrind
 '
 
 missing=""
@@ -57,12 +63,12 @@ if [ -x /usr/bin/gcc ] && ! echo 'int main(void){return 0;}' |
 	missing="$missing libasan8 libubsan1"
 fi
 
-export DEBIAN_FRONTEND=noninteractive
 if [ -n "$missing" ]; then
 	echo "install-deps: installing:$missing"
-	$sudo_cmd apt-get update -q
+	# shellcheck disable=SC2086 # $apt and $missing are several words
+	$apt update -q
 	# shellcheck disable=SC2086
-	$sudo_cmd apt-get install -y -q --no-install-recommends $missing
+	$apt install -y -q --no-install-recommends $missing
 fi
 
 # GNU-EFI for aarch64, unpacked into a build-local folder.
@@ -71,12 +77,15 @@ if [ ! -f "$efi_arm/usr/lib/libefi.a" ]; then
 	echo "install-deps: fetching gnu-efi:arm64 into $efi_arm"
 	apt_dir="$deps/apt-arm64"
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$efi_arm"
+	# No sudo: apt state this private needs no root, and the files stay
+	# the user's (Sandbox::User=root: as root, download as root too, since
+	# Debian's _apt user may not write into this folder).
 	apt_opts="-o APT::Architectures::=arm64 -o Dir::State::Lists=$apt_dir/lists
 		-o Dir::Cache=$apt_dir/cache -o APT::Sandbox::User=root -q"
 	# shellcheck disable=SC2086
-	$sudo_cmd apt-get $apt_opts update
+	apt-get $apt_opts update
 	# shellcheck disable=SC2086
-	(cd "$apt_dir" && $sudo_cmd apt-get $apt_opts download gnu-efi:arm64)
+	(cd "$apt_dir" && apt-get $apt_opts download gnu-efi:arm64)
 	for deb in "$apt_dir"/gnu-efi_*_arm64.deb; do
 		dpkg-deb -x "$deb" "$efi_arm"
 	done
