@@ -13,6 +13,8 @@
 # so an emulator that derives a CHS geometry from the size (Bochs) gets an
 # exact one.
 set -eu
+# mkfs.fat and sfdisk live in /usr/sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 
 efi=$1
 image=$2
