@@ -5,6 +5,9 @@
 #
 # LIST names the tests, one per line.  For each, the log must hold exactly
 # one verdict line "PASS: name: ...", "FAIL: name: ..." or "SKIP: name: ...".
+# Only the hypervisor can write one: it starts every line of guest output
+# with "[name] " and prints no control character a guest sends (so no "\r"
+# can start a line of the guest's own).
 # Prints a TAP line per test and "LABEL: N passed, N failed, N skipped".
 # A missing verdict, a missing SUMMARY line (the hypervisor crashed or
 # hung), or an emulator status that disagrees with the verdicts is a
@@ -29,7 +32,9 @@ skipped=0
 n=0
 while read -r name; do
 	n=$((n + 1))
-	lines=$(grep -E "^(PASS|FAIL|SKIP): $name: " "$clean" || true)
+	# The name is compared as text, not as a regular expression.
+	lines=$(awk -v n="$name" 'index($0, "PASS: " n ": ") == 1 ||
+		index($0, "FAIL: " n ": ") == 1 || index($0, "SKIP: " n ": ") == 1' "$clean")
 	count=$(printf '%s' "$lines" | grep -c . || true)
 	word=${lines%%:*}
 	msg=${lines#*: "$name": }

@@ -20,6 +20,9 @@ total_p=0
 total_f=0
 total_s=0
 MAKE=${MAKE:-make}
+# Each build says which variant it wants, whatever TRACE or SELFTEST the
+# caller's environment or "make test TRACE=1" passed down.
+plain="TRACE=0 SELFTEST=0"
 
 # add_counts LABEL OUTPUT_FILE STATUS
 add_counts() {
@@ -78,12 +81,35 @@ expect_failure() {
 	fi
 }
 
+# expect_pass LABEL LINE COMMAND...: a self-test that passes when the command
+# succeeds and its closing line is LINE.
+expect_pass() {
+	label=$1
+	want=$2
+	shift 2
+	out="$logdir/selftest-$label.out"
+	set +e
+	"$@" >"$out" 2>&1
+	status=$?
+	set -e
+	if [ "$status" -eq 0 ] && [ "$(tail -n 1 "$out")" = "$want" ]; then
+		echo "ok - runner-selftest: $label passes with \"$want\""
+		total_p=$((total_p + 1))
+	else
+		echo "not ok - runner-selftest: $label: exit $status, not \"$want\""
+		sed 's/^/#   /' "$out"
+		total_f=$((total_f + 1))
+	fi
+}
+
 start=$(date +%s)
 
-part unit "$MAKE" --no-print-directory check
+# shellcheck disable=SC2086 # $plain is two words
+part unit "$MAKE" --no-print-directory $plain check
 part lint sh scripts/lint-scripts.sh
 
-"$MAKE" --no-print-directory all >"$logdir/build.out" 2>&1 || {
+# shellcheck disable=SC2086
+"$MAKE" --no-print-directory $plain all >"$logdir/build.out" 2>&1 || {
 	cat "$logdir/build.out"
 	echo "not ok - build failed"
 	echo "$total_p passed, $((total_f + 1)) failed, $total_s skipped"
@@ -101,15 +127,16 @@ for suite in $(sh scripts/x86-suites.sh); do
 done
 
 # TRACE=1 must print one line per VM exit, on both architectures.
-"$MAKE" --no-print-directory TRACE=1 build/aarch64-trace/BOOTAA64.EFI build/x86_64-trace/BOOTX64.EFI \
+"$MAKE" --no-print-directory TRACE=1 SELFTEST=0 build/aarch64-trace/BOOTAA64.EFI build/x86_64-trace/BOOTX64.EFI \
 	>"$logdir/build-trace.out" 2>&1 || cat "$logdir/build-trace.out"
 sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-trace trace-arm64 >/dev/null 2>&1 || true
 part trace-arm64 sh scripts/check-trace.sh "$logdir/trace-arm64.log" trace-arm64
 sh scripts/run-suite.sh qemu-x86 max build/x86_64-trace trace-x86 >/dev/null 2>&1 || true
 part trace-x86 sh scripts/check-trace.sh "$logdir/trace-x86.log" trace-x86
 
-# The runner must notice failures: canned logs of a crash and of a failed
-# test, and a real build that includes a deliberately failing guest.
+# The runner must notice failures: canned logs of a crash, a failed test, a
+# hang, forged lines, and a real build that includes a deliberately failing
+# guest; and it must pass what is good.
 echo "=== runner-selftest"
 canned="$logdir/canned"
 mkdir -p "$canned"
@@ -122,7 +149,31 @@ printf 'PASS: hello: ok\nFAIL: bad_pointer: x\nSUMMARY: 2 tests, 1 failed, 0 ski
 expect_failure failed-verdict sh scripts/judge-log.sh "$canned/fail.log" "$canned/list" canned 1
 printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/status.log"
 expect_failure bad-exit-status sh scripts/judge-log.sh "$canned/status.log" "$canned/list" canned 124
-"$MAKE" --no-print-directory SELFTEST=1 build/aarch64-selftest/BOOTAA64.EFI >"$logdir/build-selftest.out" 2>&1 || cat "$logdir/build-selftest.out"
+# A guest cannot write a verdict or the SUMMARY: its lines start "[name] ".
+printf 'PASS: hello: ok\n[hello] PASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/forged.log"
+expect_failure forged-verdict sh scripts/judge-log.sh "$canned/forged.log" "$canned/list" canned 0
+printf 'PASS: hello: ok\n[hello] x\rPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/forged-cr.log"
+expect_failure forged-verdict-cr sh scripts/judge-log.sh "$canned/forged-cr.log" "$canned/list" canned 0
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\n[hello] SUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/forged-summary.log"
+expect_failure forged-summary sh scripts/judge-log.sh "$canned/forged-summary.log" "$canned/list" canned 0
+printf 'PASS: hello: ok\nPASS: hello: again\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/twice.log"
+expect_failure two-verdicts sh scripts/judge-log.sh "$canned/twice.log" "$canned/list" canned 0
+# A name that begins another is not that one's verdict.
+printf 'hello\nhello_world\n' >"$canned/list2"
+printf 'PASS: hello_world: ok\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/prefix.log"
+expect_failure name-prefix sh scripts/judge-log.sh "$canned/prefix.log" "$canned/list2" canned 0
+# ... and a good log passes: serial line ends (\r\n), a SKIP, and the
+# status 3 of a CPU that cannot run guests (every test SKIPs).
+printf 'PASS: hello: ok\r\nSKIP: hello_world: x\r\nSUMMARY: 2 tests, 0 failed, 1 skipped\r\n' >"$canned/good.log"
+expect_pass good-log "canned: 1 passed, 0 failed, 1 skipped" \
+	sh scripts/judge-log.sh "$canned/good.log" "$canned/list2" canned 0
+printf 'SKIP: hello: x\nSKIP: hello_world: x\nSUMMARY: 2 tests, 0 failed, 2 skipped\n' >"$canned/novirt.log"
+expect_pass no-virtualization "canned: 0 passed, 0 failed, 2 skipped" \
+	sh scripts/judge-log.sh "$canned/novirt.log" "$canned/list2" canned 3
+# An emulator that does not start at all.
+expect_failure no-emulator env MINIHV_LOGDIR="$canned" \
+	sh scripts/run-suite.sh no-such-emulator max build/aarch64 no-emulator
+"$MAKE" --no-print-directory SELFTEST=1 TRACE=0 build/aarch64-selftest/BOOTAA64.EFI >"$logdir/build-selftest.out" 2>&1 || cat "$logdir/build-selftest.out"
 expect_failure failing-guest sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-selftest selftest
 
 echo "# make test took $(( $(date +%s) - start ))s"
