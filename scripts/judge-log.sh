@@ -57,8 +57,10 @@ while read -r name; do
 done <"$list"
 
 extra=""
-if ! grep -q '^SUMMARY: ' "$clean"; then
-	extra="no SUMMARY line: the hypervisor did not finish"
+if ! grep -q '^SUMMARY: ' "$clean" && [ "$status" -eq 124 ]; then
+	extra="no SUMMARY line: the emulator timed out (MINIHV_TIMEOUT=seconds gives it longer)"
+elif ! grep -q '^SUMMARY: ' "$clean"; then
+	extra="no SUMMARY line: the hypervisor did not finish (the emulator's exit status: $status)"
 elif [ "$failed" -eq 0 ] && [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
 	extra="the emulator exited with status $status"
 elif [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
