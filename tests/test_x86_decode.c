@@ -686,6 +686,88 @@ static void test_load(const struct load_case *t)
 		     (unsigned long long)got);
 }
 
+/* ---- operand-less instructions: x86_decode_plain ---- */
+
+static const uint8_t op_cpuid[] = { 0x0f, 0xa2 };
+
+/* x86_decode_plain on a heap copy of exactly avail bytes (see decode_exact). */
+static int plain_exact(const uint8_t *bytes, size_t avail, uint8_t *len,
+		       char *err, size_t errlen)
+{
+	uint8_t *copy = malloc(avail ? avail : 1);
+	int r;
+
+	if (!copy) {
+		perror("malloc");
+		exit(2);
+	}
+	memcpy(copy, bytes, avail);
+	r = x86_decode_plain(copy, avail, op_cpuid, sizeof(op_cpuid), len, err, errlen);
+	free(copy);
+	return r;
+}
+
+struct plain_case {
+	const char *what;
+	uint8_t bytes[X86_MAX_INSN_LEN + 2];
+	size_t n;
+	int want;            /* X86_DECODE_* */
+	uint8_t len;         /* for X86_DECODE_OK */
+	const char *msg;     /* for the others: what the message must contain */
+};
+
+static const struct plain_case plain_cases[] = {
+	{ "cpuid", { 0x0f, 0xa2 }, 2, X86_DECODE_OK, 2, NULL },
+	{ "cpuid, bytes after it", { 0x0f, 0xa2, 0x90, 0x90 }, 4, X86_DECODE_OK, 2, NULL },
+	{ "data16 cpuid", { 0x66, 0x0f, 0xa2 }, 3, X86_DECODE_OK, 3, NULL },
+	{ "rep cpuid", { 0xf3, 0x0f, 0xa2 }, 3, X86_DECODE_OK, 3, NULL },
+	{ "cs data16 rex.w cpuid", { 0x2e, 0x66, 0x48, 0x0f, 0xa2 }, 5, X86_DECODE_OK, 5, NULL },
+	{ "13 prefixes + cpuid: 15 bytes", { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+	  0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x0f, 0xa2 }, 15, X86_DECODE_OK, 15, NULL },
+	{ "14 prefixes + cpuid: 16 bytes", { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+	  0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x0f, 0xa2 }, 16,
+	  X86_DECODE_UNSUPPORTED, 0, "longer than 15 bytes" },
+	{ "lock cpuid (#UD)", { 0xf0, 0x0f, 0xa2 }, 3, X86_DECODE_UNSUPPORTED, 0, "LOCK prefix" },
+	{ "ud2", { 0x0f, 0x0b }, 2, X86_DECODE_UNSUPPORTED, 0, "unsupported instruction 0f 0b" },
+	{ "hlt", { 0xf4 }, 1, X86_DECODE_UNSUPPORTED, 0, "unsupported instruction f4" },
+	{ "a2 alone (mov moffs8, al)", { 0xa2, 0, 0, 0, 0, 0, 0, 0, 0 }, 9,
+	  X86_DECODE_UNSUPPORTED, 0, "unsupported instruction a2" },
+	{ "data16, then nothing", { 0x66 }, 1, X86_DECODE_TRUNCATED, 0, "need more than 1 byte" },
+	{ "0f, then nothing", { 0x66, 0x0f }, 2, X86_DECODE_TRUNCATED, 0, "need more than 2 bytes" },
+	{ "no bytes", { 0 }, 0, X86_DECODE_TRUNCATED, 0, "need more than 0 bytes" },
+};
+
+static void test_plain(const struct plain_case *t)
+{
+	char err[160];
+	uint8_t len = 0xee;
+	int r = plain_exact(t->bytes, t->n, &len, err, sizeof(err));
+
+	if (t->want == X86_DECODE_OK) {
+		if (!check(r == X86_DECODE_OK && len == t->len, "plain %s: %zu bytes long",
+			   t->what, (size_t)t->len))
+			diag("got %d, len %u, \"%s\"", r, len, err);
+		return;
+	}
+	if (!check(r == t->want && len == 0 && strstr(err, t->msg),
+		   "plain %s: refused with \"%s\"", t->what, t->msg))
+		diag("got %d, len %u, \"%s\"", r, len, err);
+}
+
+/* Any cut of a good prefixed CPUID short of its end asks for more bytes. */
+static void test_plain_cuts(void)
+{
+	static const uint8_t insn[] = { 0x2e, 0x66, 0x48, 0x0f, 0xa2 };
+
+	for (size_t n = 0; n < sizeof(insn); n++) {
+		char err[160];
+		uint8_t len;
+		int r = plain_exact(insn, n, &len, err, sizeof(err));
+		if (!check(r == X86_DECODE_TRUNCATED, "plain cs data16 rex.w cpuid cut to %zu bytes: truncated", n))
+			diag("got %d, \"%s\"", r, err);
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < NVEC; i++)
@@ -699,6 +781,9 @@ int main(void)
 		test_store(&store_cases[i]);
 	for (size_t i = 0; i < NLOAD; i++)
 		test_load(&load_cases[i]);
+	for (size_t i = 0; i < sizeof(plain_cases) / sizeof(plain_cases[0]); i++)
+		test_plain(&plain_cases[i]);
+	test_plain_cuts();
 
 	printf("test_x86_decode: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -12,14 +12,17 @@
  *
  * We never rely on NEXT_RIP (the CPU's "the instruction ended here"): QEMU's
  * -cpu max has no NRIPS, and Bochs writes it even on #NPF, where real
- * hardware does not.  Lengths come from the decoder, or are the fixed
- * lengths of the few instructions we step over (HLT, CPUID).
+ * hardware does not.  Lengths come from the decoder -- for CPUID too: the
+ * guest may put prefixes in front of its two bytes (66 0f a2), and stepping
+ * by two would resume it in the middle of the instruction.
  */
 #include "svm.h"
 #include "../../hv/print.h"
 
-#define INSN_LEN_CPUID 2  /* 0f a2 */
-#define INSN_LEN_HLT   1  /* f4 */
+#define INSN_LEN_HLT   1  /* f4 (only for arch_vcpu_skip, which the core
+			     does not call after a halt) */
+
+static const uint8_t opcode_cpuid[] = { 0x0f, 0xa2 };
 
 static const char *exit_name(uint64_t code)
 {
@@ -75,6 +78,34 @@ static void guest_fault(struct svm_vcpu *v, struct vm_exit *exit, const char *fm
 	va_end(ap);
 	exit->kind = EXIT_GUEST_FAULT;
 	exit->reason = v->reason;
+}
+
+/*
+ * The length of the intercepted instruction at RIP, which must be the
+ * operand-less instruction op (name says which).  false, with the guest
+ * stopped, if the bytes there cannot be read or are something else.
+ */
+static bool intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
+				 const char *name, const uint8_t *op, size_t oplen,
+				 uint8_t *len)
+{
+	struct svm_vcpu *v = vcpu->arch;
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	char why[120];
+	int err;
+	size_t n = x86_fetch_guest_insn(vcpu, gva(v->vmcb->rip), bytes, &err);
+
+	if (n == 0) {
+		guest_fault(v, exit, "%s intercepted at rip 0x%llx, but the instruction there cannot be read: %s",
+			    name, (unsigned long long)v->vmcb->rip, mm_strerror(err));
+		return false;
+	}
+	if (x86_decode_plain(bytes, n, op, oplen, len, why, sizeof(why)) != X86_DECODE_OK) {
+		guest_fault(v, exit, "%s intercepted at rip 0x%llx, but the instruction there is not %s: %s",
+			    name, (unsigned long long)v->vmcb->rip, name, why);
+		return false;
+	}
+	return true;
 }
 
 /* A #NPF: the guest touched a guest-physical address we do not map. */
@@ -178,13 +209,18 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 	case SVM_EXIT_NPF:
 		nested_page_fault(vcpu, exit);
 		return;
-	case SVM_EXIT_CPUID:
+	case SVM_EXIT_CPUID: {
+		uint8_t len;
+		if (!intercepted_insn_len(vcpu, exit, "CPUID", opcode_cpuid,
+					  sizeof(opcode_cpuid), &len))
+			return;
 		x86_emulate_cpuid((uint32_t)v->gpr[X86_RAX], (uint32_t)v->gpr[X86_RCX],
 				  &v->gpr[X86_RAX], &v->gpr[X86_RBX], &v->gpr[X86_RCX],
 				  &v->gpr[X86_RDX]);
-		vmcb->rip += INSN_LEN_CPUID;
+		vmcb->rip += len;
 		exit->kind = EXIT_HANDLED;
 		return;
+	}
 	case SVM_EXIT_HLT:
 		v->skip_len = INSN_LEN_HLT;
 		exit->kind = EXIT_HALT;

@@ -469,6 +469,38 @@ int x86_decode_mmio(const uint8_t *bytes, size_t avail,
 	return X86_DECODE_OK;
 }
 
+/* ---- operand-less instructions (for instruction intercepts) ---- */
+
+int x86_decode_plain(const uint8_t *bytes, size_t avail, const uint8_t *op,
+		     size_t oplen, uint8_t *len, char *err, size_t errlen)
+{
+	struct decoder d = {
+		.bytes = bytes, .avail = avail, .err = err, .errlen = errlen,
+	};
+	uint8_t b;
+	int r;
+
+	*len = 0;
+	if (err && errlen > 0)
+		err[0] = '\0';
+	if (oplen == 0)
+		return unsupported(&d, "no opcode to match");
+	if ((r = read_prefixes(&d, &b)) != 0)
+		return r;
+	for (size_t i = 0;; i++) {
+		if (b != op[i])
+			return unsupported(&d, NULL);
+		if (i + 1 == oplen)
+			break;
+		if ((r = next_byte(&d, &b)) != 0)
+			return r;
+	}
+	if (d.lock)
+		return unsupported(&d, "LOCK prefix");
+	*len = (uint8_t)d.pos;
+	return X86_DECODE_OK;
+}
+
 /* ---- using the result ---- */
 
 /* The low size bytes set: 0xff, 0xffff, 0xffffffff, all ones. */

@@ -104,6 +104,19 @@ struct x86_mmio_insn {
 int x86_decode_mmio(const uint8_t *bytes, size_t avail,
 		    struct x86_mmio_insn *out, char *err, size_t errlen);
 
+/*
+ * The length of the instruction at bytes[0..avail) if it is the operand-less
+ * instruction whose opcode is op[0..oplen) -- CPUID (0f a2), say -- after
+ * any prefixes the CPU accepts on it and ignores: 66, 67, F2, F3, the
+ * segment overrides and REX.  An instruction intercept reports where the
+ * instruction starts, not how long it is, and a guest may put prefixes in
+ * front (66 0f a2 is a CPUID three bytes long).  X86_DECODE_OK and *len,
+ * or X86_DECODE_UNSUPPORTED (another instruction, or LOCK, which makes
+ * these #UD) / X86_DECODE_TRUNCATED with a message, as x86_decode_mmio.
+ */
+int x86_decode_plain(const uint8_t *bytes, size_t avail, const uint8_t *op,
+		     size_t oplen, uint8_t *len, char *err, size_t errlen);
+
 /* The index into the 16 general-purpose registers (encoding order) of
  * the 64-bit register that holds i's register operand: reg, or reg - 4
  * for AH/CH/DH/BH.  Meaningless if i->has_imm. */

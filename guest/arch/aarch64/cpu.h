@@ -38,4 +38,12 @@ static inline int cpu_hypervisor_signature(char sig[13])
 	return -1;
 }
 
+/* CPUID with an ignored prefix (x86 only): -1, Arm has no CPUID. */
+static inline int cpu_cpuid_prefixed(uint32_t leaf, uint32_t r[4])
+{
+	(void)leaf;
+	(void)r;
+	return -1;
+}
+
 #endif

@@ -47,4 +47,21 @@ static inline int cpu_hypervisor_signature(char sig[13])
 	return 1;
 }
 
+/*
+ * CPUID with a prefix the CPU ignores in front of it (66 0f a2: three bytes,
+ * not two), so that a hypervisor that steps the guest past the instruction
+ * must find out how long it really is.  r[] = EAX, EBX, ECX, EDX; returns
+ * 0, or -1 when the architecture has no CPUID.  The NOPs after it make a
+ * wrong step fail the same way every time: resumed one byte short, the CPU
+ * would run "a2" and the next eight bytes as a store of AL to the
+ * non-canonical address 0x9090909090909090 (#GP).
+ */
+static inline int cpu_cpuid_prefixed(uint32_t leaf, uint32_t r[4])
+{
+	__asm__ volatile(".byte 0x66\n\tcpuid\n\t.fill 9, 1, 0x90"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(0));
+	return 0;
+}
+
 #endif
