@@ -1,16 +1,20 @@
 #!/bin/sh
 # TRACE=1 must print exactly one "trace:" line per VM exit.
 #
-#   check-trace.sh LOG [LABEL]
+#   check-trace.sh LOG [LABEL [LIST]]
 #
 # LOG is the serial output of a TRACE=1 build.  For every guest, the number
 # of its trace lines must equal the exit count the hypervisor reports at the
-# end of the guest ("minihv: NAME: N VM exits; ...").  One TAP line per
-# guest, then "LABEL: N passed, N failed" (LABEL defaults to "trace").
+# end of the guest ("minihv: NAME: N VM exits; ...").  With LIST (the
+# build's guests.list), every guest named there must have run, so a run that
+# died half-way fails; without it, the guests the log names are checked.
+# One TAP line per guest, then "LABEL: N passed, N failed" (LABEL defaults
+# to "trace").
 set -eu
 
 log=$1
 label=${2:-trace}
+list=${3:-}
 clean=$(mktemp)
 trap 'rm -f "$clean"' EXIT
 tr -d '\r' <"$log" >"$clean"
@@ -20,12 +24,19 @@ failed=0
 n=0
 names=$(mktemp)
 trap 'rm -f "$clean" "$names"' EXIT
-sed -n 's/^minihv: \([a-z0-9_]*\): [0-9]* VM exits;.*/\1/p' "$clean" >"$names"
+if [ -n "$list" ]; then
+	cp "$list" "$names"
+else
+	sed -n 's/^minihv: \([a-z0-9_]*\): [0-9]* VM exits;.*/\1/p' "$clean" >"$names"
+fi
 while read -r name; do
 	n=$((n + 1))
 	exits=$(sed -n "s/^minihv: $name: \([0-9]*\) VM exits;.*/\1/p" "$clean")
 	traced=$(grep -c "^trace: $name vcpu" "$clean" || true)
-	if [ "$exits" -gt 0 ] && [ "$exits" = "$traced" ]; then
+	if [ -z "$exits" ]; then
+		echo "not ok $n - $label: $name: no exit count in the log (the run stopped before it?)"
+		failed=$((failed + 1))
+	elif [ "$exits" -gt 0 ] && [ "$exits" = "$traced" ]; then
 		echo "ok $n - $label: $name: $traced trace lines for $exits exits"
 		passed=$((passed + 1))
 	else

@@ -130,9 +130,9 @@ done
 "$MAKE" --no-print-directory TRACE=1 SELFTEST=0 build/aarch64-trace/BOOTAA64.EFI build/x86_64-trace/BOOTX64.EFI \
 	>"$logdir/build-trace.out" 2>&1 || cat "$logdir/build-trace.out"
 sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-trace trace-arm64 >/dev/null 2>&1 || true
-part trace-arm64 sh scripts/check-trace.sh "$logdir/trace-arm64.log" trace-arm64
+part trace-arm64 sh scripts/check-trace.sh "$logdir/trace-arm64.log" trace-arm64 build/aarch64-trace/guests.list
 sh scripts/run-suite.sh qemu-x86 max build/x86_64-trace trace-x86 >/dev/null 2>&1 || true
-part trace-x86 sh scripts/check-trace.sh "$logdir/trace-x86.log" trace-x86
+part trace-x86 sh scripts/check-trace.sh "$logdir/trace-x86.log" trace-x86 build/x86_64-trace/guests.list
 
 # The runner must notice failures: canned logs of a crash, a failed test, a
 # hang, forged lines, and a real build that includes a deliberately failing
@@ -170,6 +170,12 @@ expect_pass good-log "canned: 1 passed, 0 failed, 1 skipped" \
 printf 'SKIP: hello: x\nSKIP: hello_world: x\nSUMMARY: 2 tests, 0 failed, 2 skipped\n' >"$canned/novirt.log"
 expect_pass no-virtualization "canned: 0 passed, 0 failed, 2 skipped" \
 	sh scripts/judge-log.sh "$canned/novirt.log" "$canned/list2" canned 3
+# TRACE=1: one trace line per exit, and a run that stopped half-way fails.
+printf 'minihv: hello: 2 VM exits; x\ntrace: hello vcpu0 exit 1: a\ntrace: hello vcpu0 exit 2: b\n' >"$canned/trace.log"
+printf 'hello\n' >"$canned/list1"
+expect_pass trace-good "canned: 1 passed, 0 failed" \
+	sh scripts/check-trace.sh "$canned/trace.log" canned "$canned/list1"
+expect_failure trace-stopped sh scripts/check-trace.sh "$canned/trace.log" canned "$canned/list"
 # An emulator that does not start at all.
 expect_failure no-emulator env MINIHV_LOGDIR="$canned" \
 	sh scripts/run-suite.sh no-such-emulator max build/aarch64 no-emulator
