@@ -125,11 +125,18 @@ $$(OUT_$(1))/guests/%.elf: %.c $$(GUEST_LIB_OBJS_$(1)) guest/arch/$(1)/guest.ld 
 $$(OUT_$(1))/guests/%.bin: $$(OUT_$(1))/guests/%.elf
 	$(OBJCOPY_$(1)) -O binary $$< $$@
 
+# The list of guests (scripts/run-suite.sh reads it), rewritten only when it
+# changes: a test that is removed then leaves the guest table too.
+$$(OUT_$(1))/guests.list: FORCE
+	@mkdir -p $$(@D)
+	@printf '%s\n' $(GUEST_TESTS) > $$@.new
+	@cmp -s $$@.new $$@ || mv $$@.new $$@
+	@rm -f $$@.new
+
 # The guest table: each image embedded with .incbin, plus what the test
 # expects (scripts/gen-guest-table.sh reads the "minihv-expect:" comment).
-$$(OUT_$(1))/guests.S: $$(GUEST_BINS_$(1)) scripts/gen-guest-table.sh
+$$(OUT_$(1))/guests.S: $$(GUEST_BINS_$(1)) $$(OUT_$(1))/guests.list scripts/gen-guest-table.sh
 	sh scripts/gen-guest-table.sh $$(OUT_$(1))/guests $(GUEST_TESTS) > $$@
-	printf '%s\n' $(GUEST_TESTS) > $$(OUT_$(1))/guests.list
 
 $$(OUT_$(1))/guests.o: $$(OUT_$(1))/guests.S
 	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
