@@ -68,7 +68,7 @@ ARCHFLAGS_x86_64  := -mno-red-zone -DGNU_EFI_USE_MS_ABI
 HV_SRCS_COMMON  := $(wildcard boot/*.c hv/*.c mm/*.c)
 GUEST_LIB_SRCS  := $(wildcard guest/lib/*.c) hv/format.c hv/string.c
 GUEST_TESTS     := $(sort $(basename $(notdir $(wildcard guest/tests/*.c))))
-HV_HEADERS      := $(wildcard boot/*.h hv/*.h mm/*.h arch/*/*.h guest/lib/*.h)
+HV_HEADERS      := $(wildcard boot/*.h hv/*.h mm/*.h arch/*/*.h guest/lib/*.h guest/arch/*/*.h)
 
 # Extra guests, for the runner's self-test: make SELFTEST=1 adds the
 # deliberately failing guests of guest/selftest/ and builds into
