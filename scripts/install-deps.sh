@@ -47,6 +47,16 @@ need_list='
 /usr/bin/dpkg-deb dpkg
 '
 
+# retry CMD...: a second try after a pause, so that one hiccup of a mirror
+# does not fail a fresh machine's set-up.
+retry() {
+	"$@" || {
+		echo "install-deps: failed, trying once more: $*" >&2
+		sleep 10
+		"$@"
+	}
+}
+
 missing=""
 # shellcheck disable=SC2086
 set -- $need_list
@@ -66,9 +76,9 @@ fi
 if [ -n "$missing" ]; then
 	echo "install-deps: installing:$missing"
 	# shellcheck disable=SC2086 # $apt and $missing are several words
-	$apt update -q
+	retry $apt update -q
 	# shellcheck disable=SC2086
-	$apt install -y -q --no-install-recommends $missing
+	retry $apt install -y -q --no-install-recommends $missing
 fi
 
 # GNU-EFI for aarch64, unpacked into a build-local folder.
@@ -83,9 +93,9 @@ if [ ! -f "$efi_arm/usr/lib/libefi.a" ]; then
 	apt_opts="-o APT::Architectures::=arm64 -o Dir::State::Lists=$apt_dir/lists
 		-o Dir::Cache=$apt_dir/cache -o APT::Sandbox::User=root -q"
 	# shellcheck disable=SC2086
-	apt-get $apt_opts update
+	retry apt-get $apt_opts update
 	# shellcheck disable=SC2086
-	(cd "$apt_dir" && apt-get $apt_opts download gnu-efi:arm64)
+	(cd "$apt_dir" && retry apt-get $apt_opts download gnu-efi:arm64)
 	for deb in "$apt_dir"/gnu-efi_*_arm64.deb; do
 		dpkg-deb -x "$deb" "$efi_arm"
 	done
