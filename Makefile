@@ -3,11 +3,13 @@
 #   make                 build both hypervisors (build/<arch>/BOOT*.EFI)
 #   make qemu-arm64      run the guest suite on QEMU aarch64 (EL2, stage-2)
 #   make qemu-x86        run the x86 hypervisor under QEMU
-#   make check           host unit tests of mm/, the x86 decoder and the hv/ core
-#                        on a fake CPU (plain, ASan+UBSan)
+#   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
+#   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
+#                        tables and the hv/ core on a fake CPU (plain, ASan+UBSan)
 #   make test            check + every guest suite this machine can run
 #   make deps            install what is missing (scripts/install-deps.sh)
-#   TRACE=1              print one line per VM exit
+#   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
+#   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
 #
 # Everything is built with -Wall -Wextra -Werror.
 
