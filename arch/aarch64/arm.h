@@ -18,9 +18,20 @@ struct arm_guest_regs {
 	uint64_t exit_type; /* 0x110: which vector: 0 sync, 1 irq, 2 fiq, 3 serror */
 };
 
-/* The guest's EL1 system registers: loaded when the vCPU is put on the CPU. */
+/*
+ * The guest's EL1 (and EL0) system registers and its timers: loaded when the
+ * vCPU is put on the CPU.  The CPU has one set, which every guest and the
+ * firmware share, so each register a guest can write is here: a new vCPU
+ * finds zeros (and its timers off), not what the previous guest or the
+ * firmware left, and the firmware gets its own values back at
+ * arch_cpu_fini.
+ */
 struct arm_el1_state {
 	uint64_t sctlr, tcr, mair, ttbr0, ttbr1, vbar, sp_el1, cpacr;
+	uint64_t sp_el0, tpidr_el0, tpidrro_el0, tpidr_el1, contextidr;
+	uint64_t elr, spsr, esr, far, par;         /* exception and AT results */
+	uint64_t cntkctl;                          /* EL0's access to the timers */
+	uint64_t cntv_cval, cntv_ctl, cntp_cval, cntp_ctl;
 };
 
 struct arch_vcpu {

@@ -18,7 +18,7 @@ unsigned arm_pa_range;
 /* What the firmware had, restored by arch_cpu_fini. */
 static struct {
 	uint64_t hcr, vtcr, vttbr, vbar, daif;
-	uint64_t cntp_ctl, cntv_ctl, cnthp_ctl;
+	uint64_t cnthp_ctl;
 	struct arm_el1_state el1;
 } firmware;
 
@@ -66,6 +66,21 @@ static void save_el1(struct arm_el1_state *s)
 	s->vbar = read_sysreg(vbar_el1);
 	s->sp_el1 = read_sysreg(sp_el1);
 	s->cpacr = read_sysreg(cpacr_el1);
+	s->sp_el0 = read_sysreg(sp_el0);
+	s->tpidr_el0 = read_sysreg(tpidr_el0);
+	s->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	s->tpidr_el1 = read_sysreg(tpidr_el1);
+	s->contextidr = read_sysreg(contextidr_el1);
+	s->elr = read_sysreg(elr_el1);
+	s->spsr = read_sysreg(spsr_el1);
+	s->esr = read_sysreg(esr_el1);
+	s->far = read_sysreg(far_el1);
+	s->par = read_sysreg(par_el1);
+	s->cntkctl = read_sysreg(cntkctl_el1);
+	s->cntv_cval = read_sysreg(cntv_cval_el0);
+	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	s->cntp_cval = read_sysreg(cntp_cval_el0);
+	s->cntp_ctl = read_sysreg(cntp_ctl_el0);
 }
 
 void arm_load_el1(const struct arm_el1_state *s)
@@ -78,6 +93,23 @@ void arm_load_el1(const struct arm_el1_state *s)
 	write_sysreg(vbar_el1, s->vbar);
 	write_sysreg(sp_el1, s->sp_el1);
 	write_sysreg(cpacr_el1, s->cpacr);
+	write_sysreg(sp_el0, s->sp_el0);
+	write_sysreg(tpidr_el0, s->tpidr_el0);
+	write_sysreg(tpidrro_el0, s->tpidrro_el0);
+	write_sysreg(tpidr_el1, s->tpidr_el1);
+	write_sysreg(contextidr_el1, s->contextidr);
+	write_sysreg(elr_el1, s->elr);
+	write_sysreg(spsr_el1, s->spsr);
+	write_sysreg(esr_el1, s->esr);
+	write_sysreg(far_el1, s->far);
+	write_sysreg(par_el1, s->par);
+	write_sysreg(cntkctl_el1, s->cntkctl);
+	/* The compare value first, so that the timer never fires on the
+	 * previous owner's. */
+	write_sysreg(cntv_cval_el0, s->cntv_cval);
+	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+	write_sysreg(cntp_cval_el0, s->cntp_cval);
+	write_sysreg(cntp_ctl_el0, s->cntp_ctl);
 	isb();
 }
 
@@ -125,13 +157,12 @@ int arch_cpu_init(void)
 	 * and a pending interrupt makes WFI complete at once instead of
 	 * trapping (the architecture allows that), so a guest's WFI would
 	 * never reach us.  The timers keep counting, and their interrupts come
-	 * back when arch_cpu_fini restores these registers.
+	 * back when arch_cpu_fini restores these registers.  (A guest gets
+	 * timers of its own, off, with its EL1 registers: arm_load_el1.)
 	 */
-	firmware.cntp_ctl = read_sysreg(cntp_ctl_el0);
-	firmware.cntv_ctl = read_sysreg(cntv_ctl_el0);
 	firmware.cnthp_ctl = read_sysreg(cnthp_ctl_el2);
-	write_sysreg(cntp_ctl_el0, firmware.cntp_ctl | 2);
-	write_sysreg(cntv_ctl_el0, firmware.cntv_ctl | 2);
+	write_sysreg(cntp_ctl_el0, firmware.el1.cntp_ctl | 2);
+	write_sysreg(cntv_ctl_el0, firmware.el1.cntv_ctl | 2);
 	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl | 2);
 
 	uint64_t vmid_bits = ((read_sysreg(id_aa64mmfr1_el1) >> 4) & 0xf) == 2 ? 16 : 8;
@@ -165,9 +196,7 @@ void arch_cpu_fini(void)
 	write_sysreg(vtcr_el2, firmware.vtcr);
 	write_sysreg(vttbr_el2, firmware.vttbr);
 	write_sysreg(vbar_el2, firmware.vbar);
-	arm_load_el1(&firmware.el1);
-	write_sysreg(cntp_ctl_el0, firmware.cntp_ctl);
-	write_sysreg(cntv_ctl_el0, firmware.cntv_ctl);
+	arm_load_el1(&firmware.el1);    /* with the EL1 timers */
 	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl);
 	/* Nothing of ours may linger in the TLBs the firmware uses. */
 	__asm__ volatile("tlbi alle1is\n\tdsb ish\n\tisb" ::: "memory");

@@ -38,6 +38,56 @@ static inline int cpu_hypervisor_signature(char sig[13])
 	return -1;
 }
 
+/*
+ * Registers a guest may write for its own purposes and that the hypervisor
+ * must not carry from one guest to the next (guest/tests/leftover_1.c and
+ * leftover_2.c).  cpu_leave_leftovers(v) writes v into each, or a value of
+ * its own where v would change how the CPU behaves: the virtual timer is
+ * left switched on, unmasked and firing (CVAL 1 is long past), which would
+ * keep the next guest's WFI from trapping.  cpu_read_leftovers fills
+ * names[] and values[] (at most CPU_LEFTOVERS) and returns how many; on a
+ * fresh vCPU every value is 0.
+ */
+#define CPU_LEFTOVERS 16
+
+static inline void cpu_leave_leftovers(uint64_t v)
+{
+	__asm__ volatile("msr sp_el0, %0\n\tmsr tpidr_el0, %0\n\tmsr tpidrro_el0, %0\n\t"
+			 "msr tpidr_el1, %0\n\tmsr contextidr_el1, %0\n\tmsr elr_el1, %0\n\t"
+			 "msr spsr_el1, %0\n\tmsr esr_el1, %0\n\tmsr far_el1, %0\n\t"
+			 "msr par_el1, %0" : : "r"(v) : "memory");
+	__asm__ volatile("msr cntkctl_el1, %0\n\tmsr cntv_cval_el0, %1\n\t"
+			 "msr cntv_ctl_el0, %2\n\tisb"
+			 : : "r"(3ull), "r"(1ull), "r"(1ull) : "memory");
+}
+
+#define CPU_READ_SYSREG(reg, mask) do {					\
+		uint64_t v_;						\
+		__asm__ volatile("mrs %0, " #reg : "=r"(v_));		\
+		names[n] = #reg;					\
+		values[n++] = v_ & (mask);				\
+	} while (0)
+
+static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[])
+{
+	unsigned n = 0;
+	CPU_READ_SYSREG(sp_el0, ~0ull);
+	CPU_READ_SYSREG(tpidr_el0, ~0ull);
+	CPU_READ_SYSREG(tpidrro_el0, ~0ull);
+	CPU_READ_SYSREG(tpidr_el1, ~0ull);
+	CPU_READ_SYSREG(contextidr_el1, ~0ull);
+	CPU_READ_SYSREG(elr_el1, ~0ull);
+	CPU_READ_SYSREG(spsr_el1, ~0ull);
+	CPU_READ_SYSREG(esr_el1, ~0ull);
+	CPU_READ_SYSREG(far_el1, ~0ull);
+	CPU_READ_SYSREG(par_el1, ~0ull);
+	CPU_READ_SYSREG(cntkctl_el1, ~0ull);
+	CPU_READ_SYSREG(cntv_cval_el0, ~0ull);
+	CPU_READ_SYSREG(cntv_ctl_el0, 3ull); /* ENABLE, IMASK (ISTATUS is
+						 UNKNOWN while disabled) */
+	return n;
+}
+
 /* CPUID with an ignored prefix (x86 only): -1, Arm has no CPUID. */
 static inline int cpu_cpuid_prefixed(uint32_t leaf, uint32_t r[4])
 {

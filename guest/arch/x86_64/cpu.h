@@ -48,6 +48,27 @@ static inline int cpu_hypervisor_signature(char sig[13])
 }
 
 /*
+ * Registers a guest may write for its own purposes and that the hypervisor
+ * must not carry from one guest to the next (guest/tests/leftover_1.c and
+ * leftover_2.c): cpu_leave_leftovers(v) writes v into each,
+ * cpu_read_leftovers fills names[] and values[] (at most CPU_LEFTOVERS)
+ * and returns how many.  On a fresh vCPU every value is 0.
+ */
+#define CPU_LEFTOVERS 16
+
+static inline void cpu_leave_leftovers(uint64_t v)
+{
+	(void)v;
+}
+
+static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[])
+{
+	(void)names;
+	(void)values;
+	return 0;
+}
+
+/*
  * CPUID with a prefix the CPU ignores in front of it (66 0f a2: three bytes,
  * not two), so that a hypervisor that steps the guest past the instruction
  * must find out how long it really is.  r[] = EAX, EBX, ECX, EDX; returns
