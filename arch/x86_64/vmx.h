@@ -159,6 +159,9 @@ struct vmx_vm {
 
 struct vmx_vcpu {
 	uint64_t gprs[X86_NR_GPRS];   /* first: vmx_entry.S indexes it */
+	uint64_t cr2;                 /* the guest's CR2, which the VMCS does not
+					 hold: vmx_entry.S loads it at entry and
+					 saves it at exit, right after gprs[] */
 	uint64_t vmcs_pa;             /* VMX instructions take physical addresses */
 	bool launched;                /* VMLAUNCH done; VMRESUME from now on */
 	bool flushed;                 /* INVEPT done since the VMCS was loaded */
@@ -172,6 +175,9 @@ struct vmx_vcpu {
 	struct x86_mmio_insn mmio;    /* the access of an EXIT_MMIO */
 	char reason[256];             /* vm_exit.reason points here */
 };
+
+_Static_assert(offsetof(struct vmx_vcpu, cr2) == 8 * X86_NR_GPRS,
+	       "vmx_entry.S finds the guest's CR2 right after gprs[]");
 
 /* ---- VMX instructions ---- */
 
@@ -246,8 +252,9 @@ static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : 
 
 /* ---- between the files ---- */
 
-/* vmx_entry.S: load gprs, VMLAUNCH (resume = 0) or VMRESUME, and on the
- * next VM exit save them back.  Returns 0 after a VM exit, 1 if the
+/* vmx_entry.S: load gprs (and CR2, which follows them in struct
+ * vmx_vcpu), VMLAUNCH (resume = 0) or VMRESUME, and on the next VM exit
+ * save them back.  Returns 0 after a VM exit, 1 if the
  * instruction failed with VMfailInvalid, 2 with VMfailValid. */
 int vmx_enter_guest(uint64_t *gprs, int resume);
 void vmx_exit_stub(void);

@@ -9,6 +9,9 @@
  * exit.  The array is in the instruction encoding's order (x86.h's
  * enum x86_gpr): RAX RCX RDX RBX RSP RBP RSI RDI R8..R15, 8 bytes each.
  * Its RSP slot is ignored here; vmx_exit.c copies it to and from the VMCS.
+ * CR2 is not in the VMCS either, and a guest can write it without an exit:
+ * the guest's, kept right after the array (struct vmx_vcpu), is loaded
+ * before entry and saved at the exit, so no guest sees another's.
  *
  * A VM exit does not "return" anywhere: the CPU jumps to HOST_RIP
  * (vmx_exit_stub) with RSP = HOST_RSP.  vmx_enter_guest writes HOST_RSP
@@ -36,6 +39,10 @@ vmx_enter_guest:
 	mov	$VMCS_HOST_RSP, %eax
 	vmwrite	%rsp, %rax
 	jbe	2f
+
+	/* Before the TEST below: MOV to CR2 leaves the flags undefined. */
+	mov	16*8(%rdi), %rax
+	mov	%rax, %cr2
 
 	/* MOVs keep the flags: ZF says VMLAUNCH or VMRESUME below. */
 	test	%esi, %esi
@@ -88,6 +95,8 @@ vmx_exit_stub:
 	mov	%r13, 13*8(%rdi)
 	mov	%r14, 14*8(%rdi)
 	mov	%r15, 15*8(%rdi)
+	mov	%cr2, %rax
+	mov	%rax, 16*8(%rdi)
 	xor	%eax, %eax
 
 restore_host:
