@@ -103,7 +103,10 @@ case $status in
 0) exit 0 ;;          # the firmware powered off: the log decides
 124 | 137) exit 124 ;; # timeout (137: killed after the grace period)
 esac
-if [ $((status % 2)) -eq 1 ]; then
-	exit $((status >> 1)) # isa-debug-exit: (V << 1) | 1
-fi
+# isa-debug-exit: (V << 1) | 1, for the hypervisor's statuses 0 to 3.  Any
+# other status is QEMU's own (a crash, a signal): pass it on as it is, and
+# the judge fails the run.
+case $status in
+1 | 3 | 5 | 7) exit $((status >> 1)) ;;
+esac
 exit "$status"
