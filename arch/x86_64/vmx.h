@@ -34,6 +34,7 @@
 #define MSR_IA32_EFER              0xc0000080
 #define MSR_IA32_FS_BASE           0xc0000100
 #define MSR_IA32_GS_BASE           0xc0000101
+#define MSR_IA32_KERNEL_GS_BASE    0xc0000102
 
 #define FEATURE_CONTROL_LOCK       (1ull << 0)
 #define FEATURE_CONTROL_VMX        (1ull << 2)  /* VMXON outside SMX */
@@ -147,6 +148,7 @@ extern struct pt_format vmx_ept_format;
 struct vmx_host {
 	uint64_t gdt_base, idt_base, tss_base;
 	uint16_t tr_sel;
+	uint64_t kernel_gs_base;      /* the firmware's, put back after every exit */
 };
 extern struct vmx_host vmx_host;
 
@@ -163,6 +165,9 @@ struct vmx_vcpu {
 					 hold: vmx_entry.S loads it at entry and
 					 saves it at exit, right after gprs[] */
 	uint64_t vmcs_pa;             /* VMX instructions take physical addresses */
+	uint64_t kernel_gs_base;      /* the guest's IA32_KERNEL_GS_BASE, which
+					 SWAPGS reaches without an exit and VM
+					 entry and exit do not switch */
 	bool launched;                /* VMLAUNCH done; VMRESUME from now on */
 	bool flushed;                 /* INVEPT done since the VMCS was loaded */
 

@@ -329,6 +329,7 @@ static int vmx_cpu_init(void)
 	if (load_host_gdt())
 		return -1;
 	vmx_host.idt_base = firmware.idtr.base;
+	vmx_host.kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
 	write_cr0(cr0);
 	write_cr4(cr4);
 

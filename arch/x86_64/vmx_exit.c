@@ -288,7 +288,17 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	vmwrite(VMCS_GUEST_RSP, a->gprs[X86_RSP]);
 
+	/*
+	 * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS swaps it with
+	 * GS.base without an exit: switch it by hand, or one guest could
+	 * leave a value there for the next (and change the host's).  (The
+	 * VM-entry and VM-exit MSR-load/store lists could do this too.)
+	 * Interrupts are off: no host code runs between the two writes.
+	 */
+	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, a->kernel_gs_base);
 	int fail = vmx_enter_guest(a->gprs, a->launched);
+	a->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
 
 	exit->reason = NULL;
 	if (fail) {

@@ -56,19 +56,48 @@ static inline int cpu_hypervisor_signature(char sig[13])
  */
 #define CPU_LEFTOVERS 16
 
+/* RDGSBASE/WRGSBASE exist (CPUID 7.0:EBX bit 0); turn them on (CR4 bit
+ * 16, the guest's own CR4). */
+static inline int cpu_fsgsbase_on(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a < 7)
+		return 0;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	if (!(b & 1))
+		return 0;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 16)) : "memory");
+	return 1;
+}
+
 static inline void cpu_leave_leftovers(uint64_t v)
 {
 	/* CR2, the page-fault address: writable, and no exit on VMX. */
 	__asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+	/* IA32_KERNEL_GS_BASE, through SWAPGS: GS.base = v, swap, GS.base
+	 * back to 0. */
+	if (cpu_fsgsbase_on())
+		__asm__ volatile("wrgsbase %0\n\tswapgs\n\twrgsbase %1"
+				 : : "r"(v), "r"(0ull) : "memory");
 }
 
 static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[])
 {
-	uint64_t cr2;
-	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-	names[0] = "CR2";
-	values[0] = cr2;
-	return 1;
+	unsigned n = 0;
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	names[n] = "CR2";
+	values[n++] = v;
+	if (cpu_fsgsbase_on()) {
+		__asm__ volatile("swapgs\n\trdgsbase %0\n\tswapgs" : "=r"(v) : : "memory");
+		names[n] = "IA32_KERNEL_GS_BASE (through SWAPGS)";
+		values[n++] = v;
+	}
+	return n;
 }
 
 /*
