@@ -105,62 +105,100 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
 }
 
 /*
- * Walk [va, va+len) page by page, translating each piece afresh: pages
- * next to each other in the guest's virtual space may be anywhere in its
- * physical space and in ours.  Copy into read_into, or from write_from, or,
- * with both NULL, only check that every page may be written.
+ * The host pointer for the chunk bytes at va (one page at most) that the
+ * guest's tables and ours lead to, with need_perms at both stages; or NULL
+ * with *err set.
  */
-static int copy_pages(const struct guest_mmu *m, uint64_t va, uint64_t len,
-		      uint8_t *read_into, const uint8_t *write_from)
+static uint8_t *chunk_ptr(const struct guest_mmu *m, uint64_t va, uint64_t chunk,
+			  unsigned need, int *err)
 {
-	unsigned need = read_into ? PT_R : PT_W;
+	gpa_t pa;
+	uint8_t *host;
 
-	if (len == 0)
-		return 0;
-	/* The last byte, va + len - 1, must not wrap past the top. */
-	if (len - 1 > UINT64_MAX - va)
+	*err = guest_virt_to_phys(m, gva(va), need, &pa);
+	if (*err)
+		return NULL;
+	host = guest_phys_ptr(m, pa, chunk, need, err);
+	if (!host && *err == MM_ENOTMAPPED)
+		*err = MM_EFAULT; /* not RAM of this VM, mapped or not: a bad address */
+	return host;
+}
+
+/* How much of [va, va+len) lies in va's page. */
+static uint64_t chunk_len(uint64_t va, uint64_t len)
+{
+	uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+
+	return chunk < len ? chunk : len;
+}
+
+/* The last byte, va + len - 1, must not wrap past the top. */
+static bool wraps(uint64_t va, uint64_t len)
+{
+	return len > 0 && len - 1 > UINT64_MAX - va;
+}
+
+int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len)
+{
+	uint64_t va = gva_val(src);
+	uint8_t *out = dst;
+
+	if (wraps(va, len))
 		return MM_EFAULT;
-
+	/*
+	 * Page by page, translating each piece afresh: pages next to each
+	 * other in the guest's virtual space may be anywhere in its physical
+	 * space and in ours.
+	 */
 	while (len > 0) {
-		uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
-		gpa_t pa;
-		uint8_t *host;
+		uint64_t chunk = chunk_len(va, len);
 		int err;
+		const uint8_t *host = chunk_ptr(m, va, chunk, PT_R, &err);
 
-		if (chunk > len)
-			chunk = len;
-		err = guest_virt_to_phys(m, gva(va), need, &pa);
-		if (err)
-			return err;
-		host = guest_phys_ptr(m, pa, chunk, need, &err);
 		if (!host)
-			/* Not RAM of this VM, mapped or not: a bad address. */
-			return err == MM_ENOTMAPPED ? MM_EFAULT : err;
-		if (read_into) {
-			__builtin_memcpy(read_into, host, chunk);
-			read_into += chunk;
-		} else if (write_from) {
-			__builtin_memcpy(host, write_from, chunk);
-			write_from += chunk;
-		}
+			return err;
+		__builtin_memcpy(out, host, chunk);
+		out += chunk;
 		len -= chunk;
 		va += chunk;
 	}
 	return 0;
 }
 
-int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len)
-{
-	return copy_pages(m, gva_val(src), len, dst, NULL);
-}
-
 int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len)
 {
-	/* Check every page before writing any, so that a refused write
-	 * leaves guest memory as it was.  The copy re-checks each page. */
-	int err = copy_pages(m, gva_val(dst), len, NULL, NULL);
+	struct {
+		uint8_t *host;
+		uint64_t len;
+	} piece[GUEST_WRITE_MAX_PAGES];
+	unsigned n = 0;
+	uint64_t va = gva_val(dst);
+	const uint8_t *in = src;
 
-	if (err)
-		return err;
-	return copy_pages(m, gva_val(dst), len, NULL, src);
+	if (wraps(va, len))
+		return MM_EFAULT;
+	/*
+	 * Every page first.  Translating as we copied would let the bytes
+	 * written to one page (a guest page table, say) decide where the
+	 * next ones go, or make the next page fail after this one was
+	 * written.
+	 */
+	while (len > 0) {
+		uint64_t chunk = chunk_len(va, len);
+		int err;
+
+		if (n == GUEST_WRITE_MAX_PAGES)
+			return MM_EINVAL;
+		piece[n].host = chunk_ptr(m, va, chunk, PT_W, &err);
+		if (!piece[n].host)
+			return err;
+		piece[n++].len = chunk;
+		len -= chunk;
+		va += chunk;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		__builtin_memcpy(piece[i].host, in, piece[i].len);
+		in += piece[i].len;
+	}
+	return 0;
 }

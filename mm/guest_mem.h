@@ -13,7 +13,9 @@
  * Copies go page by page, because two consecutive guest-virtual pages need
  * not be consecutive in guest-physical or host memory.  The hypervisor
  * copies guest data into its own buffer before using it, so the guest cannot
- * change it between the check and the use.
+ * change it between the check and the use; and it translates every page of
+ * a write before writing, so its own write cannot change the translation
+ * of the pages after it.
  */
 #ifndef MM_GUEST_MEM_H
 #define MM_GUEST_MEM_H
@@ -67,9 +69,16 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
  *   MM_EFAULT      some page, or a guest table, is not in the VM's RAM
  *                  (whether stage 2 maps it elsewhere or not at all), or
  *                  the range wraps past the top of the address space
- * A failed write changes nothing: every page is checked before the first
- * byte is written.  A failed read may have filled part of dst.
+ *   MM_EINVAL      a write that touches more than GUEST_WRITE_MAX_PAGES
+ *                  pages
+ * A failed read may have filled part of dst.  A write translates every
+ * page before it writes the first byte, and then writes where those
+ * translations said: the write itself may change the guest's page tables
+ * (the destination may hold them), and must neither follow such a change
+ * part-way nor fail after writing part of the range.  So a failed write
+ * changes nothing.
  */
+#define GUEST_WRITE_MAX_PAGES 16
 int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len);
 int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len);
 

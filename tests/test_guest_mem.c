@@ -169,6 +169,27 @@ static void test_copies(struct fixture *v)
 
 	CHECK_EQ(guest_read_virt(&v->mmu, gva(VA_DATA), buf, 0), 0, "%s: zero-length read", v->name);
 
+	/* A write translates all its pages before it writes (into a fixed
+	 * array): up to GUEST_WRITE_MAX_PAGES pages, and one byte more is
+	 * refused with nothing written.  With guest paging off, gva = gpa. */
+	{
+		static uint8_t big[GUEST_WRITE_MAX_PAGES * PAGE_SIZE + 1];
+		struct guest_mmu flat = v->mmu;
+		bool zero = true;
+
+		flat.s1_enabled = false;
+		memset(big, 0x77, sizeof(big));
+		CHECK_EQ(guest_write_virt(&flat, gva(RAM_GPA + 0x10000), big, sizeof(big) - 1), 0,
+			 "%s: a write of GUEST_WRITE_MAX_PAGES pages", v->name);
+		memset(ram_at(v, 0x10000), 0, sizeof(big));
+		CHECK_EQ(guest_write_virt(&flat, gva(RAM_GPA + 0x10000), big, sizeof(big)), MM_EINVAL,
+			 "%s: one byte more (one page more) is refused", v->name);
+		for (size_t j = 0; j < sizeof(big); j++)
+			if (*ram_at(v, 0x10000 + j) != 0)
+				zero = false;
+		CHECK(zero, "%s: ... and writes nothing", v->name);
+	}
+
 	CHECK_EQ(guest_virt_to_phys(&v->mmu, gva(VA_DATA + 0x1234), PT_R, &pa), 0,
 		 "%s: virt to phys", v->name);
 	CHECK_EQ(gpa_val(pa), RAM_GPA + 0x3234, "%s: virt to phys result", v->name);

@@ -473,6 +473,58 @@ static void test_meminfo_read_only(void)
 	guest_end(&g);
 }
 
+/* The level-0 table (a guest-physical address) that maps va in the
+ * guest's tables. */
+static uint64_t leaf_table_gpa(const struct guest *g, uint64_t va)
+{
+	const struct pt_format *f = g->vm->gpt.fmt;
+	uint64_t pa = g->vm->gpt.root_pa;
+
+	for (unsigned level = f->levels - 1; level > 0; level--) {
+		const uint64_t *t = (const uint64_t *)(g->vm->ram.host + (pa - VM_RAM_GPA));
+		pa = f->entry_addr(t[(va >> pt_level_shift(level)) & (PT_ENTRIES - 1)], level);
+	}
+	return pa;
+}
+
+/*
+ * A write that rewrites the guest's own page table on the way: meminfo's
+ * 64 bytes start in a page that is the level-0 table itself (mapped at
+ * q - 4 KiB) and end in page q, whose entry is among the first 32 bytes
+ * written.  Where those bytes go was decided when the call was made: the
+ * second half lands in the page q was mapped to, and the call succeeds.
+ * (Translating each page only when its turn came, the hypervisor used to
+ * find q's entry overwritten, refuse the call and stop the guest -- after
+ * writing the first half: a refused write that changed guest memory.)
+ */
+static void test_meminfo_rewrites_its_table(void)
+{
+	struct guest g;
+	uint64_t q = SPARE_GVA + 509 * PAGE_SIZE;     /* entries 508..511: the */
+	uint64_t target = VM_RAM_GVA + 0x5000;        /* last 32 bytes of a table */
+	uint64_t words[8];
+
+	guest_start(&g, "own-table");
+	int err = gpt_map_range(&g.vm->gpt, gva(q), gpa(target - VM_RAM_GVA + VM_RAM_GPA),
+				PAGE_SIZE, PT_RW, PT_MEM_NORMAL);
+	uint64_t table = leaf_table_gpa(&g, q);
+	err |= gpt_map_range(&g.vm->gpt, gva(q - PAGE_SIZE), gpa(table), PAGE_SIZE,
+			     PT_RW, PT_MEM_NORMAL);
+	CHECK_EQ(err, 0, "%s: the guest maps a page table of its own just below the page it maps", cfg);
+	fake_hc_call(g.vcpu, MINIHV_CALL_MEMINFO, q - 32, 0, 0, 0);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_EXITED,
+		 "%s: meminfo across its own page table and the page it maps is carried out", cfg);
+	if (g.vm->state == VM_STOPPED)
+		printf("#   stopped: %s\n", g.vm->stop_reason);
+	memcpy(words, g.vm->ram.host + (table - VM_RAM_GPA) + PAGE_SIZE - 32, 32);
+	memcpy(words + 4, guest_ram(&g, target), 32);
+	CHECK(memcmp(words, boot_info(&g), sizeof(words)) == 0,
+	      "%s: ... the first 32 bytes in the table, the rest where q was mapped when the call was made", cfg);
+	guest_end(&g);
+}
+
 /* ---- hostile guests ---- */
 
 /*
@@ -706,6 +758,7 @@ int main(void)
 		test_exit();
 		test_meminfo();
 		test_meminfo_read_only();
+		test_meminfo_rewrites_its_table();
 		test_hostile();
 
 		CHECK_EQ(fake_arch.vm_finis, fake_arch.vm_inits,
