@@ -76,13 +76,22 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	a->vttbr = ((struct arch_vm *)vcpu->vm->arch)->vttbr;
 	vcpu->arch = a;
 
-	/* The hypervisor wrote the guest's code through its data cache; make
-	 * it visible to instruction fetches (clean to the point of
-	 * unification, then invalidate the instruction caches). */
+	/*
+	 * The hypervisor wrote the guest's RAM (its image, zeroes, its page
+	 * tables) through its own cacheable mapping, and the lines may still
+	 * sit dirty in the data caches.  Clean and invalidate them to the
+	 * point of coherency (DC CIVAC), so that memory itself holds what we
+	 * wrote: a guest is free to map its RAM non-cacheable, and then reads
+	 * DRAM directly.  Cleaning only to the point of unification (DC CVAU)
+	 * would be enough for the guest's instruction fetches, but a
+	 * non-cacheable read below that point could find the previous VM's
+	 * data still in DRAM.  Then invalidate the instruction caches, so no
+	 * stale instructions are fetched from the previous VM's code.
+	 */
 	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
 	for (uint64_t p = (uintptr_t)vcpu->vm->ram.host;
 	     p < (uintptr_t)vcpu->vm->ram.host + vcpu->vm->ram.size; p += line)
-		__asm__ volatile("dc cvau, %0" : : "r"(p) : "memory");
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
 	__asm__ volatile("dsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::: "memory");
 	loaded_vcpu = NULL;
 	return 0;
