@@ -112,6 +112,57 @@ const char *arch_name(void)
 	return backend ? backend->name : "x86_64";
 }
 
+/* ---- a clean FP/SIMD state for every new vCPU ---- */
+
+#define CR0_EM     (1ull << 2)   /* x87 and SSE instructions #NM / #UD */
+#define CR0_TS     (1ull << 3)   /* the next FP instruction #NM */
+#define CR4_OSFXSR (1ull << 9)   /* SSE instructions allowed */
+#define MXCSR_RESET 0x1f80u      /* every SIMD exception masked, round to nearest */
+
+/*
+ * Neither VM entry nor VM exit switches the x87 and SSE registers (VMX and
+ * SVM alike): a guest finds in XMM3 whatever the previous guest left there.
+ * The hypervisor itself never uses them (everything is built with
+ * -mgeneral-regs-only) and no firmware code runs while guests do, so
+ * nothing needs saving: putting them in their reset state once, before a
+ * new vCPU first runs, is enough.
+ *
+ * FNINIT resets the x87 control, status and tag words and the last
+ * instruction and operand pointers, but leaves the eight data registers'
+ * contents, which FXSAVE and the MMX registers (their low 64 bits) still
+ * show; pushing eight zeros overwrites them, and a second FNINIT empties
+ * the stack again.  PXOR zeroes XMM0..XMM15 and LDMXCSR resets MXCSR.
+ */
+static void fresh_fpu(void)
+{
+	static const uint32_t mxcsr = MXCSR_RESET;
+	uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+
+	/* UEFI runs with EM and TS clear and OSFXSR set; if not, lift them
+	 * for the moment, so none of the instructions below faults. */
+	if (cr0 & (CR0_EM | CR0_TS))
+		write_cr0(cr0 & ~(CR0_EM | CR0_TS));
+	if (!(cr4 & CR4_OSFXSR))
+		write_cr4(cr4 | CR4_OSFXSR);
+	__asm__ volatile("fninit\n\t"
+			 "fldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\t"
+			 "fninit\n\t"
+			 "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+			 "pxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+			 "pxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+			 "pxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7\n\t"
+			 "pxor %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\t"
+			 "pxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t"
+			 "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\t"
+			 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15\n\t"
+			 "ldmxcsr %0"
+			 : : "m"(mxcsr) : "memory");
+	if (!(cr4 & CR4_OSFXSR))
+		write_cr4(cr4);
+	if (cr0 & (CR0_EM | CR0_TS))
+		write_cr0(cr0);
+}
+
 /* ---- forwarding: the core calls these only after arch_cpu_init ---- */
 
 const struct pt_format *arch_s2_format(void)
@@ -141,7 +192,10 @@ void arch_s2_flush(struct vm *vm)
 
 int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 {
-	return backend->vcpu_init(vcpu, boot);
+	if (backend->vcpu_init(vcpu, boot))
+		return -1;
+	fresh_fpu();
+	return 0;
 }
 
 gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)

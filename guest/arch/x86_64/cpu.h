@@ -73,6 +73,24 @@ static inline int cpu_fsgsbase_on(void)
 	return 1;
 }
 
+/*
+ * SSE instructions #UD until the OS sets CR4.OSFXSR (and OSXMMEXCPT, for
+ * SIMD exceptions), and a minihv guest starts with CR4 = PAE only: set them
+ * in the guest's own CR4.  (CR0.EM and CR0.TS are clear from the start.)
+ * The guest library is built with -mgeneral-regs-only, so the compiler
+ * never touches the XMM registers: only the asm below does.
+ */
+static inline void cpu_sse_on(void)
+{
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 9) | (1ull << 10)) : "memory");
+}
+
+/* MXCSR's power-on value: every SIMD exception masked, round to nearest. */
+#define CPU_MXCSR_RESET 0x1f80u
+#define CPU_MXCSR_ROUND_TO_ZERO (3u << 13)
+
 static inline void cpu_leave_leftovers(uint64_t v)
 {
 	/* CR2, the page-fault address: writable, and no exit on VMX. */
@@ -82,6 +100,11 @@ static inline void cpu_leave_leftovers(uint64_t v)
 	if (cpu_fsgsbase_on())
 		__asm__ volatile("wrgsbase %0\n\tswapgs\n\twrgsbase %1"
 				 : : "r"(v), "r"(0ull) : "memory");
+	/* XMM3, both halves, and MXCSR rounding toward zero. */
+	uint32_t mxcsr = CPU_MXCSR_RESET | CPU_MXCSR_ROUND_TO_ZERO;
+	cpu_sse_on();
+	__asm__ volatile("movq %0, %%xmm3\n\tpunpcklqdq %%xmm3, %%xmm3\n\tldmxcsr %1"
+			 : : "r"(v), "m"(mxcsr) : "memory");
 }
 
 static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[])
@@ -97,6 +120,15 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 		names[n] = "IA32_KERNEL_GS_BASE (through SWAPGS)";
 		values[n++] = v;
 	}
+
+	uint64_t xmm[2];
+	uint32_t mxcsr;
+	cpu_sse_on();
+	__asm__ volatile("movdqu %%xmm3, %0\n\tstmxcsr %1" : "=m"(xmm), "=m"(mxcsr));
+	names[n] = "XMM3 (its two halves ORed)";
+	values[n++] = xmm[0] | xmm[1];
+	names[n] = "MXCSR (bits changed from its power-on 0x1f80)";
+	values[n++] = mxcsr ^ CPU_MXCSR_RESET;
 	return n;
 }
 
