@@ -17,7 +17,7 @@ unsigned arm_pa_range;
 
 /* What the firmware had, restored by arch_cpu_fini. */
 static struct {
-	uint64_t hcr, vtcr, vttbr, vbar, daif;
+	uint64_t hcr, vtcr, vttbr, vbar, daif, cptr;
 	uint64_t cnthp_ctl;
 	struct arm_el1_state el1;
 } firmware;
@@ -149,6 +149,7 @@ int arch_cpu_init(void)
 	firmware.vtcr = read_sysreg(vtcr_el2);
 	firmware.vttbr = read_sysreg(vttbr_el2);
 	firmware.vbar = read_sysreg(vbar_el2);
+	firmware.cptr = read_sysreg(cptr_el2);
 	save_el1(&firmware.el1);
 
 	/*
@@ -186,6 +187,12 @@ int arch_cpu_init(void)
 	write_sysreg(vtcr_el2, vtcr);
 	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)arm_el2_vectors);
 	write_sysreg(hcr_el2, HCR_GUEST);
+	/*
+	 * FP/SIMD: the guest's own CPACR_EL1 decides whether it may use the
+	 * V registers; EL2 does not trap them (TFP clear), so that
+	 * arm_fresh_fpsimd (vcpu.c) can zero them for each new vCPU.
+	 */
+	write_sysreg(cptr_el2, firmware.cptr & ~CPTR_TFP);
 	isb();
 	return 0;
 }
@@ -196,6 +203,7 @@ void arch_cpu_fini(void)
 	write_sysreg(vtcr_el2, firmware.vtcr);
 	write_sysreg(vttbr_el2, firmware.vttbr);
 	write_sysreg(vbar_el2, firmware.vbar);
+	write_sysreg(cptr_el2, firmware.cptr);
 	arm_load_el1(&firmware.el1);    /* with the EL1 timers */
 	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl);
 	/* Nothing of ours may linger in the TLBs the firmware uses. */

@@ -30,6 +30,10 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 #define HCR_TGE   (1ull << 27)
 #define HCR_RW    (1ull << 31)  /* EL1 is AArch64 */
 
+/* CPTR_EL2 (with HCR_EL2.E2H = 0): trap FP/SIMD accesses, from EL0-2, to
+ * EL2. */
+#define CPTR_TFP  (1ull << 10)
+
 /* ESR_ELx exception classes minihv names. */
 #define EC_WFX        0x01
 #define EC_HVC64      0x16

@@ -46,6 +46,31 @@ void arch_s2_flush(struct vm *vm)
 	__asm__ volatile("dsb ishst\n\ttlbi vmalls12e1is\n\tdsb ish\n\tisb" ::: "memory");
 }
 
+/*
+ * The FP/SIMD registers, V0..V31 with FPSR and FPCR, are one set the CPU
+ * shares between every guest and the hypervisor; entering and leaving a
+ * guest switches none of them, so a guest would find what the previous one
+ * left.  The hypervisor itself never uses them (everything is built with
+ * -mgeneral-regs-only) and no firmware code runs while guests do, so
+ * nothing needs saving: putting them in a known state once, before a new
+ * vCPU first runs, is enough.  (arch_cpu_init cleared CPTR_EL2.TFP, so
+ * these instructions do not trap here.)  A write to a V register zeroes
+ * all of it, the upper 64 bits too.
+ */
+static void fresh_fpsimd(void)
+{
+	__asm__ volatile("movi v0.16b, #0\n\tmovi v1.16b, #0\n\tmovi v2.16b, #0\n\tmovi v3.16b, #0\n\t"
+			 "movi v4.16b, #0\n\tmovi v5.16b, #0\n\tmovi v6.16b, #0\n\tmovi v7.16b, #0\n\t"
+			 "movi v8.16b, #0\n\tmovi v9.16b, #0\n\tmovi v10.16b, #0\n\tmovi v11.16b, #0\n\t"
+			 "movi v12.16b, #0\n\tmovi v13.16b, #0\n\tmovi v14.16b, #0\n\tmovi v15.16b, #0\n\t"
+			 "movi v16.16b, #0\n\tmovi v17.16b, #0\n\tmovi v18.16b, #0\n\tmovi v19.16b, #0\n\t"
+			 "movi v20.16b, #0\n\tmovi v21.16b, #0\n\tmovi v22.16b, #0\n\tmovi v23.16b, #0\n\t"
+			 "movi v24.16b, #0\n\tmovi v25.16b, #0\n\tmovi v26.16b, #0\n\tmovi v27.16b, #0\n\t"
+			 "movi v28.16b, #0\n\tmovi v29.16b, #0\n\tmovi v30.16b, #0\n\tmovi v31.16b, #0\n\t"
+			 "msr fpsr, xzr\n\tmsr fpcr, xzr\n\tisb"
+			 ::: "memory");
+}
+
 int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 {
 	struct arch_vcpu *a = bump_alloc(vcpu->vm->pool, sizeof(*a), 16);
@@ -93,6 +118,7 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	     p < (uintptr_t)vcpu->vm->ram.host + vcpu->vm->ram.size; p += line)
 		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
 	__asm__ volatile("dsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+	fresh_fpsimd();
 	loaded_vcpu = NULL;
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * Leave values behind in CPU registers a guest may use as it likes (thread
  * pointers, exception and timer registers on aarch64; CR2 and
- * IA32_KERNEL_GS_BASE on x86; see cpu.h).  Tests run in name order, so
+ * IA32_KERNEL_GS_BASE on x86; the FP/SIMD registers on both: V3 and FPCR,
+ * XMM3 and MXCSR; see cpu.h).  Tests run in name order, so
  * leftover_2 runs next, in a new VM, and checks that it finds none of them:
  * the hypervisor must give every vCPU registers of its own, not the
  * previous guest's.  On aarch64 the virtual timer is left on and firing,

@@ -50,6 +50,23 @@ static inline int cpu_hypervisor_signature(char sig[13])
  */
 #define CPU_LEFTOVERS 16
 
+/*
+ * FP/SIMD instructions trap to the guest's own EL1 until CPACR_EL1.FPEN
+ * (bits 21:20) says EL1 and EL0 may use them, and a minihv guest starts
+ * with CPACR_EL1 = 0: set FPEN = 3 in the guest's own CPACR_EL1.  The guest
+ * library is built with -mgeneral-regs-only, so the compiler never touches
+ * the V registers: only the asm below does.
+ */
+static inline void cpu_fp_on(void)
+{
+	uint64_t cpacr;
+	__asm__ volatile("mrs %0, cpacr_el1" : "=r"(cpacr));
+	__asm__ volatile("msr cpacr_el1, %0\n\tisb" : : "r"(cpacr | (3ull << 20)) : "memory");
+}
+
+/* FPCR.RMode (bits 23:22) = 3: round toward zero. */
+#define CPU_FPCR_ROUND_TO_ZERO (3ull << 22)
+
 static inline void cpu_leave_leftovers(uint64_t v)
 {
 	__asm__ volatile("msr sp_el0, %0\n\tmsr tpidr_el0, %0\n\tmsr tpidrro_el0, %0\n\t"
@@ -59,6 +76,10 @@ static inline void cpu_leave_leftovers(uint64_t v)
 	__asm__ volatile("msr cntkctl_el1, %0\n\tmsr cntv_cval_el0, %1\n\t"
 			 "msr cntv_ctl_el0, %2\n\tisb"
 			 : : "r"(3ull), "r"(1ull), "r"(1ull) : "memory");
+	/* V3, both halves, and FPCR rounding toward zero. */
+	cpu_fp_on();
+	__asm__ volatile("fmov d3, %0\n\tmov v3.d[1], %0\n\tmsr fpcr, %1"
+			 : : "r"(v), "r"(CPU_FPCR_ROUND_TO_ZERO) : "memory");
 }
 
 #define CPU_READ_SYSREG(reg, mask) do {					\
@@ -85,6 +106,13 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 	CPU_READ_SYSREG(cntv_cval_el0, ~0ull);
 	CPU_READ_SYSREG(cntv_ctl_el0, 3ull); /* ENABLE, IMASK (ISTATUS is
 						 UNKNOWN while disabled) */
+
+	uint64_t lo, hi;
+	cpu_fp_on();
+	__asm__ volatile("fmov %0, d3\n\tmov %1, v3.d[1]" : "=r"(lo), "=r"(hi));
+	names[n] = "V3 (its two halves ORed)";
+	values[n++] = lo | hi;
+	CPU_READ_SYSREG(fpcr, ~0ull);
 	return n;
 }
 
