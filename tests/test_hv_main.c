@@ -32,6 +32,7 @@ const struct guest_image guest_images[] = {
 	{ "expected",  TEXT(""), "the guest halted" },
 	{ "exited",    TEXT("fine"), "the guest halted" },
 	{ "wrongstop", TEXT(""), "length 257" },
+	{ "notmeant",  TEXT("nothing to try here"), "the guest halted" },
 	{ "toobig",    big, big + MAX_IMAGE + 1, NULL },
 	{ "fits",      big, big + MAX_IMAGE, NULL },
 };
@@ -61,6 +62,9 @@ static void script(struct vcpu *vcpu)
 		exit_with(vcpu, 0);
 	} else if (!strcmp(name, "skip")) {
 		report_image(vcpu, MINIHV_VERDICT_SKIP, 14);
+		exit_with(vcpu, 0);
+	} else if (!strcmp(name, "notmeant")) {
+		report_image(vcpu, MINIHV_VERDICT_SKIP, 19);
 		exit_with(vcpu, 0);
 	} else if (!strcmp(name, "noreport")) {
 		exit_with(vcpu, 0);
@@ -116,13 +120,15 @@ static void test_runner(void)
 	      "%s: expected a stop, got an exit: FAIL", cfg);
 	CHECK(console_has("FAIL: wrongstop: expected the hypervisor to stop it with \"length 257\", but it stopped with: the guest halted (HLT) without calling exit\r\n"),
 	      "%s: expected one stop, got another: FAIL naming both", cfg);
+	CHECK(console_has("SKIP: notmeant: nothing to try here\r\n"),
+	      "%s: expected a stop, but the test skipped what it would have tried: SKIP", cfg);
 	snprintf(want, sizeof(want), "FAIL: toobig: image of %llu bytes does not fit in guest RAM\r\n",
 		 (unsigned long long)MAX_IMAGE + 1);
 	CHECK(console_has(want), "%s: an image one byte too big: FAIL", cfg);
 	CHECK(console_has("[fits] end\r\n") && console_has("PASS: fits: big!\r\n"),
 	      "%s: the largest image is loaded whole at the start of RAM", cfg);
 
-	CHECK(console_has("bytes in use now\r\nSUMMARY: 12 tests, 8 failed, 1 skipped\r\n"),
+	CHECK(console_has("bytes in use now\r\nSUMMARY: 13 tests, 8 failed, 2 skipped\r\n"),
 	      "%s: the SUMMARY line counts failures and skips", cfg);
 	CHECK(console_has(", 0 bytes in use now\r\n"), "%s: every VM gave the pool back", cfg);
 	CHECK_EQ(status, 1, "%s: status 1 when a test failed", cfg);
@@ -146,7 +152,7 @@ static void test_no_virtualization(void)
 	CHECK(console_has("SKIP: pass: virtualization not available (see above)\r\n") &&
 	      console_has("SKIP: fits: virtualization not available (see above)\r\n"),
 	      "%s: without virtualization every test is a SKIP", cfg);
-	CHECK(console_has("SUMMARY: 12 tests, 0 failed, 12 skipped\r\n"),
+	CHECK(console_has("SUMMARY: 13 tests, 0 failed, 13 skipped\r\n"),
 	      "%s: ... and the SUMMARY says so", cfg);
 	/* scripts/judge-log.sh accepts 3 as "nothing failed, nothing ran". */
 	CHECK_EQ(status, 3, "%s: ... with status 3", cfg);
