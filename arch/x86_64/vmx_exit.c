@@ -26,7 +26,7 @@
 enum {
 	REASON_EXCEPTION = 0, REASON_TRIPLE_FAULT = 2, REASON_INTR_WINDOW = 7,
 	REASON_CPUID = 10,
-	REASON_HLT = 12, REASON_VMCALL = 18, REASON_CR_ACCESS = 28,
+	REASON_HLT = 12, REASON_VMCALL = 18, REASON_CR_ACCESS = 28, REASON_DR_ACCESS = 29,
 	REASON_IO = 30, REASON_RDMSR = 31, REASON_WRMSR = 32,
 	REASON_INVALID_GUEST_STATE = 33, REASON_MSR_LOADING = 34,
 	REASON_MACHINE_CHECK = 41, REASON_EPT_VIOLATION = 48,
@@ -39,11 +39,6 @@ enum {
 #define EPT_QUAL_FETCH         (1ull << 2)
 #define EPT_QUAL_LINEAR_VALID  (1ull << 7)
 #define EPT_QUAL_TRANSLATED    (1ull << 8)  /* 0: during the guest's page walk */
-
-static const char *const gpr_names[X86_NR_GPRS] = {
-	"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
-	"R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
-};
 
 __attribute__((format(printf, 4, 5)))
 static void stop(struct vcpu *vcpu, struct vm_exit *exit, enum exit_kind kind,
@@ -225,7 +220,7 @@ static void cr_access(struct vcpu *vcpu, struct vm_exit *exit)
 	struct vmx_vcpu *a = vcpu->arch;
 	uint64_t q = a->qualification;
 	unsigned cr = q & 15, type = (q >> 4) & 3;
-	const char *reg = gpr_names[(q >> 8) & 15];
+	const char *reg = x86_gpr_name((q >> 8) & 15);
 
 	if (type == 0)
 		stop(vcpu, exit, EXIT_GUEST_FAULT, "MOV to CR%u from %s (0x%llx): the guest may not change this control register or these bits",
@@ -235,6 +230,18 @@ static void cr_access(struct vcpu *vcpu, struct vm_exit *exit)
 	else
 		stop(vcpu, exit, EXIT_GUEST_FAULT, "%s: the guest may not change CR0's fixed bits",
 		     type == 2 ? "CLTS" : "LMSW");
+}
+
+/* MOV to or from DRn (SDM vol. 3, table 28-4): the register in bits 2:0,
+ * bit 4 set for a read, the general-purpose register in bits 11:8. */
+static void dr_access(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vmx_vcpu *a = vcpu->arch;
+	uint64_t q = a->qualification;
+
+	x86_dr_refusal(a->reason, sizeof(a->reason), q & 7, !(q & 16), (q >> 8) & 15, a->gprs);
+	exit->kind = EXIT_GUEST_FAULT;
+	exit->reason = a->reason;
 }
 
 /* VMLAUNCH/VMRESUME did not even start the guest. */
@@ -339,6 +346,9 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		return;
 	case REASON_CR_ACCESS:
 		cr_access(vcpu, exit);
+		return;
+	case REASON_DR_ACCESS:
+		dr_access(vcpu, exit);
 		return;
 	case REASON_INTR_WINDOW:
 		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",

@@ -403,6 +403,38 @@ const char *x86_exception_name(unsigned vector)
 	return "reserved exception vector";
 }
 
+static const char *const gpr_names[X86_NR_GPRS] = {
+	"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+	"R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+};
+
+const char *x86_gpr_name(unsigned r)
+{
+	return r < X86_NR_GPRS ? gpr_names[r] : "?";
+}
+
+/*
+ * DR0..DR3 (breakpoint addresses) and DR6 (what hit) are one set per CPU:
+ * neither VM entry nor VMRUN switches them, so a guest's value would stay
+ * for the host and the next guest -- and a breakpoint armed in one could
+ * fire in the other.  (DR7, which arms them, is in the VMCS and the VMCB.)
+ * minihv guests need none of it: every MOV to or from a debug register
+ * exits, and the guest is stopped.
+ */
+void x86_dr_refusal(char *buf, size_t len, unsigned dr, bool write, int gpr,
+		    const uint64_t gprs[X86_NR_GPRS])
+{
+	char reg[48] = "";
+
+	if (gpr >= 0 && write)
+		hv_snprintf(reg, sizeof(reg), " from %s (0x%llx)", x86_gpr_name((unsigned)gpr),
+			    (unsigned long long)gprs[gpr]);
+	else if (gpr >= 0)
+		hv_snprintf(reg, sizeof(reg), " to %s", x86_gpr_name((unsigned)gpr));
+	hv_snprintf(buf, len, "MOV %s DR%u%s: minihv guests have no debug registers",
+		    write ? "to" : "from", dr, reg);
+}
+
 void x86_msr_refusal(char *buf, size_t len, uint32_t msr, bool write, uint64_t value)
 {
 	const char *name = x86_msr_name(msr);

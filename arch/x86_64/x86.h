@@ -127,8 +127,21 @@ void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
  */
 void x86_msr_refusal(char *buf, size_t len, uint32_t msr, bool write, uint64_t value);
 
+/*
+ * Why a guest that used a debug register is stopped, in the same words on
+ * both backends: "MOV to DR0 from RAX (0x5ec2e7): minihv guests have no
+ * debug registers".  gpr is the general-purpose register the MOV named, or
+ * -1 where the CPU does not say (SVM without decode assists); gprs[] holds
+ * the guest's registers, for the value of a MOV to DRn.
+ */
+void x86_dr_refusal(char *buf, size_t len, unsigned dr, bool write, int gpr,
+		    const uint64_t gprs[X86_NR_GPRS]);
+
 /* Names of the x86 exception vectors: 0 "#DE divide error" ... */
 const char *x86_exception_name(unsigned vector);
+
+/* "RAX", "RCX", ... "R15": register r in encoding order. */
+const char *x86_gpr_name(unsigned r);
 
 /* Low-level helpers. */
 static inline void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
