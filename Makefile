@@ -5,7 +5,8 @@
 #   make qemu-x86        run the x86 hypervisor under QEMU
 #   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
-#                        tables and the hv/ core on a fake CPU (plain, ASan+UBSan)
+#                        tables, the SVM VMCB's intercepts and the hv/ core on a
+#                        fake CPU (plain, ASan+UBSan)
 #   make test            check + every guest suite this machine can run
 #   make deps            install what is missing (scripts/install-deps.sh)
 #   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
@@ -198,7 +199,10 @@ UNIT_SRCS  := $(wildcard mm/*.c) $(wildcard arch/x86_64/x86_decode.c arch/x86_64
 HOST_CFLAGS := -std=c11 $(WARN) -g -I.
 HOST_PLAIN  := -O2
 HOST_SAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h)
+# A test of one backend file links that file too (the test provides what
+# the rest of the backend would).
+UNIT_EXTRA_test_svm_vmcb := arch/x86_64/svm_vmcb.c
+HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb)
 
 # Tests of the hypervisor core (tests/test_hv_*.c) also link the arch-neutral
 # hv/ code it needs, with tests/fake_arch.c standing in for a backend.
@@ -213,11 +217,11 @@ HV_UNIT_EXTRA_main := hv/main.c
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) -o $@
+	gcc $(HOST_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
 
 $(BUILD)/host/san/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) -o $@
+	gcc $(HOST_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
 
 # Make prefers these to the rules above for test_hv_*: of two matching
 # pattern rules, it takes the one with the shorter stem.

@@ -163,6 +163,8 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define MSRPM_SIZE (8 * 1024)   /* two bits (read, write) per MSR */
 
 /* Exit codes (EXITCODE). */
+#define SVM_EXIT_READ_DR0  0x020  /* + n: MOV from DRn, up to 0x02f */
+#define SVM_EXIT_WRITE_DR0 0x030  /* + n: MOV to DRn, up to 0x03f */
 #define SVM_EXIT_EXCP_BASE 0x040  /* + vector, up to 0x05f */
 #define SVM_EXIT_INTR      0x060
 #define SVM_EXIT_NMI       0x061
@@ -196,6 +198,10 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define NPF_FETCH        (1ull << 4)
 #define NPF_FINAL_GPA    (1ull << 32)  /* translating the access's own GPA */
 #define NPF_GUEST_TABLES (1ull << 33)  /* translating a guest page-table GPA */
+
+/* MOV CRn/DRn EXITINFO1, with decode assists: the general-purpose
+ * register the instruction names. */
+#define MOV_DR_GPR_MASK  0xfull
 
 /* IOIO EXITINFO1. */
 #define IOIO_IN          (1ull << 0)

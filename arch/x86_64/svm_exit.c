@@ -35,7 +35,7 @@ static const char *exit_name(uint64_t code)
 	if (code < 0x20)
 		return "CR write";
 	if (code < 0x40)
-		return "DR access";
+		return "MOV DR";    /* as VMX names it */
 	switch (code) {
 	case SVM_EXIT_INTR:     return "INTR physical interrupt";
 	case SVM_EXIT_NMI:      return "NMI";
@@ -181,6 +181,22 @@ static void port_access(struct svm_vcpu *v, struct vm_exit *exit)
 		    (info & IOIO_IN) ? "from" : "to", (unsigned)(info >> 16) & 0xffff);
 }
 
+/*
+ * MOV to or from a debug register (exit codes 0x20..0x3f).  With decode
+ * assists EXITINFO1 names the general-purpose register; without them (QEMU's
+ * max, Bochs) the reason leaves it out.
+ */
+static void dr_access(struct svm_vcpu *v, struct vm_exit *exit, uint64_t code)
+{
+	bool write = code >= SVM_EXIT_WRITE_DR0;
+	unsigned dr = (unsigned)(code - (write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0));
+	int gpr = svm_caps.decode_assists ? (int)(v->vmcb->exit_info1 & MOV_DR_GPR_MASK) : -1;
+
+	x86_dr_refusal(v->reason, sizeof(v->reason), dr, write, gpr, v->gpr);
+	exit->kind = EXIT_GUEST_FAULT;
+	exit->reason = v->reason;
+}
+
 static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct svm_vcpu *v = vcpu->arch;
@@ -203,6 +219,10 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
 		exception(v, exit, (unsigned)(code - SVM_EXIT_EXCP_BASE));
+		return;
+	}
+	if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_WRITE_DR0 + 16) {
+		dr_access(v, exit, code);
 		return;
 	}
 	switch (code) {

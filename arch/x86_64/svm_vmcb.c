@@ -74,6 +74,13 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * into a double and then a triple fault.
 	 */
 	vmcb->intercept_exceptions = 0xffffffffu;
+	/*
+	 * Every read and write of every debug register (bits 15:0 reads of
+	 * DR0..DR15, 31:16 writes).  VMRUN switches DR6 and DR7 (they are in
+	 * the VMCB) but not DR0..DR3: a guest's breakpoint address would stay
+	 * for the host and the next guest.  minihv guests get none of them.
+	 */
+	vmcb->intercept_dr = 0xffffffffu;
 	vmcb->intercept_misc1 = INTERCEPT1_CPUID | INTERCEPT1_HLT | INTERCEPT1_INVD |
 				INTERCEPT1_INVLPGA | INTERCEPT1_IOIO_PROT |
 				INTERCEPT1_MSR_PROT | INTERCEPT1_SHUTDOWN;

@@ -116,6 +116,19 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 	return n;
 }
 
+/* x86 debug register 0 (x86 only): -1, Arm's debug registers are
+ * another story. */
+static inline int cpu_write_debug_register(uint64_t v)
+{
+	(void)v;
+	return -1;
+}
+
+static inline uint64_t cpu_read_debug_register(void)
+{
+	return 0;
+}
+
 /* CPUID with an ignored prefix (x86 only): -1, Arm has no CPUID. */
 static inline int cpu_cpuid_prefixed(uint32_t leaf, uint32_t r[4])
 {

@@ -133,6 +133,26 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 }
 
 /*
+ * Debug register 0, a breakpoint address: the CPU has one, shared by the
+ * host and every guest, so the hypervisor must not let a guest reach it
+ * (guest/tests/hostile_debug_register.c).  Write v with MOV to DR0 and
+ * return 0; -1 on an architecture without x86 debug registers.  If the
+ * write did not stop the guest, cpu_read_debug_register reads it back.
+ */
+static inline int cpu_write_debug_register(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%dr0" : : "r"(v) : "memory");
+	return 0;
+}
+
+static inline uint64_t cpu_read_debug_register(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%dr0, %0" : "=r"(v));
+	return v;
+}
+
+/*
  * CPUID with a prefix the CPU ignores in front of it (66 0f a2: three bytes,
  * not two), so that a hypervisor that steps the guest past the instruction
  * must find out how long it really is.  r[] = EAX, EBX, ECX, EDX; returns
