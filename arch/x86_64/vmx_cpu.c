@@ -48,11 +48,6 @@ struct tss64 {
 static uint64_t host_gdt[HOST_GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 host_tss __attribute__((aligned(16)));
 
-struct dtr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 /* What the firmware had, put back by vmx_cpu_fini.  (x86.c keeps
  * interrupts masked from before vmx_cpu_init to after vmx_cpu_fini.) */
 static struct {
@@ -61,10 +56,6 @@ static struct {
 	uint64_t cr0, cr4;
 } firmware;
 
-static void sgdt(struct dtr *d) { __asm__ volatile("sgdt %0" : "=m"(*d)); }
-static void sidt(struct dtr *d) { __asm__ volatile("sidt %0" : "=m"(*d)); }
-static void lgdt(const struct dtr *d) { __asm__ volatile("lgdt %0" : : "m"(*d) : "memory"); }
-static void lidt(const struct dtr *d) { __asm__ volatile("lidt %0" : : "m"(*d) : "memory"); }
 static void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "rm"(sel) : "memory"); }
 static uint16_t str(void) { uint16_t s; __asm__ volatile("str %0" : "=rm"(s)); return s; }
 

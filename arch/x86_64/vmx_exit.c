@@ -172,7 +172,11 @@ static void exception(struct vcpu *vcpu, struct vm_exit *exit)
 	char code[80] = "";
 
 	if (type == 2) {
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "a non-maskable interrupt arrived while the guest ran (rip 0x%llx)", rip);
+		/* With NMI exiting the exit consumes the NMI: the host never
+		 * sees it. */
+		x86_nmi_refusal(a->reason, sizeof(a->reason), rip);
+		exit->kind = EXIT_GUEST_FAULT;
+		exit->reason = a->reason;
 		return;
 	}
 	exit->name = x86_exception_name(vector);

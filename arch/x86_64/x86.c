@@ -435,6 +435,19 @@ void x86_dr_refusal(char *buf, size_t len, unsigned dr, bool write, int gpr,
 		    write ? "to" : "from", dr, reg);
 }
 
+/*
+ * A non-maskable interrupt is the host's (a watchdog, a machine's "NMI
+ * button"), never a guest's: both backends make it exit instead of letting
+ * the CPU deliver it through the guest's IDT.  minihv has no use for one
+ * and cannot know what it meant, so the guest is stopped and the run goes
+ * on with the next test.
+ */
+void x86_nmi_refusal(char *buf, size_t len, uint64_t rip)
+{
+	hv_snprintf(buf, len, "a non-maskable interrupt arrived while the guest ran (rip 0x%llx)",
+		    (unsigned long long)rip);
+}
+
 void x86_msr_refusal(char *buf, size_t len, uint32_t msr, bool write, uint64_t value)
 {
 	const char *name = x86_msr_name(msr);

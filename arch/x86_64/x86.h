@@ -137,6 +137,10 @@ void x86_msr_refusal(char *buf, size_t len, uint32_t msr, bool write, uint64_t v
 void x86_dr_refusal(char *buf, size_t len, unsigned dr, bool write, int gpr,
 		    const uint64_t gprs[X86_NR_GPRS]);
 
+/* Why a guest is stopped when an NMI arrives while it runs, in the same
+ * words on both backends. */
+void x86_nmi_refusal(char *buf, size_t len, uint64_t rip);
+
 /* Names of the x86 exception vectors: 0 "#DE divide error" ... */
 const char *x86_exception_name(unsigned vector);
 
@@ -167,6 +171,17 @@ static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3,
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+/* What SGDT and SIDT store, and LGDT and LIDT load. */
+struct dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static inline void sgdt(struct dtr *d) { __asm__ volatile("sgdt %0" : "=m"(*d)); }
+static inline void sidt(struct dtr *d) { __asm__ volatile("sidt %0" : "=m"(*d)); }
+static inline void lgdt(const struct dtr *d) { __asm__ volatile("lgdt %0" : : "m"(*d) : "memory"); }
+static inline void lidt(const struct dtr *d) { __asm__ volatile("lidt %0" : : "m"(*d) : "memory"); }
 
 static inline void x86_outb(uint16_t port, uint8_t v)
 {
