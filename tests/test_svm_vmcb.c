@@ -2,7 +2,7 @@
  * The VMCB a new SVM vCPU gets (arch/x86_64/svm_vmcb.c): what it
  * intercepts.  Each intercept checked here stands for a piece of CPU state
  * the host and every guest share, which VMRUN does not switch, so a guest
- * must not reach it: the debug registers DR0..DR3.
+ * must not reach it: the debug registers DR0..DR3, the host's NMIs.
  *
  * svm_vmcb.c is built for the host here and given a VM by hand: a pool
  * for its allocations and a made-up nested-table root.  Nothing runs: the
@@ -63,6 +63,8 @@ int main(void)
 	CHECK(svm_check_vmcb(vmcb) == NULL, "the VMCB passes VMRUN's checks we know");
 	CHECK_EQ(vmcb->intercept_dr, 0xffffffffu,
 		 "every read and write of every debug register exits (DR0..DR3 are not switched)");
+	CHECK(vmcb->intercept_misc1 & INTERCEPT1_NMI,
+	      "an NMI exits (it is the host's, not for the guest's IDT)");
 	free((void *)pool.base);
 	return unit_done();
 }

@@ -8,6 +8,7 @@
  */
 #include "svm.h"
 #include "../../hv/print.h"
+#include "../../hv/string.h"
 
 struct svm_caps svm_caps;
 uint64_t svm_host_state_pa;
@@ -23,7 +24,48 @@ static uint8_t host_state[4096] __attribute__((aligned(4096)));
 static struct {
 	uint64_t efer;
 	uint64_t hsave_pa;
+	struct dtr idtr;
 } firmware;
+
+/*
+ * The IDT the host runs on while SVM is on: a copy of the firmware's, with
+ * vector 2 (NMI) pointing at svm_nmi_return (svm_entry.S), which only
+ * returns.
+ *
+ * An NMI that arrives while a guest runs exits (svm_vmcb.c intercepts it),
+ * but unlike VMX's NMI exit, that exit does not consume it: the NMI stays
+ * pending while GIF is 0 and is delivered to the host at the STGI that ends
+ * svm_enter_guest.  The firmware's handler would end the whole run there
+ * (OVMF prints a register dump and stops), before minihv could say which
+ * guest was running; ours drops it, and the exit handler stops the guest
+ * with the reason VMX gives.  Every other vector is the firmware's.
+ */
+#define IDT_GATES 256
+#define IDT_NMI   2
+static uint64_t host_idt[2 * IDT_GATES] __attribute__((aligned(16)));
+
+/* A 64-bit interrupt gate (16 bytes): handler's offset split over both
+ * halves, code segment, present, DPL 0, type 0xe, no IST. */
+static void set_interrupt_gate(uint64_t gate[2], uint64_t handler, uint16_t cs)
+{
+	gate[0] = (handler & 0xffff) | ((uint64_t)cs << 16) | (0xeull << 40) | (1ull << 47) |
+		  ((handler >> 16 & 0xffff) << 48);
+	gate[1] = handler >> 32;
+}
+
+static void load_host_idt(void)
+{
+	uint16_t cs;
+	size_t size = (size_t)firmware.idtr.limit + 1;
+
+	if (size > sizeof(host_idt))
+		size = sizeof(host_idt);
+	memcpy(host_idt, (const void *)(uintptr_t)firmware.idtr.base, size);
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	set_interrupt_gate(&host_idt[2 * IDT_NMI], (uintptr_t)svm_nmi_return, cs);
+	struct dtr ours = { (uint16_t)(sizeof(host_idt) - 1), (uintptr_t)host_idt };
+	lidt(&ours);
+}
 
 #define CPUID_EXT_MAX         0x80000000u
 #define CPUID_AMD_FEATURES    0x80000001u
@@ -123,6 +165,8 @@ static int svm_cpu_init(void)
 	 */
 	x86_wrmsr(MSR_EFER, firmware.efer | EFER_SVME | EFER_NXE);
 	svm_host_state_pa = hpa_val(hpa_from_ptr(host_state));
+	sidt(&firmware.idtr);
+	load_host_idt();
 	hv_printf("minihv: SVM on: EFER 0x%llx -> 0x%llx, VM_HSAVE_PA 0x%llx\n",
 		  (unsigned long long)firmware.efer, (unsigned long long)x86_rdmsr(MSR_EFER),
 		  (unsigned long long)x86_rdmsr(MSR_VM_HSAVE_PA));
@@ -135,6 +179,7 @@ static void svm_cpu_fini(void)
 	 * firmware expects; EFER.SVME goes back to what it was. */
 	x86_wrmsr(MSR_EFER, firmware.efer);
 	x86_wrmsr(MSR_VM_HSAVE_PA, firmware.hsave_pa);
+	lidt(&firmware.idtr);
 }
 
 static const struct pt_format *svm_s2_format(void)

@@ -250,6 +250,9 @@ struct svm_vcpu {
  * with gpr[] holding the guest's registers (RAX, RSP: in the VMCB). */
 void svm_enter_guest(uint64_t gpr[X86_NR_GPRS], uint64_t vmcb_pa, uint64_t host_state_pa);
 
+/* svm_entry.S: the host's NMI handler while SVM is on (svm.c): IRETQ. */
+void svm_nmi_return(void);
+
 /* svm_vmcb.c */
 int svm_vm_init(struct vm *vm);
 int svm_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);

@@ -121,5 +121,18 @@ svm_enter_guest:
 	ret
 	.size svm_enter_guest, . - svm_enter_guest
 
+/*
+ * Vector 2 of the host's IDT while SVM is on (svm.c: load_host_idt).  An
+ * NMI that made a guest exit is still pending at the STGI above and is
+ * delivered here, on our stack (same privilege, no IST); the exit handler
+ * reports it, so there is nothing to do but return.  IRETQ also ends the
+ * CPU's blocking of further NMIs.
+ */
+	.global svm_nmi_return
+	.type svm_nmi_return, @function
+svm_nmi_return:
+	iretq
+	.size svm_nmi_return, . - svm_nmi_return
+
 	/* No executable stack needed (silences the linker's warning). */
 	.section .note.GNU-stack, "", @progbits

@@ -245,6 +245,11 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		v->skip_len = INSN_LEN_HLT;
 		exit->kind = EXIT_HALT;
 		return;
+	case SVM_EXIT_NMI:
+		x86_nmi_refusal(v->reason, sizeof(v->reason), vmcb->rip);
+		exit->kind = EXIT_GUEST_FAULT;
+		exit->reason = v->reason;
+		return;
 	case SVM_EXIT_VMMCALL:
 		guest_fault(v, exit, "VMMCALL is not part of the minihv ABI (hypercalls are MMIO)");
 		return;

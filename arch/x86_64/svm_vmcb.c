@@ -81,8 +81,14 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * for the host and the next guest.  minihv guests get none of them.
 	 */
 	vmcb->intercept_dr = 0xffffffffu;
-	vmcb->intercept_misc1 = INTERCEPT1_CPUID | INTERCEPT1_HLT | INTERCEPT1_INVD |
-				INTERCEPT1_INVLPGA | INTERCEPT1_IOIO_PROT |
+	/*
+	 * NMI: without the intercept the CPU would deliver the host's NMI
+	 * to the guest, through the guest's IDT.  With it, the NMI exits
+	 * (and stays pending: svm.c says where it goes then), and the exit
+	 * handler stops the guest, as VMX does.
+	 */
+	vmcb->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_HLT |
+				INTERCEPT1_INVD | INTERCEPT1_INVLPGA | INTERCEPT1_IOIO_PROT |
 				INTERCEPT1_MSR_PROT | INTERCEPT1_SHUTDOWN;
 	/*
 	 * VMRUN must be intercepted (VMRUN refuses a VMCB that does not).
