@@ -117,51 +117,19 @@ static void emulate_cpuid(struct vcpu *vcpu, struct vm_exit *exit)
 	exit->kind = EXIT_HANDLED;
 }
 
-static uint64_t host_xcr0(void)
-{
-	uint32_t lo, hi;
-	if (!(read_cr4() & (1ull << 18)))   /* CR4.OSXSAVE off: XCR0 stays x87 */
-		return 1;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-/*
- * XSETBV: the guest sets XCR0, which says which register state XSAVE
- * manages.  VM entry and exit do not switch XCR0, so a guest value would
- * become the host's too.  We check the value as the CPU would (a bad one
- * is a #GP there) and accept only the one already in effect.
- */
+/* XSETBV: checked and refused by x86_emulate_xsetbv, unless it changes
+ * nothing. */
 static void emulate_xsetbv(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vmx_vcpu *a = vcpu->arch;
-	uint32_t index = (uint32_t)a->gprs[X86_RCX];
-	uint64_t value = (a->gprs[X86_RDX] << 32) | (uint32_t)a->gprs[X86_RAX];
-	uint32_t max, b, c, lo, hi;
-	x86_cpuid(0, 0, &max, &b, &c, &hi);
-	lo = hi = 0;
-	if (max >= 0xd)
-		x86_cpuid(0xd, 0, &lo, &b, &c, &hi);
-	uint64_t supported = ((uint64_t)hi << 32) | lo;
 
-	if (index != 0)
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR%u: only XCR0 exists (#GP)", index);
-	else if (!(value & 1))
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx clears bit 0 (x87 state), which must be set (#GP)",
-		     (unsigned long long)value);
-	else if (value & ~supported)
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx sets bits 0x%llx this CPU does not support (#GP)",
-		     (unsigned long long)value, (unsigned long long)(value & ~supported));
-	else if ((value & 4) && !(value & 2))
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx enables AVX without SSE state (#GP)",
-		     (unsigned long long)value);
-	else if (value != host_xcr0())
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
-		     (unsigned long long)value, (unsigned long long)host_xcr0());
-	else {
-		advance_rip(a, a->insn_len);
-		exit->kind = EXIT_HANDLED;
+	if (!x86_emulate_xsetbv(a->gprs, a->reason, sizeof(a->reason))) {
+		exit->kind = EXIT_GUEST_FAULT;
+		exit->reason = a->reason;
+		return;
 	}
+	advance_rip(a, a->insn_len);
+	exit->kind = EXIT_HANDLED;
 }
 
 static void exception(struct vcpu *vcpu, struct vm_exit *exit)

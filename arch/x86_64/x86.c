@@ -367,6 +367,56 @@ void x86_mmio_complete(const struct x86_mmio_insn *insn, uint64_t gpr[X86_NR_GPR
 	gpr[r] = x86_mmio_load_writeback(insn, gpr[r], value);
 }
 
+/* ---- XSETBV ---- */
+
+#define CR4_OSXSAVE (1ull << 18)  /* XGETBV, XSETBV and XSAVE allowed */
+
+static uint64_t host_xcr0(void)
+{
+	uint32_t lo, hi;
+	if (!(read_cr4() & CR4_OSXSAVE))   /* CR4.OSXSAVE off: XCR0 stays x87 */
+		return 1;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * XCR0 says which register state XSAVE manages and which instructions the
+ * CPU allows (AVX needs bits 1 and 2).  Neither VM entry nor VMRUN
+ * switches it, so a guest's value would become the host's too.  We check
+ * the value as the CPU would (a bad one is a #GP there) and accept only
+ * the one already in effect.
+ */
+bool x86_emulate_xsetbv(const uint64_t gpr[X86_NR_GPRS], char *buf, size_t len)
+{
+	uint32_t index = (uint32_t)gpr[X86_RCX];
+	uint64_t value = (gpr[X86_RDX] << 32) | (uint32_t)gpr[X86_RAX];
+	uint32_t max, b, c, lo, hi;
+	x86_cpuid(0, 0, &max, &b, &c, &hi);
+	lo = hi = 0;
+	if (max >= 0xd)
+		x86_cpuid(0xd, 0, &lo, &b, &c, &hi);
+	uint64_t supported = ((uint64_t)hi << 32) | lo;
+
+	if (index != 0)
+		hv_snprintf(buf, len, "XCR%u: only XCR0 exists (#GP)", index);
+	else if (!(value & 1))
+		hv_snprintf(buf, len, "XCR0 0x%llx clears bit 0 (x87 state), which must be set (#GP)",
+			    (unsigned long long)value);
+	else if (value & ~supported)
+		hv_snprintf(buf, len, "XCR0 0x%llx sets bits 0x%llx this CPU does not support (#GP)",
+			    (unsigned long long)value, (unsigned long long)(value & ~supported));
+	else if ((value & 4) && !(value & 2))
+		hv_snprintf(buf, len, "XCR0 0x%llx enables AVX without SSE state (#GP)",
+			    (unsigned long long)value);
+	else if (value != host_xcr0())
+		hv_snprintf(buf, len, "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
+			    (unsigned long long)value, (unsigned long long)host_xcr0());
+	else
+		return true;
+	return false;
+}
+
 /* ---- exception names ---- */
 
 static const char *const exception_names[32] = {

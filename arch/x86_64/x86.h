@@ -122,6 +122,16 @@ void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t 
 void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 
 /*
+ * XSETBV, for both backends: the guest asks to set XCR<ECX> to EDX:EAX
+ * (from gpr[]).  true if that changes nothing (the value is the XCR0 in
+ * effect): the caller steps the guest past the instruction.  false, with
+ * the reason in buf, for anything else: a value the CPU would refuse with
+ * #GP, or a different XCR0, which minihv does not switch between guest and
+ * host.
+ */
+bool x86_emulate_xsetbv(const uint64_t gpr[X86_NR_GPRS], char *buf, size_t len);
+
+/*
  * Why a guest that touched an MSR is stopped, in the same words on both
  * backends: "WRMSR of MSR 0x174 (IA32_SYSENTER_CS), value 0x8: ...".
  */
