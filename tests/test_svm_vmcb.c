@@ -2,7 +2,7 @@
  * The VMCB a new SVM vCPU gets (arch/x86_64/svm_vmcb.c): what it
  * intercepts.  Each intercept checked here stands for a piece of CPU state
  * the host and every guest share, which VMRUN does not switch, so a guest
- * must not reach it: the debug registers DR0..DR3, the host's NMIs.
+ * must not reach it: the debug registers DR0..DR3, the host's NMIs, XCR0.
  *
  * svm_vmcb.c is built for the host here and given a VM by hand: a pool
  * for its allocations and a made-up nested-table root.  Nothing runs: the
@@ -65,6 +65,8 @@ int main(void)
 		 "every read and write of every debug register exits (DR0..DR3 are not switched)");
 	CHECK(vmcb->intercept_misc1 & INTERCEPT1_NMI,
 	      "an NMI exits (it is the host's, not for the guest's IDT)");
+	CHECK(vmcb->intercept_misc2 & INTERCEPT2_XSETBV,
+	      "XSETBV exits (XCR0 is not switched)");
 	free((void *)pool.base);
 	return unit_done();
 }

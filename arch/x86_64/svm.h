@@ -152,6 +152,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define INTERCEPT2_MONITOR   (1u << 10)
 #define INTERCEPT2_MWAIT     (1u << 11)
 #define INTERCEPT2_MWAIT_ARMED (1u << 12)
+#define INTERCEPT2_XSETBV    (1u << 13)
 
 #define TLB_CONTROL_NOTHING   0
 #define TLB_CONTROL_FLUSH_ALL 1  /* every ASID: supported by every SVM CPU */
@@ -185,6 +186,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define SVM_EXIT_MONITOR   0x08a
 #define SVM_EXIT_MWAIT     0x08b
 #define SVM_EXIT_MWAIT_ARMED 0x08c
+#define SVM_EXIT_XSETBV    0x08d
 #define SVM_EXIT_NPF       0x400
 /* VMRUN refused the VMCB: -1.  QEMU stores it as 0x00000000ffffffff,
  * Bochs as all ones, so compare the low 32 bits only. */

@@ -23,6 +23,7 @@
 			     does not call after a halt) */
 
 static const uint8_t opcode_cpuid[] = { 0x0f, 0xa2 };
+static const uint8_t opcode_xsetbv[] = { 0x0f, 0x01, 0xd1 };
 
 static const char *exit_name(uint64_t code)
 {
@@ -56,6 +57,7 @@ static const char *exit_name(uint64_t code)
 	case SVM_EXIT_MONITOR:  return "MONITOR";
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_ARMED: return "MWAIT";
+	case SVM_EXIT_XSETBV:   return "XSETBV";
 	case SVM_EXIT_NPF:      return "#NPF";
 	default:                return "unexpected exit";
 	}
@@ -197,6 +199,24 @@ static void dr_access(struct svm_vcpu *v, struct vm_exit *exit, uint64_t code)
 	exit->reason = v->reason;
 }
 
+/* XSETBV: checked and refused by x86_emulate_xsetbv, unless it changes
+ * nothing; then step past it, by its decoded length. */
+static void emulate_xsetbv(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct svm_vcpu *v = vcpu->arch;
+	uint8_t len;
+
+	if (!intercepted_insn_len(vcpu, exit, "XSETBV", opcode_xsetbv, sizeof(opcode_xsetbv), &len))
+		return;
+	if (!x86_emulate_xsetbv(v->gpr, v->reason, sizeof(v->reason))) {
+		exit->kind = EXIT_GUEST_FAULT;
+		exit->reason = v->reason;
+		return;
+	}
+	v->vmcb->rip += len;
+	exit->kind = EXIT_HANDLED;
+}
+
 static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct svm_vcpu *v = vcpu->arch;
@@ -241,6 +261,9 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		exit->kind = EXIT_HANDLED;
 		return;
 	}
+	case SVM_EXIT_XSETBV:
+		emulate_xsetbv(vcpu, exit);
+		return;
 	case SVM_EXIT_HLT:
 		v->skip_len = INSN_LEN_HLT;
 		exit->kind = EXIT_HALT;

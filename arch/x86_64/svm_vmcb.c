@@ -95,11 +95,15 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * The other SVM instructions would let the guest touch GIF or load
 	 * and save processor state at physical addresses of its choosing.
 	 * MONITOR/MWAIT could park the CPU where no intercept sees it.
+	 * XSETBV would change XCR0, which VMRUN does not switch, for the host
+	 * and the next guest too (x86_emulate_xsetbv checks it, as on VMX).
+	 * QEMU's TCG ignores that last intercept: x86.c also puts XCR0 back
+	 * when a VM ends.
 	 */
 	vmcb->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
 				INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
 				INTERCEPT2_SKINIT | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
-				INTERCEPT2_MWAIT_ARMED;
+				INTERCEPT2_MWAIT_ARMED | INTERCEPT2_XSETBV;
 	vmcb->iopm_base_pa = hpa_val(hpa_from_ptr(s->iopm));
 	vmcb->msrpm_base_pa = hpa_val(hpa_from_ptr(s->msrpm));
 	/*

@@ -116,6 +116,19 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 	return n;
 }
 
+/* XCR0 (x86 only): -1, Arm has no such register. */
+static inline int cpu_read_xcr0(uint64_t *v)
+{
+	(void)v;
+	return -1;
+}
+
+static inline int cpu_write_xcr0(uint64_t v)
+{
+	(void)v;
+	return -1;
+}
+
 /* x86 debug register 0 (x86 only): -1, Arm's debug registers are
  * another story. */
 static inline int cpu_write_debug_register(uint64_t v)

@@ -133,6 +133,44 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 }
 
 /*
+ * XCR0, the register XSETBV writes: which state XSAVE manages and which
+ * instructions may touch it (AVX needs its bits 1 and 2).  The CPU has one,
+ * shared with the host and every other guest.  Both hooks return -1 where
+ * there is none (Arm, or an x86 CPU without XSAVE); otherwise they first set
+ * CR4.OSXSAVE in the guest's own CR4, without which XGETBV and XSETBV #UD.
+ */
+static inline int cpu_xsave_on(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 26)))
+		return -1;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 18)) : "memory");
+	return 0;
+}
+
+static inline int cpu_read_xcr0(uint64_t *v)
+{
+	uint32_t lo, hi;
+	if (cpu_xsave_on() < 0)
+		return -1;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	*v = ((uint64_t)hi << 32) | lo;
+	return 0;
+}
+
+static inline int cpu_write_xcr0(uint64_t v)
+{
+	if (cpu_xsave_on() < 0)
+		return -1;
+	__asm__ volatile("xsetbv" : : "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(0)
+			 : "memory");
+	return 0;
+}
+
+/*
  * Debug register 0, a breakpoint address: the CPU has one, shared by the
  * host and every guest, so the hypervisor must not let a guest reach it
  * (guest/tests/hostile_debug_register.c).  Write v with MOV to DR0 and
