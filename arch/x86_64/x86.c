@@ -5,8 +5,8 @@
  * at run time, from CPUID, by arch_cpu_init.  After that every arch_* call
  * is one indirect call into the chosen struct x86_backend.  What both
  * backends need -- the serial console, power-off, turning an MMIO exit into
- * an access for the core, CPUID as a guest sees it -- lives here and in
- * x86_cpuid.c.
+ * an access for the core, CPUID and XSETBV as a guest sees them, the clean
+ * FP/SIMD state and XCR0 of a new vCPU -- lives here and in x86_cpuid.c.
  */
 #include "x86.h"
 #include "x86_msr.h"
@@ -27,6 +27,72 @@ static uint64_t read_rflags(void)
 	uint64_t f;
 	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(f));
 	return f;
+}
+
+/* ---- XCR0 ---- */
+
+#define CPUID1_ECX_XSAVE (1u << 26)
+#define CR4_OSXSAVE      (1ull << 18)  /* XGETBV, XSETBV and XSAVE allowed */
+
+/* XCR0 as the firmware left it, put back when a VM ends; 0 if the CPU
+ * has no XSAVE (and so no XCR0). */
+static uint64_t firmware_xcr0;
+
+static bool cpu_has_xsave(void)
+{
+	uint32_t a, b, c, d;
+	x86_cpuid(1, 0, &a, &b, &c, &d);
+	return c & CPUID1_ECX_XSAVE;
+}
+
+/* XGETBV and XSETBV #UD unless CR4.OSXSAVE is set, which the firmware need
+ * not have done (OVMF does not): set it for the moment, if needed. */
+static uint64_t xcr0_read(void)
+{
+	uint64_t cr4 = read_cr4();
+	uint32_t lo, hi;
+
+	if (!(cr4 & CR4_OSXSAVE))
+		write_cr4(cr4 | CR4_OSXSAVE);
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	if (!(cr4 & CR4_OSXSAVE))
+		write_cr4(cr4);
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void xcr0_write(uint64_t v)
+{
+	uint64_t cr4 = read_cr4();
+
+	if (!(cr4 & CR4_OSXSAVE))
+		write_cr4(cr4 | CR4_OSXSAVE);
+	__asm__ volatile("xsetbv" : : "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(0)
+			 : "memory");
+	if (!(cr4 & CR4_OSXSAVE))
+		write_cr4(cr4);
+}
+
+/*
+ * XCR0 is one register for the host and every guest, and neither VM entry
+ * nor VMRUN switches it.  Both backends intercept XSETBV and accept only
+ * the value in effect (x86_emulate_xsetbv), but a CPU may ignore the
+ * intercept (QEMU's TCG does, for SVM), and then a guest's XCR0 stays
+ * behind.  So it is set at the VM boundary: X86_GUEST_XCR0 for each new
+ * vCPU, the firmware's value again when the VM ends.  That is enough only
+ * because one VM runs at a time and the hypervisor itself never uses XSAVE
+ * state; a scheduler that interleaved VMs would have to switch XCR0 on
+ * every entry and exit, as KVM does.
+ */
+static void xcr0_for_new_vcpu(void)
+{
+	if (firmware_xcr0)
+		xcr0_write(X86_GUEST_XCR0);
+}
+
+static void xcr0_for_firmware(void)
+{
+	if (firmware_xcr0)
+		xcr0_write(firmware_xcr0);
 }
 
 /* ---- choosing the backend ---- */
@@ -89,6 +155,7 @@ int arch_cpu_init(void)
 	 */
 	firmware_rflags = read_rflags();
 	__asm__ volatile("cli" ::: "memory");
+	firmware_xcr0 = cpu_has_xsave() ? xcr0_read() : 0;
 	if (chosen->cpu_init()) {
 		if (firmware_rflags & RFLAGS_IF)
 			__asm__ volatile("sti" ::: "memory");
@@ -132,6 +199,8 @@ const char *arch_name(void)
  * contents, which FXSAVE and the MMX registers (their low 64 bits) still
  * show; pushing eight zeros overwrites them, and a second FNINIT empties
  * the stack again.  PXOR zeroes XMM0..XMM15 and LDMXCSR resets MXCSR.
+ * Their upper halves (YMM, with AVX) are out of a guest's reach: XCR0
+ * enables x87 and SSE state only (xcr0_for_new_vcpu).
  */
 static void fresh_fpu(void)
 {
@@ -183,6 +252,7 @@ int arch_vm_init(struct vm *vm)
 void arch_vm_fini(struct vm *vm)
 {
 	backend->vm_fini(vm);
+	xcr0_for_firmware();
 }
 
 void arch_s2_flush(struct vm *vm)
@@ -195,6 +265,7 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	if (backend->vcpu_init(vcpu, boot))
 		return -1;
 	fresh_fpu();
+	xcr0_for_new_vcpu();
 	return 0;
 }
 
@@ -369,17 +440,6 @@ void x86_mmio_complete(const struct x86_mmio_insn *insn, uint64_t gpr[X86_NR_GPR
 
 /* ---- XSETBV ---- */
 
-#define CR4_OSXSAVE (1ull << 18)  /* XGETBV, XSETBV and XSAVE allowed */
-
-static uint64_t host_xcr0(void)
-{
-	uint32_t lo, hi;
-	if (!(read_cr4() & CR4_OSXSAVE))   /* CR4.OSXSAVE off: XCR0 stays x87 */
-		return 1;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /*
  * XCR0 says which register state XSAVE manages and which instructions the
  * CPU allows (AVX needs bits 1 and 2).  Neither VM entry nor VMRUN
@@ -409,9 +469,9 @@ bool x86_emulate_xsetbv(const uint64_t gpr[X86_NR_GPRS], char *buf, size_t len)
 	else if ((value & 4) && !(value & 2))
 		hv_snprintf(buf, len, "XCR0 0x%llx enables AVX without SSE state (#GP)",
 			    (unsigned long long)value);
-	else if (value != host_xcr0())
+	else if (value != xcr0_read())
 		hv_snprintf(buf, len, "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
-			    (unsigned long long)value, (unsigned long long)host_xcr0());
+			    (unsigned long long)value, (unsigned long long)xcr0_read());
 	else
 		return true;
 	return false;

@@ -58,6 +58,10 @@ extern const struct x86_backend x86_svm_backend;
  * that bit is reserved, so the guest's first access through one would #PF. */
 #define X86_GUEST_EFER  0x00000d00ull  /* NXE LMA LME (SVM adds SVME) */
 #define X86_GUEST_RFLAGS 0x2ull
+/* XCR0: x87 state only, its power-on value.  Set for each new vCPU (x86.c),
+ * so that no guest starts with what the previous one or the firmware
+ * enabled -- AVX, with the previous guest's upper YMM halves. */
+#define X86_GUEST_XCR0  0x1ull
 
 /*
  * What the CPU reported about a guest load or store to guest-physical memory

@@ -3,6 +3,10 @@
  * in CPU registers a guest may use as it likes.  A new vCPU must start with
  * none of them, nor the firmware's: each of these registers is 0 (on
  * aarch64 the virtual timer off, not left firing by the previous guest).
+ *
+ * And XCR0, where there is one, is 0x1 (x87 state only), as on a CPU just
+ * powered on: hostile_xsetbv, which ran earlier, may have changed it on a
+ * CPU that did not let the hypervisor refuse (see there).
  */
 #include "minihv.h"
 #include "cpu.h"
@@ -11,8 +15,12 @@ int test_main(const struct minihv_boot_info *info)
 {
 	const char *names[CPU_LEFTOVERS];
 	uint64_t values[CPU_LEFTOVERS];
+	uint64_t xcr0;
 	(void)info;
 
+	if (cpu_read_xcr0(&xcr0) == 0)
+		report(xcr0 == 1, "XCR0 is 0x1 at start, x87 state only (0x%llx)",
+		       (unsigned long long)xcr0);
 	unsigned n = cpu_read_leftovers(names, values);
 	if (n == 0) {
 		report_skip("no registers to check on this architecture");
