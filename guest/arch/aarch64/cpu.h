@@ -129,8 +129,8 @@ static inline int cpu_write_xcr0(uint64_t v)
 	return -1;
 }
 
-/* x86 debug register 0 (x86 only): -1, Arm's debug registers are
- * another story. */
+/* x86 debug register 0 (x86 only): -1.  Arm's breakpoint registers
+ * (DBGBVR<n>_EL1) are another matter, which minihv does not trap yet. */
 static inline int cpu_write_debug_register(uint64_t v)
 {
 	(void)v;
