@@ -17,7 +17,7 @@ unsigned arm_pa_range;
 
 /* What the firmware had, restored by arch_cpu_fini. */
 static struct {
-	uint64_t hcr, vtcr, vttbr, vbar, daif, cptr;
+	uint64_t hcr, vtcr, vttbr, vbar, daif, cptr, mdcr;
 	uint64_t cnthp_ctl;
 	struct arm_el1_state el1;
 } firmware;
@@ -150,6 +150,7 @@ int arch_cpu_init(void)
 	firmware.vttbr = read_sysreg(vttbr_el2);
 	firmware.vbar = read_sysreg(vbar_el2);
 	firmware.cptr = read_sysreg(cptr_el2);
+	firmware.mdcr = read_sysreg(mdcr_el2);
 	save_el1(&firmware.el1);
 
 	/*
@@ -193,6 +194,13 @@ int arch_cpu_init(void)
 	 * arm_fresh_fpsimd (vcpu.c) can zero them for each new vCPU.
 	 */
 	write_sysreg(cptr_el2, firmware.cptr & ~CPTR_TFP);
+	/*
+	 * Debug and performance-monitor registers (breakpoints, watchpoints,
+	 * counters) are not switched between guests, so a guest may not touch
+	 * them: TDA, TDOSA and TPM/TPMCR make every access trap here, and the
+	 * guest is stopped.  HPMN (bits 4:0) keeps the firmware's value.
+	 */
+	write_sysreg(mdcr_el2, firmware.mdcr | MDCR_TDA | MDCR_TDOSA | MDCR_TPM | MDCR_TPMCR);
 	isb();
 	return 0;
 }
@@ -204,6 +212,7 @@ void arch_cpu_fini(void)
 	write_sysreg(vttbr_el2, firmware.vttbr);
 	write_sysreg(vbar_el2, firmware.vbar);
 	write_sysreg(cptr_el2, firmware.cptr);
+	write_sysreg(mdcr_el2, firmware.mdcr);
 	arm_load_el1(&firmware.el1);    /* with the EL1 timers */
 	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl);
 	/* Nothing of ours may linger in the TLBs the firmware uses. */

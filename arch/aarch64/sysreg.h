@@ -34,6 +34,12 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
  * EL2. */
 #define CPTR_TFP  (1ull << 10)
 
+/* MDCR_EL2 bits: trap the guest's debug and PMU register accesses. */
+#define MDCR_TPMCR (1ull << 5)
+#define MDCR_TPM   (1ull << 6)
+#define MDCR_TDOSA (1ull << 10)
+#define MDCR_TDA   (1ull << 9)
+
 /* ESR_ELx exception classes minihv names. */
 #define EC_WFX        0x01
 #define EC_HVC64      0x16

@@ -271,6 +271,19 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 				    (unsigned long long)(a->esr & 0xffff));
 		}
 		return;
+	case EC_SYSREG: {
+		/* ISS: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1,
+		 * direction bit 0 (1: read, MRS). */
+		uint64_t iss = a->esr & 0x1ffffff;
+		unsigned op0 = (iss >> 20) & 3;
+		/* Op0 2 is the debug registers; the PMU's are Op0 3. */
+		guest_fault(vcpu, exit, "%s system register S%u_%u_C%u_C%u_%u: minihv guests have no %s",
+			    (iss & 1) ? "MRS from" : "MSR to", op0,
+			    (unsigned)((iss >> 14) & 7), (unsigned)((iss >> 10) & 15),
+			    (unsigned)((iss >> 1) & 15), (unsigned)((iss >> 17) & 7),
+			    op0 == 2 ? "debug registers" : "performance monitors");
+		return;
+	}
 	default:
 		guest_fault(vcpu, exit, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));
 		return;

@@ -129,17 +129,19 @@ static inline int cpu_write_xcr0(uint64_t v)
 	return -1;
 }
 
-/* x86 debug register 0 (x86 only): -1.  Arm's breakpoint registers
- * (DBGBVR<n>_EL1) are another matter, which minihv does not trap yet. */
+/* Breakpoint value register 0 (DBGBVR0_EL1), Arm's counterpart of x86's DR0:
+ * one set per CPU, shared by every guest, so minihv traps it (MDCR_EL2.TDA). */
 static inline int cpu_write_debug_register(uint64_t v)
 {
-	(void)v;
-	return -1;
+	__asm__ volatile("msr dbgbvr0_el1, %0\n\tisb" : : "r"(v) : "memory");
+	return 0;
 }
 
 static inline uint64_t cpu_read_debug_register(void)
 {
-	return 0;
+	uint64_t v;
+	__asm__ volatile("mrs %0, dbgbvr0_el1" : "=r"(v));
+	return v;
 }
 
 /* CPUID with an ignored prefix (x86 only): -1, Arm has no CPUID. */
