@@ -148,7 +148,7 @@ extern struct pt_format vmx_ept_format;
 struct vmx_host {
 	uint64_t gdt_base, idt_base, tss_base;
 	uint16_t tr_sel;
-	uint64_t kernel_gs_base;      /* the firmware's, put back after every exit */
+	uint64_t kernel_gs_base;      /* the firmware's, put back when a VM ends */
 };
 extern struct vmx_host vmx_host;
 
@@ -269,6 +269,8 @@ void vmx_load_vcpu(const struct vcpu *vcpu);
 
 /* vmx_exit.c */
 void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
+/* IA32_KERNEL_GS_BASE goes back to the firmware if this vCPU holds it (vmx_exit.c). */
+void vmx_kernel_gs_base_release(const struct vcpu *vcpu);
 void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
 void vmx_vcpu_skip(struct vcpu *vcpu);
 void vmx_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,

@@ -254,6 +254,35 @@ static void entry_failed(struct vcpu *vcpu, struct vm_exit *exit, unsigned basic
 		stop(vcpu, exit, EXIT_HOST_ERROR, "VM entry failed with basic exit reason %u", basic);
 }
 
+/*
+ * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS swaps it with GS.base
+ * without an exit: one guest could leave a value there for the next, or
+ * change the firmware's.  The hypervisor itself never uses it (no SWAPGS,
+ * and no firmware code runs while minihv owns the CPU), so it need not be
+ * switched on every exit -- that would put an RDMSR and two WRMSRs on the
+ * hot path.  Instead it belongs to one vCPU at a time: switched when another
+ * vCPU runs, and given back to the firmware when the owner's VM ends
+ * (kernel_gs_base_release, from vmx_vm_fini).
+ */
+static struct vmx_vcpu *kernel_gs_owner;
+
+static void kernel_gs_base_switch(struct vmx_vcpu *to)
+{
+	if (kernel_gs_owner)
+		kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, to->kernel_gs_base);
+	kernel_gs_owner = to;
+}
+
+void vmx_kernel_gs_base_release(const struct vcpu *vcpu)
+{
+	if (kernel_gs_owner != vcpu->arch)
+		return;
+	kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
+	kernel_gs_owner = NULL;
+}
+
 void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vmx_vcpu *a = vcpu->arch;
@@ -267,17 +296,9 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	vmwrite(VMCS_GUEST_RSP, a->gprs[X86_RSP]);
 
-	/*
-	 * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS swaps it with
-	 * GS.base without an exit: switch it by hand, or one guest could
-	 * leave a value there for the next (and change the host's).  (The
-	 * VM-entry and VM-exit MSR-load/store lists could do this too.)
-	 * Interrupts are off: no host code runs between the two writes.
-	 */
-	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, a->kernel_gs_base);
+	if (kernel_gs_owner != a)
+		kernel_gs_base_switch(a);
 	int fail = vmx_enter_guest(a->gprs, a->launched);
-	a->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
 
 	exit->reason = NULL;
 	if (fail) {

@@ -109,6 +109,7 @@ void vmx_vm_fini(struct vm *vm)
 			hv_printf("minihv: %s: VMCLEAR of vcpu%u's VMCS failed\n", vm->name, i);
 		if (loaded_vcpu == vm->vcpus[i])
 			loaded_vcpu = NULL;
+		vmx_kernel_gs_base_release(vm->vcpus[i]);
 	}
 }
 
