@@ -76,6 +76,7 @@ static int guest_table_no_alloc(void *ctx, uint64_t *pa_out)
 void guest_mmu_table_mem(const struct guest_mmu *m, struct pt_mem *out)
 {
 	out->alloc_table = guest_table_no_alloc;
+	out->alloc_tables = NULL;
 	out->table_ptr = guest_table_ptr;
 	out->ctx = (void *)m; /* pt_mem's ctx is not const; we only read m */
 }

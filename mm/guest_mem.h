@@ -110,6 +110,9 @@ void guest_table_pool_mem(struct guest_table_pool *p, struct pt_mem *out);
  * physical addresses, for second-level tables.  hpa_minus_hva is the host's
  * mapping (0 under UEFI's identity map; an offset in the unit tests).
  * table_ptr accepts only page-aligned pages the bump has handed out.
+ * alloc_tables (a concatenated root) aligns in the hypervisor's view, so
+ * hpa_minus_hva must be a multiple of 64 KiB, the largest such root, for
+ * the physical address to be aligned the same.
  */
 struct host_table_pool {
 	struct bump *bump;

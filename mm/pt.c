@@ -80,11 +80,52 @@ static uint64_t *table_at(const struct pt *pt, uint64_t pa)
 	return pt->mem.table_ptr(pt->mem.ctx, pa);
 }
 
+/* log2 of a power of two n in 1..16, or -1 for anything else. */
+static int root_tables_log2(unsigned n)
+{
+	int l;
+
+	for (l = 0; l <= 4; l++)
+		if (n == 1u << l)
+			return l;
+	return -1;
+}
+
 static bool format_ok(const struct pt_format *f)
 {
-	return f->levels >= 1 && f->levels <= PT_MAX_LEVELS &&
-	       leaf_allowed(f, 0) &&
-	       f->in_bits > PAGE_SHIFT && f->in_bits <= pt_level_shift(f->levels);
+	int concat = root_tables_log2(f->root_tables);
+
+	if (f->levels < 1 || f->levels > PT_MAX_LEVELS || !leaf_allowed(f, 0) || concat < 0)
+		return false;
+	/* The root level must resolve at least one input bit ... */
+	if (f->in_bits <= pt_level_shift(f->levels - 1))
+		return false;
+	/* ... and a concatenated root exactly the bits its pages cover: no
+	 * root page may be unreachable, no address beyond the last one. */
+	if (concat == 0)
+		return f->in_bits <= pt_level_shift(f->levels);
+	return f->in_bits == pt_level_shift(f->levels) + (unsigned)concat;
+}
+
+/*
+ * The table that holds the entry for address in at level, where table_pa is
+ * the table the walk reached there; *i is the entry's index in it.  Below
+ * the root that is table_pa itself.  A concatenated root is root_tables
+ * pages side by side, and the input bits above the root level's nine say
+ * which page (for a one-page root those bits are zero: in_bits forbids
+ * them).  Each page is asked of table_at on its own, so a pool only ever
+ * vouches for single pages.
+ */
+static uint64_t *table_for(const struct pt *pt, uint64_t table_pa, unsigned level,
+			   uint64_t in, unsigned *i)
+{
+	const struct pt_format *f = pt->fmt;
+
+	if (level == f->levels - 1)
+		table_pa += ((in >> pt_level_shift(level + 1)) & (f->root_tables - 1)) *
+			    PAGE_SIZE;
+	*i = index_at(in, level);
+	return table_at(pt, table_pa);
 }
 
 /* Allocate, count and clear a table page. */
@@ -109,6 +150,36 @@ static int new_table(struct pt *pt, uint64_t *pa_out, uint64_t **table_out)
 	return 0;
 }
 
+/* A concatenated root: fmt->root_tables contiguous pages, all cleared. */
+static int new_concatenated_root(struct pt *pt)
+{
+	unsigned n = pt->fmt->root_tables;
+	uint64_t pa;
+	unsigned p;
+	int err;
+
+	if (!pt->mem.alloc_tables)
+		return MM_EINVAL;
+	err = pt->mem.alloc_tables(pt->mem.ctx, n, &pa);
+	if (err)
+		return err;
+	pt->table_pages += n;
+	/* The architecture finds the root by its alignment (VTTBR_EL2 has
+	 * no room for the low bits): a pool that broke that promise would
+	 * give a tree the MMU reads differently. */
+	if (!is_aligned(pa, (uint64_t)n * PAGE_SIZE))
+		return MM_EFAULT;
+	for (p = 0; p < n; p++) {
+		uint64_t *table = table_at(pt, pa + (uint64_t)p * PAGE_SIZE);
+
+		if (!table)
+			return MM_EFAULT;
+		__builtin_memset(table, 0, PAGE_SIZE);
+	}
+	pt->root_pa = pa;
+	return 0;
+}
+
 int pt_init(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem)
 {
 	uint64_t *root;
@@ -119,6 +190,8 @@ int pt_init(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem
 	pt->table_pages = 0;
 	if (!format_ok(fmt))
 		return MM_EINVAL;
+	if (fmt->root_tables > 1)
+		return new_concatenated_root(pt);
 	return new_table(pt, &pt->root_pa, &root);
 }
 
@@ -148,12 +221,13 @@ int pt_translate(const struct pt *pt, uint64_t in, struct pt_walk *out)
 	/* One step per level, root first.  No entry can send the walk back
 	 * up: each step goes one level down, and level 0 has no tables. */
 	for (level = f->levels; level-- > 0;) {
-		const uint64_t *table = table_at(pt, table_pa);
+		unsigned i;
+		const uint64_t *table = table_for(pt, table_pa, level, in, &i);
 		uint64_t entry;
 
 		if (!table)
 			return MM_EFAULT;
-		entry = read_entry(table, index_at(in, level));
+		entry = read_entry(table, i);
 
 		switch (entry_kind(f, entry, level)) {
 		case PT_ENTRY_INVALID:
@@ -189,22 +263,24 @@ static int visit(struct pt *pt, uint64_t table_pa, unsigned level,
 		 uint64_t start, uint64_t end, visit_fn fn, void *arg)
 {
 	const struct pt_format *f = pt->fmt;
-	uint64_t *table = table_at(pt, table_pa);
 	uint64_t size = pt_level_size(level);
 	uint64_t s = start;
 
-	if (!table)
-		return MM_EFAULT;
 	while (s < end) {
 		/* This entry covers [slot start, slot_end); we want the part
 		 * of it inside the range, [s, e). */
 		uint64_t slot_end = align_down(s, size) + size;
 		uint64_t e = slot_end < end ? slot_end : end;
-		unsigned i = index_at(s, level);
-		uint64_t entry = read_entry(table, i);
-		enum pt_entry_kind kind = entry_kind(f, entry, level);
+		unsigned i;
+		uint64_t *table = table_for(pt, table_pa, level, s, &i);
+		uint64_t entry;
+		enum pt_entry_kind kind;
 		int err;
 
+		if (!table)
+			return MM_EFAULT;
+		entry = read_entry(table, i);
+		kind = entry_kind(f, entry, level);
 		if (kind == PT_ENTRY_TABLE)
 			err = visit(pt, f->entry_addr(entry, level), level - 1,
 				    s, e, fn, arg);
@@ -316,10 +392,9 @@ static int split_at(struct pt *pt, uint64_t addr)
 
 		if (is_aligned(addr, pt_level_size(level)))
 			return 0; /* always true at level 0: addr is page aligned */
-		table = table_at(pt, table_pa);
+		table = table_for(pt, table_pa, level, addr, &i);
 		if (!table)
 			return MM_EFAULT;
-		i = index_at(addr, level);
 		kind = entry_kind(f, read_entry(table, i), level);
 		if (kind == PT_ENTRY_INVALID)
 			return 0;
@@ -377,20 +452,20 @@ static int map_in(struct pt *pt, uint64_t table_pa, unsigned level,
 		  uint64_t start, uint64_t end, struct map_job *job)
 {
 	const struct pt_format *f = pt->fmt;
-	uint64_t *table = table_at(pt, table_pa);
 	uint64_t size = pt_level_size(level);
 	uint64_t s = start;
 
-	if (!table)
-		return MM_EFAULT;
 	while (s < end) {
 		uint64_t slot_end = align_down(s, size) + size;
 		uint64_t e = slot_end < end ? slot_end : end;
-		unsigned i = index_at(s, level);
+		unsigned i;
+		uint64_t *table = table_for(pt, table_pa, level, s, &i);
 		uint64_t oa = s + job->delta;
 		uint64_t entry;
 		int err;
 
+		if (!table)
+			return MM_EFAULT;
 		if (leaf_allowed(f, level) && e - s == size && is_aligned(oa, size)) {
 			write_entry(table, i, f->make_leaf(oa, level, job->perms, job->type));
 			job->done = e;

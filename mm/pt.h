@@ -61,6 +61,7 @@ struct pt_format {
 	unsigned levels;       /* levels in a walk: the root is level levels-1 */
 	unsigned in_bits;      /* input address bits the tree translates */
 	unsigned leaf_levels;  /* bit L set: a leaf may sit at level L (bit 0 always) */
+	unsigned root_tables;  /* pages the root is made of: 1, or 2..16 concatenated */
 	uint64_t oa_mask;      /* output-address bits an entry can hold */
 
 	uint64_t (*make_table)(uint64_t table_pa);
@@ -97,10 +98,24 @@ struct pt_format {
  * the limit it puts on everything below it (x86 R/W, U/S and NX are ANDed
  * across levels); a table entry that limits nothing reports PT_PERMS_ALL.
  * pt_translate ANDs the table entries' and the leaf's permissions.
+ *
+ * in_bits must need the root level: pt_level_shift(levels - 1) < in_bits
+ * (a root that resolves no address bit is a level too many).
+ *
+ * root_tables is 1 for every format but Arm stage-2, which may "concatenate"
+ * up to 16 root tables instead of adding a level: the root is then that many
+ * contiguous pages, aligned to their total size, read as one table of
+ * 512 * root_tables entries.  The input bits just above the root level's nine
+ * pick the page, so in_bits must be exactly
+ * pt_level_shift(levels) + log2(root_tables).  (A 40-bit IPA is a level-1
+ * start with two tables, instead of a level-0 table with two entries in use:
+ * one lookup less on every TLB miss.)  Such a root comes from
+ * pt_mem.alloc_tables.
  */
 
 /* The formats minihv knows. */
-extern const struct pt_format pt_format_arm_stage2;  /* Arm VMSAv8-64 stage-2, 4K granule, 48-bit IPA */
+extern const struct pt_format pt_format_arm_stage2;  /* Arm VMSAv8-64 stage-2, 4K granule, 48-bit IPA
+							(other IPA sizes: pt_arm.h) */
 extern const struct pt_format pt_format_arm_stage1;  /* Arm VMSAv8-64 stage-1, 4K granule, 48-bit VA, TTBR0 */
 extern const struct pt_format pt_format_x86_ept;     /* Intel EPT, 4-level */
 extern const struct pt_format pt_format_x86_npt;     /* AMD NPT: x86-64 long mode with U/S set everywhere */
@@ -119,6 +134,13 @@ struct pt_mem {
 	 * or MM_ENOMEM.
 	 */
 	int (*alloc_table)(void *ctx, uint64_t *pa_out);
+	/*
+	 * Allocate `pages` (a power of two, 2..16) zeroed, contiguous table
+	 * pages aligned to pages * 4 KiB: a concatenated root (see
+	 * root_tables).  Store the first page's address.  May be NULL in a
+	 * pt_mem that never holds such a tree; pt_init then refuses one.
+	 */
+	int (*alloc_tables)(void *ctx, unsigned pages, uint64_t *pa_out);
 	/* A pointer to the 512 entries at table address pa, or NULL if pa is
 	 * not memory the tables may live in. */
 	uint64_t *(*table_ptr)(void *ctx, uint64_t pa);
@@ -128,11 +150,14 @@ struct pt_mem {
 struct pt {
 	const struct pt_format *fmt;
 	struct pt_mem mem;
-	uint64_t root_pa;       /* address of the root table, as entries store it */
-	unsigned table_pages;   /* table pages this tree has allocated (root included) */
+	uint64_t root_pa;       /* address of the root table, as entries store it
+				   (of its first page, for a concatenated root) */
+	unsigned table_pages;   /* table pages this tree has allocated (root's
+				   fmt->root_tables pages included) */
 };
 
-/* Allocate an empty root table.  MM_EINVAL if fmt breaks the rules above. */
+/* Allocate an empty root table (fmt->root_tables pages).  MM_EINVAL if fmt
+ * breaks the rules above, or needs alloc_tables and mem has none. */
 int pt_init(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem);
 
 /*

@@ -124,6 +124,7 @@ const struct pt_format pt_format_arm_stage2 = {
 	.levels = 4,            /* VTCR_EL2.SL0 must start the walk at Arm level 0 */
 	.in_bits = 48,          /* VTCR_EL2.T0SZ = 16 */
 	.leaf_levels = 0x7,
+	.root_tables = 1,
 	.oa_mask = ARM_OA_MASK,
 	.make_table = arm_make_table,
 	.make_leaf = s2_make_leaf,
@@ -228,6 +229,7 @@ const struct pt_format pt_format_arm_stage1 = {
 	.levels = 4,            /* TCR_EL1.T0SZ = 16, TG0 = 4 KiB */
 	.in_bits = 48,
 	.leaf_levels = 0x7,
+	.root_tables = 1,
 	.oa_mask = ARM_OA_MASK,
 	.make_table = arm_make_table,
 	.make_leaf = s1_make_leaf,

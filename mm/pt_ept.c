@@ -123,6 +123,7 @@ const struct pt_format pt_format_x86_ept = {
 	.levels = 4,            /* EPTP bits 5:3 = 3 (walk length minus one) */
 	.in_bits = 48,
 	.leaf_levels = 0x7,
+	.root_tables = 1,
 	.oa_mask = EPT_OA_MASK,
 	.make_table = ept_make_table,
 	.make_leaf = ept_make_leaf,

@@ -35,6 +35,20 @@ static int host_alloc_table(void *ctx, uint64_t *pa_out)
 	return 0;
 }
 
+/* A concatenated root: one allocation, so the pages are contiguous, and
+ * aligned to its whole size, as the MMU finds it (VTTBR_EL2.BADDR). */
+static int host_alloc_tables(void *ctx, unsigned pages, uint64_t *pa_out)
+{
+	struct host_table_pool *p = ctx;
+	uint64_t size = (uint64_t)pages * PAGE_SIZE;
+	void *first = bump_alloc(p->bump, size, size);
+
+	if (!first)
+		return MM_ENOMEM;
+	*pa_out = (uint64_t)(uintptr_t)first + (uint64_t)p->hpa_minus_hva;
+	return 0;
+}
+
 static uint64_t *host_table_ptr(void *ctx, uint64_t pa)
 {
 	struct host_table_pool *p = ctx;
@@ -50,6 +64,7 @@ static uint64_t *host_table_ptr(void *ctx, uint64_t pa)
 void host_table_pool_mem(struct host_table_pool *p, struct pt_mem *out)
 {
 	out->alloc_table = host_alloc_table;
+	out->alloc_tables = host_alloc_tables;
 	out->table_ptr = host_table_ptr;
 	out->ctx = p;
 }
@@ -98,6 +113,7 @@ static uint64_t *guest_pool_table_ptr(void *ctx, uint64_t pa)
 void guest_table_pool_mem(struct guest_table_pool *p, struct pt_mem *out)
 {
 	out->alloc_table = guest_alloc_table;
+	out->alloc_tables = NULL;  /* guest formats have one-page roots */
 	out->table_ptr = guest_pool_table_ptr;
 	out->ctx = p;
 }

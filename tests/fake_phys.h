@@ -16,6 +16,7 @@
 #include "mm/guest_mem.h"
 
 #define FAKE_HPA_BASE 0x40000000ull
+#define FAKE_ALIGN    0x10000ull
 
 struct fake_phys {
 	uint8_t *buf;
@@ -30,7 +31,10 @@ struct fake_phys {
 static inline void fake_phys_init(struct fake_phys *f, uint64_t npages)
 {
 	f->size = npages * PAGE_SIZE;
-	f->buf = aligned_alloc(PAGE_SIZE, f->size);
+	/* 64 KiB aligned, as FAKE_HPA_BASE is, so that hpa_minus_hva keeps a
+	 * concatenated root (up to 16 pages) aligned (guest_mem.h).
+	 * aligned_alloc wants a size that is a multiple of the alignment. */
+	f->buf = aligned_alloc(FAKE_ALIGN, (f->size + FAKE_ALIGN - 1) & ~(FAKE_ALIGN - 1));
 	if (!f->buf)
 		abort();
 	bump_init(&f->bump, "fake", f->buf, f->size);
