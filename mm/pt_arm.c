@@ -17,7 +17,7 @@
  * Every leaf gets AF (the Access Flag, bit 10).  Without it the first access
  * faults so that software can track use; minihv does no such tracking.
  */
-#include "pt.h"
+#include "pt_arm.h"
 
 #define ARM_VALID    (1ull << 0)
 #define ARM_TABLE    (1ull << 1)  /* with VALID: table, or page at level 0 */
@@ -133,6 +133,91 @@ const struct pt_format pt_format_arm_stage2 = {
 	.entry_perms = s2_entry_perms,
 	.entry_memtype = s2_entry_memtype,
 };
+
+/* ---- stage-2 geometry ----
+ *
+ * Which IPA sizes each start level can walk, 4 KiB granule.  A table
+ * resolves 9 address bits, and the page offset is 12, so a walk that starts
+ * at Arm level L has the tables below it resolve bits up to
+ * 12 + 9 * (3 - L), and the start level itself 9 more:
+ *
+ *   start level   one table covers   legal IPA sizes (VTCR_EL2.T0SZ)
+ *   2             30 bits (1 GiB)    22..34 bits   (T0SZ 42..30)
+ *   1             39 bits (512 GiB)  31..43 bits   (T0SZ 33..21)
+ *   0             48 bits (256 TiB)  40..48 bits   (T0SZ 24..16)
+ *
+ * The low end: the start level must resolve at least one bit, or it is a
+ * level too many.  The high end: stage 2 (unlike stage 1) may widen the
+ * first lookup by up to 4 bits by "concatenating" up to 16 tables, which
+ * sit in contiguous memory aligned to their total size and act as one
+ * table of 512 * 2^k entries.  Beyond that, a lower start level is needed.
+ * Two more rules: with a 4 KiB granule, SL0 may select level 0 only if the
+ * CPU's PARange is at least 44 bits (a CPU with less never needs it: 43
+ * bits fit level 1 with 16 tables), and the IPA size may not exceed the
+ * CPU's physical address size.  A VTCR_EL2 that breaks these makes every
+ * stage-2 walk fault, which is what a 40-bit CPU did with a level-0 start.
+ *
+ * The choice, for each PARange:
+ *   - IPA size = the PA size (capped at 48: 52-bit addresses need FEAT_LPA2
+ *     descriptors, which pt_arm does not write).  Guests then can be given
+ *     anything the machine has.
+ *   - Start level = the deepest one that can hold that IPA size with at most
+ *     16 concatenated tables: every level less is one memory read less per
+ *     TLB miss, for a few extra pages of root.
+ * which gives
+ *   PA 32: level 2, 4 tables     PA 40: level 1, 2 tables
+ *   PA 36: level 1, 1 table      PA 42: level 1, 8 tables
+ *   PA 44: level 0, 1 table (level 1 would reach 43 bits only: 16 x 512 GiB)
+ *   PA 48 and 52: level 0, 1 table
+ */
+static const unsigned pa_range_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+unsigned pt_arm_pa_range_bits(unsigned pa_range)
+{
+	return pa_range < 6 ? pa_range_bits[pa_range] : 52;
+}
+
+/* Bits translated by one table whose lookup is at Arm level L, with all the
+ * levels below it: the page offset and 9 bits per level from L to 3. */
+static unsigned arm_table_span_bits(unsigned arm_level)
+{
+	return PAGE_SHIFT + 9 * (4 - arm_level);
+}
+
+void pt_arm_s2_geometry(unsigned pa_range, struct pt_arm_s2_geometry *out)
+{
+	unsigned pa_bits = pt_arm_pa_range_bits(pa_range);
+	unsigned ipa = pa_bits > 48 ? 48 : pa_bits;
+	unsigned level = 2;
+
+	/* Deepest first; a level is legal if concatenation (at most 4 extra
+	 * bits) covers the IPA.  Level 0 covers up to 48 bits on its own. */
+	while (level > 0 && ipa > arm_table_span_bits(level) + 4)
+		level--;
+
+	out->pa_bits = pa_bits;
+	out->ipa_bits = ipa;
+	out->start_level = level;
+	out->root_tables = ipa > arm_table_span_bits(level)
+				   ? 1u << (ipa - arm_table_span_bits(level)) : 1;
+	out->levels = 4 - level;
+	out->vtcr_t0sz = 64 - ipa;
+	out->vtcr_sl0 = 2 - level;
+	/* The output size: the addresses our tables hold are the machine's
+	 * own, so PS says the PA size -- 48 bits at most, like the IPA. */
+	out->vtcr_ps = pa_range > 5 ? 5 : pa_range;
+}
+
+void pt_arm_s2_format(const struct pt_arm_s2_geometry *g, struct pt_format *out)
+{
+	*out = pt_format_arm_stage2;
+	out->levels = g->levels;
+	out->in_bits = g->ipa_bits;
+	out->root_tables = g->root_tables;
+	/* Blocks exist at Arm levels 1 and 2 (1 GiB, 2 MiB), our 2 and 1;
+	 * a 2-level tree starts at Arm level 2 and has no 1 GiB slot. */
+	out->leaf_levels = g->levels >= 3 ? 0x7 : 0x3;
+}
 
 /* ---- stage 1 ----
  *
