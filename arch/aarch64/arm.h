@@ -5,6 +5,7 @@
 #define ARCH_AARCH64_ARM_H
 
 #include "../../hv/vm.h"
+#include "../../mm/pt_arm.h"
 
 /*
  * What entry.S saves and restores on every guest entry and exit.  The
@@ -52,7 +53,8 @@ struct arch_vm {
 void arm_enter_guest(struct arm_guest_regs *regs);
 extern char arm_el2_vectors[];
 
-/* The IPA size the CPU supports, for VTCR_EL2 and TCR_EL1.IPS. */
-extern unsigned arm_pa_range;
+/* The stage-2 shape chosen for this CPU's PARange (el2.c): VTCR_EL2, the
+ * VMs' tables and TCR_EL1.IPS follow it. */
+extern struct pt_arm_s2_geometry arm_s2_geometry;
 
 #endif

@@ -13,7 +13,10 @@
 #include "../../hv/print.h"
 #include "../../boot/boot.h"
 
-unsigned arm_pa_range;
+struct pt_arm_s2_geometry arm_s2_geometry;
+/* pt_format_arm_stage2 reshaped to arm_s2_geometry: what every VM's
+ * stage-2 tables are built with. */
+static struct pt_format s2_format;
 
 /* What the firmware had, restored by arch_cpu_fini. */
 static struct {
@@ -22,8 +25,6 @@ static struct {
 	struct arm_el1_state el1;
 } firmware;
 
-static const unsigned pa_range_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
-
 const char *arch_name(void)
 {
 	return "aarch64 EL2, stage-2";
@@ -31,7 +32,7 @@ const char *arch_name(void)
 
 const struct pt_format *arch_s2_format(void)
 {
-	return &pt_format_arm_stage2;
+	return &s2_format;
 }
 
 const struct pt_format *arch_guest_format(void)
@@ -126,19 +127,14 @@ int arch_cpu_init(void)
 			  (unsigned long long)el);
 		return -1;
 	}
-	unsigned pa = read_sysreg(id_aa64mmfr0_el1) & 0xf;
-	if (pa > 6)
-		pa = 6;
-	/* Our stage-2 tables always start at level 0 (four levels), which
-	 * VTCR_EL2 allows for IPA sizes of 40 to 48 bits. */
-	if (pa < 2) {
-		hv_printf("minihv: PARange %u bits is too small for a 4-level stage-2\n",
-			  pa_range_bits[pa]);
-		return -1;
-	}
-	if (pa > 5)
-		pa = 5; /* 52-bit IPAs need FEAT_LPA2 descriptors; use 48 */
-	arm_pa_range = pa;
+	/*
+	 * The IPA size and where stage-2 walks start depend on the CPU's
+	 * physical address size: a level-0 start, for one, is illegal below
+	 * 44 bits.  pt_arm_s2_geometry (mm/pt_arm.c) knows the rules.
+	 */
+	const struct pt_arm_s2_geometry *g = &arm_s2_geometry;
+	pt_arm_s2_geometry(read_sysreg(id_aa64mmfr0_el1) & 0xf, &arm_s2_geometry);
+	pt_arm_s2_format(g, &s2_format);
 
 	firmware.daif = read_sysreg(daif);
 	/* Mask the firmware's interrupts while we own EL2: our vectors do
@@ -168,23 +164,23 @@ int arch_cpu_init(void)
 	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl | 2);
 
 	uint64_t vmid_bits = ((read_sysreg(id_aa64mmfr1_el1) >> 4) & 0xf) == 2 ? 16 : 8;
-	hv_printf("minihv: EL2, PARange %u bits (IPA size used: %u), %llu-bit VMIDs, HCR_EL2 was 0x%llx\n",
-		  pa_range_bits[read_sysreg(id_aa64mmfr0_el1) & 0xf] ,
-		  pa_range_bits[pa], (unsigned long long)vmid_bits,
-		  (unsigned long long)firmware.hcr);
+	hv_printf("minihv: EL2, PARange %u bits (IPA size used: %u), stage-2 starts at level %u with %u %s, %llu-bit VMIDs, HCR_EL2 was 0x%llx\n",
+		  g->pa_bits, g->ipa_bits, g->start_level, g->root_tables,
+		  g->root_tables == 1 ? "table" : "concatenated tables",
+		  (unsigned long long)vmid_bits, (unsigned long long)firmware.hcr);
 
 	/*
-	 * VTCR_EL2 describes the stage-2 tables: T0SZ = 64 - IPA bits,
-	 * SL0 = 2 (start at level 0), inner/outer write-back cacheable
-	 * inner-shareable walks, 4 KiB granule, PS = the physical size.
+	 * VTCR_EL2 describes the stage-2 tables: the geometry's T0SZ, SL0
+	 * and PS, inner/outer write-back cacheable inner-shareable walks,
+	 * 4 KiB granule.
 	 */
 	uint64_t vtcr = (1ull << 31) |                  /* RES1 */
-			((uint64_t)pa << 16) |          /* PS */
+			((uint64_t)g->vtcr_ps << 16) |  /* PS */
 			(0ull << 14) |                  /* TG0: 4 KiB */
 			(3ull << 12) |                  /* SH0: inner shareable */
 			(1ull << 10) | (1ull << 8) |    /* ORGN0, IRGN0: WB WA */
-			(2ull << 6) |                   /* SL0: level 0 */
-			(64 - pa_range_bits[pa]);       /* T0SZ */
+			((uint64_t)g->vtcr_sl0 << 6) |  /* SL0: the start level */
+			g->vtcr_t0sz;                   /* T0SZ: the IPA size */
 	write_sysreg(vtcr_el2, vtcr);
 	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)arm_el2_vectors);
 	write_sysreg(hcr_el2, HCR_GUEST);

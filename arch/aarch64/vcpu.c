@@ -27,7 +27,15 @@ int arch_vm_init(struct vm *vm)
 	 * flushed from the TLBs before it is reused (arm_load_vcpu). */
 	a->vmid = next_vmid;
 	next_vmid = next_vmid == 255 ? 1 : next_vmid + 1;
-	/* VTTBR_EL2: table base address, VMID in bits 63:48. */
+	/* VTTBR_EL2: table base address, VMID in bits 63:48.  The MMU
+	 * ignores the base's low bits up to the size of a concatenated root,
+	 * so a root not aligned to it would be read from the wrong place
+	 * (the table pool aligns it; check, rather than trust). */
+	if (vm->s2.root_pa & ((uint64_t)vm->s2.fmt->root_tables * PAGE_SIZE - 1)) {
+		hv_printf("minihv: %s: stage-2 root 0x%llx is not aligned to its %u tables\n",
+			  vm->name, (unsigned long long)vm->s2.root_pa, vm->s2.fmt->root_tables);
+		return -1;
+	}
 	a->vttbr = vm->s2.root_pa | ((uint64_t)a->vmid << 48);
 	vm->arch = a;
 	return 0;
@@ -87,13 +95,18 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	 * the bits that must read as one on ARMv8.0. */
 	a->el1.sctlr = 0x30d00800ull | (1u << 0) | (1u << 2) | (1u << 12);
 	/* TCR_EL1: 48-bit TTBR0 region, 4 KiB granule, write-back
-	 * inner-shareable walks; TTBR1 walks disabled (EPD1). */
+	 * inner-shareable walks; TTBR1 walks disabled (EPD1).  IPS, the size
+	 * of the guest's output addresses, is the IPA size stage 2 gives it:
+	 * the PA size capped at 48 bits, so never above PARange (a larger IPS
+	 * would be treated as PARange anyway).  On a 32-bit CPU that is 4 GiB
+	 * of IPA: the guest layout (RAM at 2 GiB, the hypercall window at
+	 * 0xf0000000) fits, and vm_create checks it does. */
 	a->el1.tcr = 16 |                        /* T0SZ */
 		     (1ull << 8) | (1ull << 10) | (3ull << 12) | /* IRGN0 ORGN0 SH0 */
 		     (16ull << 16) |                /* T1SZ */
 		     (1ull << 23) |                 /* EPD1 */
 		     (2ull << 30) |                 /* TG1: 4 KiB */
-		     ((uint64_t)arm_pa_range << 32);  /* IPS */
+		     ((uint64_t)arm_s2_geometry.vtcr_ps << 32);  /* IPS */
 	a->el1.mair = PT_ARM_MAIR_VALUE;
 	a->el1.ttbr0 = gpa_val(boot->s1_root);
 	a->el1.sp_el1 = gva_val(boot->stack_top);
