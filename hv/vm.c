@@ -7,8 +7,36 @@
 #include "string.h"
 #include "format.h"
 
+/*
+ * Does every guest-physical address the VM uses fit the second-level
+ * tables' input size?  RAM would be refused by s2_map_range anyway, but the
+ * hypercall window is never mapped: a window above the IPA size would make
+ * the guest's accesses fault as "address size" or translation faults the
+ * run loop does not expect, instead of the traps the window relies on.  On
+ * Arm the IPA size follows the CPU (32 bits on the smallest); the layout in
+ * vm.h stays below 4 GiB so that every CPU can run it.
+ */
+static bool layout_fits(const char *name, const struct pt_format *s2)
+{
+	uint64_t limit = (uint64_t)1 << s2->in_bits;
+	uint64_t top = VM_RAM_GPA + VM_RAM_SIZE;
+
+	if (MINIHV_HC_WINDOW_GPA + MINIHV_HC_WINDOW_SIZE > top)
+		top = MINIHV_HC_WINDOW_GPA + MINIHV_HC_WINDOW_SIZE;
+	if (top > limit) {
+		hv_printf("minihv: %s: the guest layout reaches GPA 0x%llx, but %s tables translate only %u bits (below 0x%llx)\n",
+			  name, (unsigned long long)top - 1, s2->name, s2->in_bits,
+			  (unsigned long long)limit);
+		return false;
+	}
+	return true;
+}
+
 struct vm *vm_create(struct bump *pool, const char *name)
 {
+	if (!layout_fits(name, arch_s2_format()))
+		return NULL;
+
 	struct bump_mark mark = bump_mark(pool);
 	struct vm *vm = bump_alloc(pool, sizeof(*vm), 64);
 	if (!vm)
