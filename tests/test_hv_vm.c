@@ -4,6 +4,7 @@
  * when creation fails half way.  The fake backend (tests/fake_arch.c)
  * supplies the page-table formats and records what the core asks of it.
  */
+#include "mm/pt_arm.h"
 #include "tests/hv_guest.h"
 
 
@@ -272,6 +273,53 @@ static void test_create_failures(void)
 	CHECK_EQ(st.used, 0, "%s: ... and vm_destroy gives all back", cfg);
 }
 
+/*
+ * The guest layout against the IPA size.  The smallest Arm CPU (32-bit
+ * PARange) gets a 2-level stage 2 with 4 concatenated root pages, and the
+ * layout (RAM at 2 GiB, the hypercall window at 0xf0000000) must fit it;
+ * a 31-bit IPA space would not hold it, and vm_create must say so.
+ */
+static void test_ipa_limits(void)
+{
+	static struct pt_format small_ipa, too_small;
+	struct pt_arm_s2_geometry g;
+	hpa_t at;
+
+	pt_arm_s2_geometry(0, &g);
+	pt_arm_s2_format(&g, &small_ipa);
+	fake_arch_reset(&small_ipa, &pt_format_arm_stage1);
+	cfg = "arm-stage2, 32-bit IPA";
+
+	fake_console_clear();
+	struct vm *vm = vm_create(&test_pool, "ipa32");
+	CHECK(vm != NULL, "%s: the guest layout fits", cfg);
+	if (vm) {
+		CHECK(s2_translate(&vm->s2, gpa(VM_RAM_GPA + VM_RAM_SIZE - 1), &at, NULL) == 0 &&
+		      hpa_val(at) == hpa_val(vm->ram.hpa) + VM_RAM_SIZE - 1,
+		      "%s: RAM is mapped", cfg);
+		CHECK_EQ(vm->s2.table_pages, 4,
+			 "%s: 2 MiB blocks straight in the 4-page root: 4 table pages", cfg);
+		CHECK(is_aligned(vm->s2.root_pa, 4 * PAGE_SIZE), "%s: root aligned to 16 KiB", cfg);
+		vm_destroy(vm);
+		CHECK_EQ(test_pool_used(), 0, "%s: vm_destroy gives the pool back", cfg);
+	}
+	CHECK_STR(fake_console(), "", "%s: without a word", cfg);
+
+	/* One bit less: 2 GiB of IPA, and RAM starts at 2 GiB. */
+	too_small = small_ipa;
+	too_small.in_bits = 31;
+	too_small.root_tables = 2;
+	fake_arch_reset(&too_small, &pt_format_arm_stage1);
+	fake_console_clear();
+	vm = vm_create(&test_pool, "ipa31");
+	CHECK(vm == NULL && test_pool_used() == 0, "31-bit IPA: vm_create refuses, takes nothing");
+	CHECK_STR(fake_console(),
+		  "minihv: ipa31: the guest layout reaches GPA 0xf0000fff, but arm-stage2 tables translate only 31 bits (below 0x80000000)\r\n",
+		  "31-bit IPA: ... saying why");
+	if (vm)
+		vm_destroy(vm);
+}
+
 int main(void)
 {
 	unit_begin("test_hv_vm");
@@ -286,6 +334,7 @@ int main(void)
 		test_destroy_keeps_older();
 		test_create_failures();
 	}
+	test_ipa_limits();
 	CHECK_EQ(test_leaks, 0, "every one of the %u VMs gave the whole pool back", test_vms);
 	return unit_done();
 }
