@@ -121,8 +121,8 @@ static enum pt_memtype s2_entry_memtype(uint64_t e, unsigned level)
 
 const struct pt_format pt_format_arm_stage2 = {
 	.name = "arm-stage2",
-	.levels = 4,            /* VTCR_EL2.SL0 must start the walk at Arm level 0 */
-	.in_bits = 48,          /* VTCR_EL2.T0SZ = 16 */
+	.levels = 4,            /* the 48-bit shape: VTCR_EL2.SL0 = 2 (Arm level 0) */
+	.in_bits = 48,          /* VTCR_EL2.T0SZ = 16; other sizes: pt_arm_s2_format */
 	.leaf_levels = 0x7,
 	.root_tables = 1,
 	.oa_mask = ARM_OA_MASK,
