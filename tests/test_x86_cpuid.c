@@ -1,13 +1,70 @@
 /*
  * CPUID as a minihv guest sees it (arch/x86_64/x86_cpuid.c): the host's
  * answer with the hypervisor bit and signature added and VMX/SVM hidden.
- * The host's values are made up here, so the test means the same on any
- * machine.
+ * And how minihv reaches XCR0 (x86_xcr0_plan): from CPUID and the
+ * firmware's CR4, whether CR4.OSXSAVE is left alone, lifted for a moment,
+ * or the CPU model refused.  The host's values are made up here, so the
+ * test means the same on any machine.
  */
 #include <string.h>
 
 #include "unit.h"
 #include "../arch/x86_64/x86.h"
+
+#define XSAVE    (1u << 26)
+#define OSXSAVE  (1ull << 18)
+#define CR4_UEFI 0x668ull   /* what OVMF leaves: OSXMMEXCPT OSFXSR MCE PAE DE */
+
+/* The signatures as CPUID 4000_0000 returns them in EBX, ECX, EDX. */
+static void signature(const char *twelve, uint32_t sig[3])
+{
+	memcpy(sig, twelve, 12);
+}
+
+static enum x86_xcr0_plan plan(uint32_t leaf1_ecx, uint32_t leaf_d1_eax, const char *sig,
+			       uint64_t cr4, const char **why)
+{
+	struct x86_xsave_facts f = { .leaf1_ecx = leaf1_ecx, .leaf_d1_eax = leaf_d1_eax,
+				     .firmware_cr4 = cr4 };
+	signature(sig, f.hv_sig);
+	return x86_xcr0_plan(&f, why);
+}
+
+static void test_xcr0_plan(void)
+{
+	const char *why = "unset";
+	const char *none = "\0\0\0\0\0\0\0\0\0\0\0";
+
+	/* No XSAVE (Opteron_G3, phenom): no XCR0, CR4.OSXSAVE is reserved. */
+	CHECK_EQ(plan(0x00802009, 0, "TCGTCGTCGTCG", CR4_UEFI, &why), X86_XCR0_ABSENT,
+		 "no XSAVE: XCR0 and CR4 left alone");
+	CHECK(why == NULL, "no XSAVE: no refusal");
+
+	/* XSAVE and the firmware already set OSXSAVE: nothing to lift, and
+	 * the CPU has shown it takes the bit, whatever leaf 0DH.1 says. */
+	CHECK_EQ(plan(XSAVE, 0, "TCGTCGTCGTCG", CR4_UEFI | OSXSAVE, &why), X86_XCR0_READY,
+		 "firmware set OSXSAVE: used as it is");
+	CHECK_EQ(plan(XSAVE, 5, none, CR4_UEFI | OSXSAVE, &why), X86_XCR0_READY,
+		 "firmware set OSXSAVE, real CPU: used as it is");
+
+	/* XSAVE, OSXSAVE clear (OVMF): lifted around XGETBV/XSETBV... */
+	CHECK_EQ(plan(XSAVE, 0x5, "TCGTCGTCGTCG", CR4_UEFI, &why), X86_XCR0_LIFT_OSXSAVE,
+		 "TCG max/EPYC (XSAVEOPT...): OSXSAVE lifted");
+	CHECK_EQ(plan(XSAVE, 0, none, CR4_UEFI, &why), X86_XCR0_LIFT_OSXSAVE,
+		 "real CPU with XSAVE but no XSAVEOPT (Bulldozer): OSXSAVE lifted, not refused");
+	CHECK_EQ(plan(XSAVE, 0, "KVMKVMKVM\0\0\0", CR4_UEFI, &why), X86_XCR0_LIFT_OSXSAVE,
+		 "the same model under KVM: not refused");
+	CHECK_EQ(plan(XSAVE, 0, "TCGTCGTCGTCH", CR4_UEFI, &why), X86_XCR0_LIFT_OSXSAVE,
+		 "the whole signature is compared");
+	CHECK(why == NULL, "lifted: no refusal");
+
+	/* ...except on QEMU's TCG with leaf 0DH.1 empty (Opteron_G4, G5),
+	 * where setting OSXSAVE never completes. */
+	CHECK_EQ(plan(0xb6983203, 0, "TCGTCGTCGTCG", CR4_UEFI, &why), X86_XCR0_REFUSE,
+		 "TCG Opteron_G5 (XSAVE, leaf 0DH.1 = 0): refused");
+	CHECK(why != NULL && strstr(why, "CR4.OSXSAVE") && strstr(why, "0DH"),
+	      "the refusal names the flaw: %s", why ? why : "(null)");
+}
 
 static void adjust(uint32_t leaf, uint32_t sub, uint32_t a, uint32_t b, uint32_t c,
 		   uint32_t d, uint32_t r[4])
@@ -68,5 +125,7 @@ int main(void)
 	      "leaf 0: untouched");
 	adjust(0x50000000, 0, 1, 2, 3, 4, r);
 	CHECK(r[0] == 1 && r[1] == 2 && r[2] == 3 && r[3] == 4, "leaf 5000_0000: untouched");
+
+	test_xcr0_plan();
 	return unit_done();
 }

@@ -31,32 +31,61 @@ static uint64_t read_rflags(void)
 
 /* ---- XCR0 ---- */
 
-#define CPUID1_ECX_XSAVE (1u << 26)
-#define CR4_OSXSAVE      (1ull << 18)  /* XGETBV, XSETBV and XSAVE allowed */
+/*
+ * How XCR0 is reached here (x86_xcr0_plan, x86.h says why there is a
+ * choice at all), decided once by arch_cpu_init.
+ */
+static enum x86_xcr0_plan xcr0_plan = X86_XCR0_ABSENT;
 
-/* XCR0 as the firmware left it, put back when a VM ends; 0 if the CPU
- * has no XSAVE (and so no XCR0). */
+/* XCR0 as the firmware left it, put back when a VM ends. */
 static uint64_t firmware_xcr0;
 
-static bool cpu_has_xsave(void)
+/* The XCR0 minihv last set: what the guest finds when its XSETBV exits
+ * (a CPU that honours the intercept lets no guest change it), so the exit
+ * path needs no XGETBV -- and no CR4 change. */
+static uint64_t xcr0_in_effect;
+
+static void read_xsave_facts(struct x86_xsave_facts *f)
 {
-	uint32_t a, b, c, d;
-	x86_cpuid(1, 0, &a, &b, &c, &d);
-	return c & CPUID1_ECX_XSAVE;
+	uint32_t max, a, b, c, d;
+
+	x86_cpuid(0, 0, &max, &b, &c, &d);
+	x86_cpuid(1, 0, &a, &b, &f->leaf1_ecx, &d);
+	f->leaf_d1_eax = 0;
+	if (max >= 0xd)
+		x86_cpuid(0xd, 1, &f->leaf_d1_eax, &b, &c, &d);
+	/* Any CPU answers leaf 4000_0000 (a real one with unrelated values
+	 * or zeros), and no real one with an emulator's signature. */
+	x86_cpuid(0x40000000u, 0, &a, &f->hv_sig[0], &f->hv_sig[1], &f->hv_sig[2]);
+	f->firmware_cr4 = read_cr4();
 }
 
-/* XGETBV and XSETBV #UD unless CR4.OSXSAVE is set, which the firmware need
- * not have done (OVMF does not): set it for the moment, if needed. */
+/*
+ * XGETBV and XSETBV #UD unless CR4.OSXSAVE is set.  With the plan
+ * X86_XCR0_LIFT_OSXSAVE the firmware left it clear: set it for just this
+ * instruction and put the firmware's CR4 back, so the firmware never runs
+ * with a bit it did not choose.  Only called when the CPU has XSAVE.
+ */
+static void lift_osxsave(uint64_t cr4)
+{
+	if (xcr0_plan == X86_XCR0_LIFT_OSXSAVE)
+		write_cr4(cr4 | X86_CR4_OSXSAVE);
+}
+
+static void drop_osxsave(uint64_t cr4)
+{
+	if (xcr0_plan == X86_XCR0_LIFT_OSXSAVE)
+		write_cr4(cr4);
+}
+
 static uint64_t xcr0_read(void)
 {
 	uint64_t cr4 = read_cr4();
 	uint32_t lo, hi;
 
-	if (!(cr4 & CR4_OSXSAVE))
-		write_cr4(cr4 | CR4_OSXSAVE);
+	lift_osxsave(cr4);
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	if (!(cr4 & CR4_OSXSAVE))
-		write_cr4(cr4);
+	drop_osxsave(cr4);
 	return ((uint64_t)hi << 32) | lo;
 }
 
@@ -64,12 +93,42 @@ static void xcr0_write(uint64_t v)
 {
 	uint64_t cr4 = read_cr4();
 
-	if (!(cr4 & CR4_OSXSAVE))
-		write_cr4(cr4 | CR4_OSXSAVE);
+	lift_osxsave(cr4);
 	__asm__ volatile("xsetbv" : : "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(0)
 			 : "memory");
-	if (!(cr4 & CR4_OSXSAVE))
-		write_cr4(cr4);
+	drop_osxsave(cr4);
+	xcr0_in_effect = v;
+}
+
+/*
+ * Decide how XCR0 is reached and read the firmware's value.  -1 (after
+ * saying why) on a CPU model whose CR4.OSXSAVE is known not to work,
+ * which no minihv guest could use either.
+ */
+static int xcr0_init(void)
+{
+	struct x86_xsave_facts facts;
+	const char *why;
+
+	read_xsave_facts(&facts);
+	xcr0_plan = x86_xcr0_plan(&facts, &why);
+	switch (xcr0_plan) {
+	case X86_XCR0_REFUSE:
+		hv_printf("minihv: XCR0: %s\n", why);
+		return -1;
+	case X86_XCR0_ABSENT:
+		firmware_xcr0 = xcr0_in_effect = 0;
+		return 0;
+	case X86_XCR0_LIFT_OSXSAVE:
+		/* Said before the first MOV to CR4: if a CPU should hang on
+		 * it anyway, the last line names what was being done. */
+		hv_printf("minihv: XCR0: the firmware left CR4.OSXSAVE clear; minihv sets it only around XGETBV/XSETBV at VM boundaries\n");
+		break;
+	case X86_XCR0_READY:
+		break;
+	}
+	firmware_xcr0 = xcr0_in_effect = xcr0_read();
+	return 0;
 }
 
 /*
@@ -78,20 +137,22 @@ static void xcr0_write(uint64_t v)
  * the value in effect (x86_emulate_xsetbv), but a CPU may ignore the
  * intercept (QEMU's TCG does, for SVM), and then a guest's XCR0 stays
  * behind.  So it is set at the VM boundary: X86_GUEST_XCR0 for each new
- * vCPU, the firmware's value again when the VM ends.  That is enough only
- * because one VM runs at a time and the hypervisor itself never uses XSAVE
- * state; a scheduler that interleaved VMs would have to switch XCR0 on
- * every entry and exit, as KVM does.
+ * vCPU, the firmware's value again when the VM ends -- always written,
+ * never skipped as "already so", since a guest may have changed it behind
+ * the intercept's back.  That is enough only because one VM runs at a time
+ * and the hypervisor itself never uses XSAVE state; a scheduler that
+ * interleaved VMs would have to switch XCR0 on every entry and exit, as
+ * KVM does.
  */
 static void xcr0_for_new_vcpu(void)
 {
-	if (firmware_xcr0)
+	if (xcr0_plan != X86_XCR0_ABSENT)
 		xcr0_write(X86_GUEST_XCR0);
 }
 
 static void xcr0_for_firmware(void)
 {
-	if (firmware_xcr0)
+	if (xcr0_plan != X86_XCR0_ABSENT)
 		xcr0_write(firmware_xcr0);
 }
 
@@ -153,9 +214,10 @@ int arch_cpu_init(void)
 	 * is polled), so they stay masked until arch_cpu_fini; whatever
 	 * arrives meanwhile stays pending and the firmware takes it then.
 	 */
+	if (xcr0_init())
+		return -1;
 	firmware_rflags = read_rflags();
 	__asm__ volatile("cli" ::: "memory");
-	firmware_xcr0 = cpu_has_xsave() ? xcr0_read() : 0;
 	if (chosen->cpu_init()) {
 		if (firmware_rflags & RFLAGS_IF)
 			__asm__ volatile("sti" ::: "memory");
@@ -469,9 +531,9 @@ bool x86_emulate_xsetbv(const uint64_t gpr[X86_NR_GPRS], char *buf, size_t len)
 	else if ((value & 4) && !(value & 2))
 		hv_snprintf(buf, len, "XCR0 0x%llx enables AVX without SSE state (#GP)",
 			    (unsigned long long)value);
-	else if (value != xcr0_read())
+	else if (value != xcr0_in_effect)
 		hv_snprintf(buf, len, "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
-			    (unsigned long long)value, (unsigned long long)xcr0_read());
+			    (unsigned long long)value, (unsigned long long)xcr0_in_effect);
 	else
 		return true;
 	return false;

@@ -126,6 +126,42 @@ void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t 
 void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 
 /*
+ * XCR0 and CR4.OSXSAVE: what minihv may do on this CPU.
+ *
+ * XCR0 exists only where CPUID.1:ECX.XSAVE (bit 26) is set, and XGETBV and
+ * XSETBV #UD unless CR4.OSXSAVE is set -- a bit that is in turn reserved
+ * (MOV to CR4 #GPs) where XSAVE is absent (Intel SDM vol. 3A 2.5, AMD APM
+ * vol. 2 3.1.3).  The firmware need not set it (OVMF does not), yet guests
+ * can still reach XCR0: each runs with its own CR4, so one that sets its
+ * own OSXSAVE can XGETBV and, where the CPU ignores the XSETBV intercept
+ * (QEMU's TCG under SVM), XSETBV.  So on an XSAVE CPU minihv must set XCR0
+ * at the VM boundary even when the firmware never uses it, lifting
+ * CR4.OSXSAVE for just that moment; on a CPU without XSAVE neither is
+ * touched.  x86_xcr0_plan decides which, from these facts (x86_cpuid.c).
+ */
+struct x86_xsave_facts {
+	uint32_t leaf1_ecx;      /* CPUID.1:ECX: XSAVE is bit 26 */
+	uint32_t leaf_d1_eax;    /* CPUID.(EAX=0DH,ECX=1):EAX: XSAVEOPT, XSAVEC,
+				  * XGETBV1, XSAVES; 0 when leaf 0xD is absent */
+	uint32_t hv_sig[3];      /* CPUID 4000_0000 EBX, ECX, EDX: who emulates us */
+	uint64_t firmware_cr4;   /* CR4 as the firmware left it */
+};
+
+enum x86_xcr0_plan {
+	X86_XCR0_ABSENT,         /* no XSAVE: no XCR0; CR4.OSXSAVE is reserved */
+	X86_XCR0_READY,          /* the firmware set CR4.OSXSAVE: use XGETBV/XSETBV as they are */
+	X86_XCR0_LIFT_OSXSAVE,   /* XSAVE, OSXSAVE clear: set it only around each XGETBV/XSETBV */
+	X86_XCR0_REFUSE,         /* a known emulator flaw: CR4.OSXSAVE cannot be set */
+};
+
+#define X86_CPUID1_ECX_XSAVE (1u << 26)
+#define X86_CR4_OSXSAVE      (1ull << 18)
+
+/* The plan for f; for X86_XCR0_REFUSE, *why names the flaw (one line,
+ * static text), else *why is NULL. */
+enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **why);
+
+/*
  * XSETBV, for both backends: the guest asks to set XCR<ECX> to EDX:EAX
  * (from gpr[]).  true if that changes nothing (the value is the XCR0 in
  * effect): the caller steps the guest past the instruction.  false, with

@@ -78,3 +78,60 @@ void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t 
 	*rcx = r[2];
 	*rdx = r[3];
 }
+
+/* ---- XCR0: may minihv set CR4.OSXSAVE here? ---- */
+
+/* "TCGTCGTCGTCG": QEMU's own emulator (TCG, not KVM) answers CPUID
+ * 4000_0000 with this in EBX, ECX, EDX, little-endian. */
+#define TCG_SIG_EBX 0x54474354u   /* "TCGT" */
+#define TCG_SIG_ECX 0x43544743u   /* "CGTC" */
+#define TCG_SIG_EDX 0x47435447u   /* "GTCG" */
+
+static bool is_qemu_tcg(const uint32_t sig[3])
+{
+	return sig[0] == TCG_SIG_EBX && sig[1] == TCG_SIG_ECX && sig[2] == TCG_SIG_EDX;
+}
+
+/*
+ * The architecture's rule is simple: CR4.OSXSAVE may be set if and only if
+ * CPUID.1:ECX.XSAVE is.  A firmware that already set it has shown the CPU
+ * takes it, so nothing needs deciding then.
+ *
+ * The emulator's flaw (QEMU 7.2's TCG, seen with -cpu Opteron_G4 and
+ * Opteron_G5): its list of reserved CR4 bits counts OSXSAVE as reserved
+ * unless CPUID.(EAX=0DH,ECX=1):EAX is non-zero -- it tests the XSAVEOPT/
+ * XSAVEC/XGETBV1/XSAVES word where it means CPUID.1:ECX.XSAVE.  Those two
+ * models advertise XSAVE (and AVX) but none of the four, so a MOV to CR4
+ * that sets OSXSAVE is "reserved".  And instead of the #GP a CPU raises for
+ * that, this QEMU takes an SVM exit with code VMEXIT_INVALID even outside
+ * any guest: it saves the CPU's state into the VMCB at physical address 0,
+ * loads the "host" state back from the same page, and is at the same MOV
+ * again -- forever, with no exception to log.  (Seen: QEMU's -d in_asm
+ * logs "vmexit(ffffffff, ...)" two million times in 15 s at the one RIP;
+ * gdb finds exit code 0xffffffff at physical 0x70 and that RIP as the
+ * VMCB's save.rip at 0x578.)  A guest's own MOV to CR4 goes through the
+ * same check (ending in a real VMEXIT_INVALID then), so no minihv guest
+ * could use XSAVE on such a model either, even with XCR0 left alone.
+ *
+ * That bad state cannot be probed for and recovered from, so it is
+ * predicted: QEMU's TCG signature, XSAVE advertised and leaf 0DH.1 empty.
+ * A real CPU with XSAVE but none of the leaf 0DH.1 features (AMD's first
+ * Bulldozers), or such a model under KVM, is not refused: the signature
+ * is TCG's alone.  Adding xsaveopt to the model (-cpu Opteron_G5,+xsaveopt)
+ * fills leaf 0DH.1, and the suite then passes there.  A TCG run with
+ * tcg-cpuid=off hides the signature and would still hang, but not
+ * silently: x86.c says what it is about to do before the first lift.
+ */
+enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **why)
+{
+	*why = NULL;
+	if (!(f->leaf1_ecx & X86_CPUID1_ECX_XSAVE))
+		return X86_XCR0_ABSENT;
+	if (f->firmware_cr4 & X86_CR4_OSXSAVE)
+		return X86_XCR0_READY;
+	if (is_qemu_tcg(f->hv_sig) && f->leaf_d1_eax == 0) {
+		*why = "refusing this QEMU TCG CPU model: it advertises XSAVE (CPUID.1:ECX bit 26) with CPUID.(EAX=0DH,ECX=1):EAX=0, and QEMU then treats CR4.OSXSAVE as reserved: setting it (as minihv must, and guests may) loops forever on an SVM exit instead of a #GP; use -cpu MODEL,+xsaveopt or MODEL,-xsave";
+		return X86_XCR0_REFUSE;
+	}
+	return X86_XCR0_LIFT_OSXSAVE;
+}
