@@ -1,5 +1,6 @@
 #!/bin/sh
-# The harness is POSIX sh: check every script with "sh -n" and shellcheck.
+# The harness is POSIX sh: check every script with "sh -n" and shellcheck
+# (-x: follow the files a script sources, e.g. scripts/launch/watch.sh).
 # One TAP line per script, then "lint: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ for f in scripts/*.sh scripts/launch/*.sh; do
 	elif head -n 1 "$f" | grep -q bash; then
 		echo "not ok $n - $f asks for bash"
 		failed=$((failed + 1))
-	elif ! out=$(shellcheck -s sh "$f" 2>&1); then
+	elif ! out=$(shellcheck -x -s sh "$f" 2>&1); then
 		echo "not ok $n - shellcheck $f"
 		printf '%s\n' "$out" | sed 's/^/#   /'
 		failed=$((failed + 1))

@@ -7,23 +7,62 @@
 # the hypervisor end QEMU with its verdict as the exit status.  The app is
 # found by the firmware's boot manager as \EFI\BOOT\BOOTAA64.EFI on a FAT
 # drive QEMU makes from a folder; splash-time=0 skips the boot menu's wait.
+#
+# Environment:
+#   MINIHV_TIMEOUT   seconds before the run is stopped whatever it does (120)
+#   MINIHV_STALL     seconds of silence on the serial line that count as a
+#                    hang (45; scripts/launch/watch.sh says why)
+#   MINIHV_FIRMWARE  plain (default): Debian's QEMU_EFI.fd, no Secure Boot.
+#                    secboot: AAVMF_CODE.fd with AAVMF_VARS.ms.fd, the
+#                    variables with Microsoft's keys enrolled and Secure Boot
+#                    on, as virt-manager sets a machine up; the unsigned app
+#                    is then refused (docs/secure-boot.md).  The variables
+#                    are copied next to LOG: the firmware writes to them.
+#   MINIHV_EMULATOR  a program to run instead of qemu-system-aarch64 (the
+#                    harness's self-test, scripts/selftest-launch.sh)
+#
 # Exit status: the hypervisor's (0 all passed, 1 failures, 2 hypervisor
-# error, 3 no virtualization), 124 on timeout.
+# error, 3 no virtualization), 124 on timeout, 123 when the serial line
+# stalled, 122 when the firmware refused to start the app (Secure Boot).
+# The last three also append a "minihv-harness:" line to LOG saying so.
 set -eu
 
 cpu=$1
 builddir=$2
 log=$3
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/watch.sh
+. "$here/watch.sh"
+
+case ${MINIHV_FIRMWARE:-plain} in
+plain)
+	firmware="-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+	;;
+secboot)
+	# Two flash devices: the firmware's code (read-only) and its variable
+	# store, which holds the Secure Boot keys and the setting itself.
+	vars="${log%.log}.vars.fd"
+	cp /usr/share/AAVMF/AAVMF_VARS.ms.fd "$vars"
+	firmware="-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+		-drive if=pflash,format=raw,unit=1,file=$vars"
+	;;
+*)
+	echo "qemu-arm64: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain or secboot)" >&2
+	exit 2
+	;;
+esac
 
 esp="$builddir/esp-$cpu"
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTAA64.EFI" "$esp/EFI/BOOT/BOOTAA64.EFI"
 rm -f "$log"
 
-exec timeout --foreground -k 5 "${MINIHV_TIMEOUT:-120}" \
+# shellcheck disable=SC2086 # $firmware is several words on purpose
+watch_run "$log" BOOTAA64.EFI \
 	qemu-system-aarch64 -machine virt,virtualization=on -cpu "$cpu" -m 512 \
-	-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd \
+	$firmware \
 	-display none -monitor none -nic none -no-reboot \
 	-boot menu=on,splash-time=0 -semihosting \
 	-serial "file:$log" \
-	-drive "format=raw,readonly=on,file=fat:$esp" </dev/null
+	-drive "format=raw,readonly=on,file=fat:$esp"
+exit "$watch_status"

@@ -16,14 +16,37 @@
 # status V to the isa-debug-exit port, which QEMU turns into exit status
 # (V << 1) | 1; we hand back V.  If QEMU exits 0 instead (the firmware powered
 # off without that write), we exit 0 and the log decides.
+#
+# Environment:
+#   MINIHV_TIMEOUT   seconds before the run is stopped whatever it does (120)
+#   MINIHV_STALL     seconds of silence on the serial line that count as a
+#                    hang (45; scripts/launch/watch.sh says why)
+#   MINIHV_FIRMWARE  plain (default): Debian's OVMF.fd, no Secure Boot, on
+#                    the PC machine.  secboot: OVMF_CODE_4M.secboot.fd with
+#                    OVMF_VARS_4M.ms.fd, the variables with Microsoft's keys
+#                    enrolled and Secure Boot on, as virt-manager sets a
+#                    machine up; the unsigned app is then refused
+#                    (docs/secure-boot.md).  That firmware keeps its
+#                    variables safe from the OS with SMM, so it needs the
+#                    q35 machine with smm=on and its flash marked secure; the
+#                    variables are copied next to LOG (the firmware writes
+#                    to them).
+#   MINIHV_EMULATOR  a program to run instead of qemu-system-x86_64 (the
+#                    harness's self-test, scripts/selftest-launch.sh)
+#
 # Exit status: the hypervisor's (0 all passed, 1 failures, 2 hypervisor
-# error, 3 no virtualization), 124 on timeout, 77 when CPU=kvm cannot run
-# here (the reason is the last line on stderr).
+# error, 3 no virtualization), 124 on timeout, 123 when the serial line
+# stalled, 122 when the firmware refused to start the app (Secure Boot);
+# the last three also append a "minihv-harness:" line to LOG saying so.
+# 77 when CPU=kvm cannot run here (the reason is the last line on stderr).
 set -eu
 
 cpu=$1
 builddir=$2
 log=$3
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/watch.sh
+. "$here/watch.sh"
 
 # Why KVM cannot run a hypervisor here, or nothing if it can.
 kvm_problem() {
@@ -82,26 +105,41 @@ auto)
 	;;
 esac
 
+case ${MINIHV_FIRMWARE:-plain} in
+plain)
+	firmware="-machine pc -bios /usr/share/ovmf/OVMF.fd"
+	;;
+secboot)
+	vars="${log%.log}.vars.fd"
+	cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$vars"
+	firmware="-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+		-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+		-drive if=pflash,format=raw,unit=1,file=$vars"
+	;;
+*)
+	echo "qemu-x86: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain or secboot)" >&2
+	exit 2
+	;;
+esac
+
 esp="$builddir/esp-$cpu"
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTX64.EFI" "$esp/EFI/BOOT/BOOTX64.EFI"
 rm -f "$log"
 echo "qemu-x86: $accel" >&2
 
-set +e
-# shellcheck disable=SC2086 # $accel is several words on purpose
-timeout --foreground -k 5 "${MINIHV_TIMEOUT:-120}" \
-	qemu-system-x86_64 -machine pc $accel -m 512 \
-	-bios /usr/share/ovmf/OVMF.fd \
+# shellcheck disable=SC2086 # $accel and $firmware are several words on purpose
+watch_run "$log" BOOTX64.EFI \
+	qemu-system-x86_64 $firmware $accel -m 512 \
 	-drive "format=raw,file=fat:rw:$esp" \
 	-serial "file:$log" -display none -monitor none -no-reboot -net none \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null
-status=$?
-set -e
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+status=$watch_status
 
 case $status in
 0) exit 0 ;;          # the firmware powered off: the log decides
 124 | 137) exit 124 ;; # timeout (137: killed after the grace period)
+122 | 123) exit "$status" ;; # refused, stalled: watch_run said why in the log
 esac
 # isa-debug-exit: (V << 1) | 1, for the hypervisor's statuses 0 to 3.  Any
 # other status is QEMU's own (a crash, a signal): pass it on as it is, and
