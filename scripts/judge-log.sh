@@ -11,7 +11,8 @@
 # Prints a TAP line per test and "LABEL: N passed, N failed, N skipped".
 # A missing verdict, a missing SUMMARY line (the hypervisor crashed or
 # hung), or an emulator status that disagrees with the verdicts is a
-# failure.  Exits 0 only when nothing failed.
+# failure; the launcher's "minihv-harness:" lines in LOG say why, and are
+# shown.  Exits 0 only when nothing failed.
 set -eu
 
 log=$1
@@ -56,8 +57,17 @@ while read -r name; do
 	fi
 done <"$list"
 
+# The launcher's own findings ("minihv-harness: ..." lines: a stall, the
+# firmware's refusal, a timeout, what Bochs said) name the reason for a
+# failure better than an exit status can: the first one goes into the
+# failure's line, all of them are shown as TAP comments.
+harness=$(sed -n 's/^minihv-harness: //p' "$clean")
+first=$(printf '%s\n' "$harness" | head -n 1)
+
 extra=""
-if ! grep -q '^SUMMARY: ' "$clean" && [ "$status" -eq 124 ]; then
+if ! grep -q '^SUMMARY: ' "$clean" && [ -n "$first" ]; then
+	extra="no SUMMARY line: $first"
+elif ! grep -q '^SUMMARY: ' "$clean" && [ "$status" -eq 124 ]; then
 	extra="no SUMMARY line: the emulator timed out (MINIHV_TIMEOUT=seconds gives it longer)"
 elif ! grep -q '^SUMMARY: ' "$clean"; then
 	extra="no SUMMARY line: the hypervisor did not finish (the emulator's exit status: $status)"
@@ -65,6 +75,9 @@ elif [ "$failed" -eq 0 ] && [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
 	extra="the emulator exited with status $status"
 elif [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
 	extra="tests failed but the emulator exited 0"
+fi
+if [ -n "$harness" ]; then
+	printf '%s\n' "$harness" | sed 's/^/# minihv-harness: /'
 fi
 if [ -n "$extra" ]; then
 	n=$((n + 1))
