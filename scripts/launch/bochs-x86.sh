@@ -24,11 +24,22 @@
 #                                    ("buffer overflow detected") on a
 #                                    machine without a sound card
 #
+# Environment:
+#   MINIHV_TIMEOUT   seconds before the run is stopped whatever it does (120)
+#   MINIHV_STALL     seconds of silence that count as a hang (45; until the
+#                    first serial byte, Bochs's own log growing counts as
+#                    life: the firmware is quiet for 7 to 25 s here)
+#   MINIHV_FIRMWARE  plain (the default) only: see below for secboot
+#   MINIHV_EMULATOR  a program to run instead of bochs-bin (the harness's
+#                    self-test, scripts/selftest-launch.sh)
+#
 # Exit status: 0 when the machine powered off (Bochs itself always exits 1
-# then; the verdicts are in LOG), 124 on timeout, 2 when the hypervisor
-# touched an MSR this CPU model does not have, and Bochs's status when it
-# stopped any other way.  Each failure also appends a "minihv-harness:" line
-# to LOG saying what happened.
+# then; the verdicts are in LOG), 124 on timeout, 123 when the serial line
+# stalled, 2 when the hypervisor touched an MSR this CPU model does not
+# have, 77 (skip) for MINIHV_FIRMWARE=secboot, and Bochs's status when it
+# stopped any other way (it rejected its configuration, or the firmware
+# died before minihv started).  Each failure also appends a
+# "minihv-harness:" line to LOG saying what happened.
 set -eu
 
 cpu=$1
@@ -36,10 +47,28 @@ builddir=$2
 log=$3
 here=$(cd "$(dirname "$0")" && pwd)
 
-command -v bochs-bin >/dev/null 2>&1 || {
+# shellcheck source=SCRIPTDIR/watch.sh
+. "$here/watch.sh"
+
+case ${MINIHV_FIRMWARE:-plain} in
+plain) ;;
+secboot)
+	# Debian's Secure Boot OVMF builds keep their variables in flash that
+	# only SMM may write; this launcher hands Bochs OVMF.fd as a plain ROM
+	# image and sets up neither.  QEMU runs them: qemu-x86.sh.
+	echo "bochs-x86: MINIHV_FIRMWARE=secboot is not supported under Bochs (only OVMF.fd as a ROM image); use qemu-x86" >&2
+	exit 77
+	;;
+*)
+	echo "bochs-x86: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain)" >&2
+	exit 2
+	;;
+esac
+
+if [ -z "${MINIHV_EMULATOR:-}" ] && ! command -v bochs-bin >/dev/null 2>&1; then
 	echo "bochs-x86: bochs-bin is not installed (Debian package bochs)" >&2
 	exit 77
-}
+fi
 
 work="${log%.log}.bochs"
 mkdir -p "$work"
@@ -77,21 +106,60 @@ debug: action=ignore
 EOF
 printf 'c\nquit\n' >"$rcfile"
 
-harness_says() {
-	echo "minihv-harness: $*" >>"$log"
-	echo "bochs-x86: $*" >&2
-}
+stdout="$work/bochs.stdout"
+watch_output=$stdout
+watch_alive_file=$bochslog
+rm -f "$bochslog"
+watch_run "$log" BOOTX64.EFI bochs-bin -q -unlock -f "$bochsrc" -rc "$rcfile"
+status=$watch_status
+case $status in
+122 | 123) exit "$status" ;;  # watch_run has said why in the log
+124 | 137) exit 124 ;;        # timeout (137: killed after the grace period)
+esac
 
-set +e
-timeout --foreground -k 5 "${MINIHV_TIMEOUT:-120}" \
-	bochs-bin -q -unlock -f "$bochsrc" -rc "$rcfile" \
-	>"$work/bochs.stdout" 2>&1 </dev/null
-status=$?
-set -e
+# Bochs's own reason for stopping, when it stopped by itself: the line
+# after "Bochs is exiting with the following message:" on its stdout (the
+# log may not even exist: a configuration error ends Bochs before it opens
+# it), without the "[CPU0  ] " source tag.  Its "3rd exception with no
+# resolution" is what the CPU calls a triple fault.
+reason=$(awk 'f { print; exit } /Bochs is exiting with the following message:/ { f = 1 }' "$stdout" |
+	sed 's/^\[[^]]*\] *//')
+case $reason in
+*"3rd ("*"exception with no resolution"*) reason="$reason (a triple fault)" ;;
+esac
 
-if [ "$status" -eq 124 ]; then
-	harness_says "Bochs timed out after ${MINIHV_TIMEOUT:-120} s (log: $bochslog)"
-	exit 124
+# Did minihv start?  Its first line is its banner, "minihv VERSION (ARCH)".
+# Without it, whatever went wrong went wrong in Bochs or in the firmware,
+# and minihv must not be blamed for it.
+if ! tr -d '\r' <"$log" | grep -q '^minihv '; then
+	# Bochs names the configuration line it rejects in its exit message,
+	# "bochsrc:2: cpu directive malformed.", and says what is wrong with it
+	# in an error ("e") entry before, "bochsrc:2: wrong value for parameter
+	# 'model'".  (It also reports errors it gets over, like the disk's CHS
+	# geometry on every run: only the fatal line's entries are news.)
+	config=""
+	case $reason in
+	"$bochsrc:"*)
+		at=${reason#"$bochsrc:"}
+		at="$bochsrc:${at%%:*}:"
+		config=$(grep -F "$at" "$stdout" | grep -E '^[0-9]+[ep]\[' |
+			sed 's/^[^]]*] *//; s/^>>PANIC<< *//' | sed "s|$bochsrc|bochsrc|" |
+			awk '!seen[$0]++' | head -n 3 | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+		;;
+	esac
+	if [ -n "$config" ]; then
+		harness_says "Bochs rejected its configuration (CPU model $cpu): $config (file: $bochsrc)"
+	elif [ -n "$reason" ]; then
+		harness_says "the firmware died before starting minihv on the CPU model $cpu (no minihv banner on the serial line): Bochs says: $reason"
+		# What the firmware touched that this model lacks, as Bochs logged it.
+		grep -E 'Unknown register' "$bochslog" 2>/dev/null | sed 's/^[^]]*] //' | awk '!seen[$0]++' | head -n 3 |
+			sed 's/^/minihv-harness:   before that, Bochs logged: /' >>"$log" || true
+	else
+		harness_says "Bochs stopped (status $status) before minihv started (no minihv banner on the serial line); the end of $stdout:"
+		tail -n 5 "$stdout" | sed 's/^/minihv-harness:   /' >>"$log"
+	fi
+	[ "$status" -ne 0 ] || status=2
+	exit "$status"
 fi
 
 # An MSR Bochs does not implement reads as 0 under ignore_bad_msrs=1: a
@@ -101,10 +169,14 @@ fi
 #   0x17        IA32_PLATFORM_ID, read by OVMF while it starts
 #   0xc0010131  AMD SEV_STATUS, read by OVMF (0: no memory encryption)
 #   0xc0010114  AMD VM_CR, read by the SVM backend (0: SVM not disabled)
+# Bochs's log and the serial line share no clock, so the harness cannot
+# tell whose access an entry was; minihv had started (its banner is on the
+# serial line), so it is named, and the firmware's own accesses are the
+# known ones above.
 known='register 0x(17|c0010131|c0010114)$'
 bad_msrs=$(grep 'Unknown register' "$bochslog" | grep -Ev "$known" || true)
 if [ -n "$bad_msrs" ]; then
-	harness_says "the CPU model $cpu lacks an MSR that was accessed:"
+	harness_says "the CPU model $cpu lacks an MSR that was accessed after minihv started:"
 	printf '%s\n' "$bad_msrs" | sed 's/^/minihv-harness:   /' >>"$log"
 	exit 2
 fi
@@ -117,7 +189,11 @@ grep -E 'VMENTER FAIL|VMFAIL' "$bochslog" | sed 's/^[^]]*] //' | sort -u | head 
 if grep -q 'soft power off' "$bochslog"; then
 	exit 0
 fi
-harness_says "Bochs stopped (status $status) without powering off; the end of $bochslog:"
-tail -n 5 "$bochslog" | sed 's/^/minihv-harness:   /' >>"$log"
+if [ -n "$reason" ]; then
+	harness_says "Bochs stopped (status $status) without powering off: Bochs says: $reason"
+else
+	harness_says "Bochs stopped (status $status) without powering off; the end of $bochslog:"
+	tail -n 5 "$bochslog" | sed 's/^/minihv-harness:   /' >>"$log"
+fi
 [ "$status" -ne 0 ] || status=2
 exit "$status"
