@@ -18,6 +18,9 @@
 #                    on, as virt-manager sets a machine up; the unsigned app
 #                    is then refused (docs/secure-boot.md).  The variables
 #                    are copied next to LOG: the firmware writes to them.
+#                    snakeoil: the same with Debian's test key in PK, KEK
+#                    and db instead, to boot an app signed with it
+#                    (docs/secure-boot.md).
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-aarch64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -38,16 +41,18 @@ case ${MINIHV_FIRMWARE:-plain} in
 plain)
 	firmware="-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 	;;
-secboot)
+secboot | snakeoil)
 	# Two flash devices: the firmware's code (read-only) and its variable
 	# store, which holds the Secure Boot keys and the setting itself.
+	keys=ms
+	[ "$MINIHV_FIRMWARE" = secboot ] || keys=snakeoil
 	vars="${log%.log}.vars.fd"
-	cp /usr/share/AAVMF/AAVMF_VARS.ms.fd "$vars"
+	cp "/usr/share/AAVMF/AAVMF_VARS.$keys.fd" "$vars"
 	firmware="-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
 		-drive if=pflash,format=raw,unit=1,file=$vars"
 	;;
 *)
-	echo "qemu-arm64: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain or secboot)" >&2
+	echo "qemu-arm64: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, secboot or snakeoil)" >&2
 	exit 2
 	;;
 esac

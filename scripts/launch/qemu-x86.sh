@@ -30,7 +30,9 @@
 #                    variables safe from the OS with SMM, so it needs the
 #                    q35 machine with smm=on and its flash marked secure; the
 #                    variables are copied next to LOG (the firmware writes
-#                    to them).
+#                    to them).  snakeoil: the same with Debian's test key
+#                    in PK, KEK and db instead, to boot an app signed with
+#                    it (docs/secure-boot.md).
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-x86_64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -109,15 +111,17 @@ case ${MINIHV_FIRMWARE:-plain} in
 plain)
 	firmware="-machine pc -bios /usr/share/ovmf/OVMF.fd"
 	;;
-secboot)
+secboot | snakeoil)
+	keys=ms
+	[ "$MINIHV_FIRMWARE" = secboot ] || keys=snakeoil
 	vars="${log%.log}.vars.fd"
-	cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$vars"
+	cp "/usr/share/OVMF/OVMF_VARS_4M.$keys.fd" "$vars"
 	firmware="-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
 		-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
 		-drive if=pflash,format=raw,unit=1,file=$vars"
 	;;
 *)
-	echo "qemu-x86: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain or secboot)" >&2
+	echo "qemu-x86: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, secboot or snakeoil)" >&2
 	exit 2
 	;;
 esac
