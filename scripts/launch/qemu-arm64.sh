@@ -13,6 +13,7 @@
 #   MINIHV_STALL     seconds of silence on the serial line that count as a
 #                    hang (45; scripts/launch/watch.sh says why)
 #   MINIHV_FIRMWARE  plain (default): Debian's QEMU_EFI.fd, no Secure Boot.
+#                    pflash: AAVMF_CODE.fd and AAVMF_VARS.fd as flash.
 #                    secboot: AAVMF_CODE.fd with AAVMF_VARS.ms.fd, the
 #                    variables with Microsoft's keys enrolled and Secure Boot
 #                    on, as virt-manager sets a machine up; the unsigned app
@@ -21,6 +22,7 @@
 #                    snakeoil: the same with Debian's test key in PK, KEK
 #                    and db instead, to boot an app signed with it
 #                    (docs/secure-boot.md).
+#   MINIHV_MEM, MINIHV_SMP, MINIHV_MACHINE  the machine (scripts/launch/settings.sh)
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-aarch64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -36,10 +38,20 @@ log=$3
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/watch.sh
 . "$here/watch.sh"
+# shellcheck source=SCRIPTDIR/settings.sh
+. "$here/settings.sh"
 
 case ${MINIHV_FIRMWARE:-plain} in
 plain)
 	firmware="-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+	;;
+pflash)
+	# The same firmware as two flash devices, code and variables, as
+	# libvirt starts a machine.
+	vars="${log%.log}.vars.fd"
+	cp /usr/share/AAVMF/AAVMF_VARS.fd "$vars"
+	firmware="-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+		-drive if=pflash,format=raw,unit=1,file=$vars"
 	;;
 secboot | snakeoil)
 	# Two flash devices: the firmware's code (read-only) and its variable
@@ -52,19 +64,20 @@ secboot | snakeoil)
 		-drive if=pflash,format=raw,unit=1,file=$vars"
 	;;
 *)
-	echo "qemu-arm64: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, secboot or snakeoil)" >&2
+	echo "qemu-arm64: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, pflash, secboot or snakeoil)" >&2
 	exit 2
 	;;
 esac
 
-esp="$builddir/esp-$cpu"
+esp="$builddir/esp-$esp_name"
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTAA64.EFI" "$esp/EFI/BOOT/BOOTAA64.EFI"
 rm -f "$log"
 
 # shellcheck disable=SC2086 # $firmware is several words on purpose
 watch_run "$log" BOOTAA64.EFI \
-	qemu-system-aarch64 -machine virt,virtualization=on -cpu "$cpu" -m 512 \
+	qemu-system-aarch64 -machine "virt,virtualization=on${MINIHV_MACHINE:+,$MINIHV_MACHINE}" \
+	-cpu "$cpu" -m "$mem" -smp "$smp" \
 	$firmware \
 	-display none -monitor none -nic none -no-reboot \
 	-boot menu=on,splash-time=0 -semihosting \

@@ -10,6 +10,9 @@
 #         by nested virtualization.  Needs a usable /dev/kvm, a vmx or svm
 #         flag in /proc/cpuinfo, and kvm_intel/kvm_amd loaded with nested=1.
 #   auto  kvm when this machine can, else max.
+#   any other name: that QEMU TCG CPU model (EPYC, Opteron_G5, phenom, ...)
+#         for make test-matrix; a model without SVM gets a SKIP with the
+#         hypervisor's reason.
 #
 # The firmware's boot manager finds the app as \EFI\BOOT\BOOTX64.EFI on a FAT
 # drive QEMU makes from a folder.  The hypervisor ends QEMU by writing its
@@ -33,6 +36,9 @@
 #                    to them).  snakeoil: the same with Debian's test key
 #                    in PK, KEK and db instead, to boot an app signed with
 #                    it (docs/secure-boot.md).
+#                    pflash: OVMF_CODE_4M.fd and OVMF_VARS_4M.fd as flash.
+#   MINIHV_MEM, MINIHV_SMP  the machine (scripts/launch/settings.sh);
+#   MINIHV_MACHINE   the machine type for plain and pflash: pc (default), q35
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-x86_64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -49,6 +55,8 @@ log=$3
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=SCRIPTDIR/watch.sh
 . "$here/watch.sh"
+# shellcheck source=SCRIPTDIR/settings.sh
+. "$here/settings.sh"
 
 # Why KVM cannot run a hypervisor here, or nothing if it can.
 kvm_problem() {
@@ -102,14 +110,22 @@ auto)
 	fi
 	;;
 *)
-	echo "qemu-x86: unknown CPU '$cpu' (use max, kvm or auto)" >&2
-	exit 2
+	# A CPU model QEMU does not know makes QEMU exit at once with its
+	# own message, which the launcher's stderr shows.
+	accel="-accel tcg -cpu $cpu"
 	;;
 esac
 
 case ${MINIHV_FIRMWARE:-plain} in
 plain)
-	firmware="-machine pc -bios /usr/share/ovmf/OVMF.fd"
+	firmware="-machine ${MINIHV_MACHINE:-pc} -bios /usr/share/ovmf/OVMF.fd"
+	;;
+pflash)
+	vars="${log%.log}.vars.fd"
+	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
+	firmware="-machine ${MINIHV_MACHINE:-pc}
+		-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+		-drive if=pflash,format=raw,unit=1,file=$vars"
 	;;
 secboot | snakeoil)
 	keys=ms
@@ -121,12 +137,12 @@ secboot | snakeoil)
 		-drive if=pflash,format=raw,unit=1,file=$vars"
 	;;
 *)
-	echo "qemu-x86: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, secboot or snakeoil)" >&2
+	echo "qemu-x86: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, pflash, secboot or snakeoil)" >&2
 	exit 2
 	;;
 esac
 
-esp="$builddir/esp-$cpu"
+esp="$builddir/esp-$esp_name"
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTX64.EFI" "$esp/EFI/BOOT/BOOTX64.EFI"
 rm -f "$log"
@@ -134,7 +150,7 @@ echo "qemu-x86: $accel" >&2
 
 # shellcheck disable=SC2086 # $accel and $firmware are several words on purpose
 watch_run "$log" BOOTX64.EFI \
-	qemu-system-x86_64 $firmware $accel -m 512 \
+	qemu-system-x86_64 $firmware $accel -m "$mem" -smp "$smp" \
 	-drive "format=raw,file=fat:rw:$esp" \
 	-serial "file:$log" -display none -monitor none -no-reboot -net none \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04

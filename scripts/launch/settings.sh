@@ -1,0 +1,29 @@
+# shellcheck shell=sh disable=SC2034,SC2154 # sourced: cpu comes from, and mem, smp, esp_name go to, the launcher
+# Sourced by the QEMU launchers: the shape of the machine, from the
+# environment, checked once here so that a typo is an error and not a
+# machine QEMU quietly makes of it.
+#
+#   MINIHV_MEM      guest RAM of the emulated machine, MiB (default 512)
+#   MINIHV_SMP      its CPUs (default 1; minihv runs on the first, the others
+#                   stay parked in the firmware)
+#   MINIHV_MACHINE  aarch64: more options for -machine virt (gic-version=3,
+#                   highmem=off, ...); x86: the machine type (pc, q35)
+#
+# Sets mem, smp, and esp_name (the CPU model as a folder name: QEMU's
+# "fat:" drive syntax takes a comma in the path as an option separator).
+
+# setting_number NAME VALUE: VALUE must be a whole number of at least 1.
+setting_number() {
+	case $2 in
+	'' | *[!0-9]* | 0)
+		echo "launch: $1 must be a whole number of at least 1, not '$2'" >&2
+		exit 2
+		;;
+	esac
+}
+
+mem=${MINIHV_MEM:-512}
+smp=${MINIHV_SMP:-1}
+setting_number MINIHV_MEM "$mem"
+setting_number MINIHV_SMP "$smp"
+esp_name=$(printf '%s' "$cpu" | tr -c 'A-Za-z0-9_.-' '_')
