@@ -8,6 +8,8 @@
 #                        tables, the SVM VMCB's intercepts and the hv/ core on a
 #                        fake CPU (plain, ASan+UBSan)
 #   make test            check + every guest suite this machine can run
+#   make test-matrix     the suite on every CPU model, machine and firmware tried
+#                        (minutes: not part of make test)
 #   make deps            install what is missing (scripts/install-deps.sh)
 #   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
 #   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
@@ -243,6 +245,12 @@ check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)
 .PHONY: test
 test: | $(DEPS_STAMP)
 	+MAKE='$(MAKE)' sh scripts/test-all.sh
+
+# Every platform minihv has been tried on, one line each (scripts/test-matrix.sh;
+# PLATFORMS=cortex-a53 for the lines that match).
+.PHONY: test-matrix
+test-matrix: all | $(DEPS_STAMP)
+	sh scripts/test-matrix.sh $(PLATFORMS)
 
 .PHONY: clean
 clean:
