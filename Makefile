@@ -8,6 +8,7 @@
 #                        tables, the SVM VMCB's intercepts and the hv/ core on a
 #                        fake CPU (plain, ASan+UBSan)
 #   make test            check + every guest suite this machine can run
+#   make sign            signed copies for Secure Boot (build/<arch>-signed)
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
 #                        (minutes: not part of make test)
 #   make deps            install what is missing (scripts/install-deps.sh)
@@ -245,6 +246,13 @@ check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)
 .PHONY: test
 test: | $(DEPS_STAMP)
 	+MAKE='$(MAKE)' sh scripts/test-all.sh
+
+# Signed copies for Secure Boot, in build/<arch>-signed (scripts/sign.sh; Debian's
+# test key unless SIGN_KEY and SIGN_CERT say otherwise; docs/secure-boot.md).
+.PHONY: sign
+sign: $(BUILD)/aarch64/$(APP_aarch64) $(BUILD)/x86_64/$(APP_x86_64) | $(DEPS_STAMP)
+	sh scripts/sign.sh $(BUILD)/aarch64 $(BUILD)/aarch64-signed
+	sh scripts/sign.sh $(BUILD)/x86_64 $(BUILD)/x86_64-signed
 
 # Every platform minihv has been tried on, one line each (scripts/test-matrix.sh;
 # PLATFORMS=cortex-a53 for the lines that match).

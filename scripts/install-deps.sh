@@ -45,6 +45,8 @@ need_list='
 /usr/bin/make make
 /usr/bin/timeout coreutils
 /usr/bin/dpkg-deb dpkg
+/usr/bin/sbsign sbsigntool
+/usr/bin/openssl openssl
 '
 
 # retry CMD...: a second try after a pause, so that one hiccup of a mirror
