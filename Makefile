@@ -213,7 +213,7 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 # friends are used (two definitions would clash, and the sanitizers need
 # theirs).  MINIHV_TRACE=0 as in the default build.
 HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/format.c hv/print.c hv/str_find.c \
-		  boot/console.c tests/fake_arch.c
+		  hv/console.c hv/power.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
 # hv/main.c only for test_hv_main, which defines the guest table it needs.
 HV_UNIT_EXTRA_main := hv/main.c

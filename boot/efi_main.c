@@ -7,12 +7,15 @@
  * ExitBootServices, so we can give the CPU back to the firmware when the
  * guests are done and ask it (or the emulator) to power off.
  *
+ * boot/ is only the shell: it gathers what the platform provides (the
+ * memory, the firmware's power-off) into a struct hv_platform and calls the
+ * core.  Nothing calls back into boot/ by name.
+ *
  * Note: efi_main is not EFIAPI.  GNU-EFI's crt0 receives the firmware's call
  * and calls us with the normal C convention.
  */
 #include <efi.h>
 
-#include "boot.h"
 #include "../hv/hv.h"
 #include "../hv/print.h"
 #include "../hv/arch.h"
@@ -22,7 +25,10 @@
 
 static EFI_SYSTEM_TABLE *firmware;
 
-void boot_firmware_power_off(void)
+/* Ask the firmware to power off (EfiResetShutdown).  arch_power_off tries an
+ * emulator exit with a status first and falls back to this; we pass it
+ * ourselves below, and to the core in struct hv_platform for a panic. */
+static void firmware_power_off(void)
 {
 	uefi_call_wrapper(firmware->RuntimeServices->ResetSystem, 4,
 			  EfiResetShutdown, EFI_SUCCESS, 0, NULL);
@@ -48,14 +54,19 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	if (EFI_ERROR(s)) {
 		hv_printf("minihv: FATAL: AllocatePages(%lu pages) failed: status 0x%lx\n",
 			  (unsigned long)pages, (unsigned long)s);
-		arch_power_off(2);
+		arch_power_off(2, firmware_power_off);
 	}
 	hv_printf("minihv: memory pool at hpa 0x%lx, %lu MiB (from the firmware, once)\n",
 		  (unsigned long)pool, (unsigned long)(POOL_BYTES >> 20));
 
-	int status = hv_main((void *)(uintptr_t)pool, POOL_BYTES);
+	struct hv_platform platform = {
+		.pool_base = (void *)(uintptr_t)pool,
+		.pool_size = POOL_BYTES,
+		.firmware_power_off = firmware_power_off,
+	};
+	int status = hv_main(&platform);
 
 	/* Give the pool back before powering off, as a well-behaved app. */
 	uefi_call_wrapper(st->BootServices->FreePages, 2, pool, pages);
-	arch_power_off(status);
+	arch_power_off(status, firmware_power_off);
 }

@@ -33,8 +33,10 @@ const struct pt_format *arch_s2_format(void);
 const struct pt_format *arch_guest_format(void);
 
 /* Power off, with status 0 for "all tests passed".  Called after
- * arch_cpu_fini. */
-__attribute__((noreturn)) void arch_power_off(int status);
+ * arch_cpu_fini.  Where the machine has no way to end with a status (an
+ * emulator's exit device), or it does not work, call firmware_power_off
+ * (struct hv_platform's; NULL: none) and, should that return, spin. */
+__attribute__((noreturn)) void arch_power_off(int status, void (*firmware_power_off)(void));
 
 /* Write one character to the serial line (polled, no firmware call, so it
  * works at any point, including with the firmware's interrupts masked). */

@@ -106,12 +106,13 @@ static void run_one(struct bump *pool, const struct guest_image *img, struct tal
 	vm_destroy(vm);
 }
 
-int hv_main(void *pool_base, uint64_t pool_size)
+int hv_main(const struct hv_platform *platform)
 {
 	static struct bump pool;
 	struct tally t = { 0, 0, 0 };
 
-	bump_init(&pool, "hypervisor pool", pool_base, pool_size);
+	hv_power_init(platform);
+	bump_init(&pool, "hypervisor pool", platform->pool_base, platform->pool_size);
 	if (arch_cpu_init()) {
 		hv_printf("minihv: cannot run guests on this CPU\n");
 		for (unsigned long i = 0; i < guest_image_count; i++)

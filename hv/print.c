@@ -3,7 +3,7 @@
  */
 #include "print.h"
 #include "format.h"
-#include "../boot/boot.h"
+#include "console.h"
 
 static void console_sink(void *ctx, char c)
 {

@@ -84,8 +84,9 @@ const struct pt_format *arch_guest_format(void)
 	return fake_arch.guest_fmt;
 }
 
-void arch_power_off(int status)
+void arch_power_off(int status, void (*firmware_power_off)(void))
 {
+	(void)firmware_power_off;
 	/* Only boot/efi_main.c powers off, and it is not part of these
 	 * tests: hv_main returns the status instead. */
 	fake_die("arch_power_off(%d) called", status);

@@ -81,7 +81,7 @@ struct fake_arch {
 
 	unsigned cpu_inits, cpu_finis, vm_inits, vm_finis, s2_flushes, vcpu_inits;
 
-	/* Everything the core printed (through boot/console.c, so each "\n"
+	/* Everything the core printed (through hv/console.c, so each "\n"
 	 * arrives as "\r\n"), NUL-terminated. */
 	char console[1 << 16];
 	size_t console_len;

@@ -47,7 +47,7 @@ static void test_putc(void)
 	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
 	guest_run(&g);
 	/* The whole console, exactly: the line with the guest's name, and
-	 * nothing else (boot/console.c turns "\n" into "\r\n"). */
+	 * nothing else (hv/console.c turns "\n" into "\r\n"). */
 	CHECK_STR(fake_console(), "[putc] hi\r\n", "%s: PUTC prints a line prefixed by the guest's name", cfg);
 	guest_end(&g);
 }

@@ -95,7 +95,7 @@ static void test_runner(void)
 	memcpy(big + MAX_IMAGE - 3, "end", 3);
 	fake_arch.on_vcpu_init = script;
 	fake_console_clear();
-	int status = hv_main(pool, TEST_POOL_SIZE);
+	int status = hv_main(&(struct hv_platform){ .pool_base = pool, .pool_size = TEST_POOL_SIZE });
 
 	CHECK(console_has("minihv: backend: fake\r\n"), "%s: hv_main names the backend", cfg);
 	CHECK(console_has("minihv: --- guest 'pass' ---\r\n"), "%s: a header line per guest", cfg);
@@ -146,7 +146,7 @@ static void test_no_virtualization(void)
 		abort();
 	fake_arch.fail_cpu_init = true;
 	fake_console_clear();
-	int status = hv_main(pool, TEST_POOL_SIZE);
+	int status = hv_main(&(struct hv_platform){ .pool_base = pool, .pool_size = TEST_POOL_SIZE });
 	fake_arch.fail_cpu_init = false;
 
 	CHECK(console_has("SKIP: pass: virtualization not available (see above)\r\n") &&

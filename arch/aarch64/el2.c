@@ -1,5 +1,6 @@
 /*
- * EL2 set-up and tear-down, the console, power-off.
+ * EL2 set-up and tear-down.  (The console is pl011.c; power-off and the
+ * EL2 panic, power.c.)
  *
  * UEFI on QEMU's virt board with virtualization=on starts us at EL2 with
  * HCR_EL2.TGE=1: EL2 behaves like an ordinary kernel's EL1 and no guest can
@@ -11,7 +12,6 @@
 #include "sysreg.h"
 #include "../../hv/arch.h"
 #include "../../hv/print.h"
-#include "../../boot/boot.h"
 
 struct pt_arm_s2_geometry arm_s2_geometry;
 /* pt_format_arm_stage2 reshaped to arm_s2_geometry: what every VM's
@@ -38,23 +38,6 @@ const struct pt_format *arch_s2_format(void)
 const struct pt_format *arch_guest_format(void)
 {
 	return &pt_format_arm_stage1;
-}
-
-/*
- * The PL011 UART of QEMU's virt board.  Polled: wait while the transmit
- * FIFO is full (flag register bit 5), then write the data register.
- */
-#define PL011_BASE 0x09000000ul
-#define PL011_DR   0x00
-#define PL011_FR   0x18
-#define PL011_TXFF (1u << 5)
-
-void arch_console_putc(char c)
-{
-	volatile uint32_t *uart = (volatile uint32_t *)PL011_BASE;
-	while (uart[PL011_FR / 4] & PL011_TXFF)
-		;
-	uart[PL011_DR / 4] = (uint32_t)(unsigned char)c;
 }
 
 static void save_el1(struct arm_el1_state *s)
@@ -215,31 +198,4 @@ void arch_cpu_fini(void)
 	__asm__ volatile("tlbi alle1is\n\tdsb ish\n\tisb" ::: "memory");
 	write_sysreg(daif, firmware.daif);
 	isb();
-}
-
-/*
- * Power off with a status.  Under QEMU with -semihosting, the semihosting
- * call SYS_EXIT (0x18) with ADP_Stopped_ApplicationExit (0x20026) ends QEMU
- * with that exit status; "HLT #0xf000" is the AArch64 semihosting trap.
- * Without semihosting that instruction would fault, so it is only used when
- * the firmware state is back; as a fallback the firmware powers off.
- */
-void arch_power_off(int status)
-{
-	uint64_t block[2] = { 0x20026, (uint64_t)status };
-	register uint64_t x0 __asm__("x0") = 0x18;
-	register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
-	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
-	boot_firmware_power_off();
-}
-
-/* A fault in the hypervisor itself (called from entry.S). */
-void arm_hv_exception(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far)
-{
-	hv_printf("minihv: PANIC: exception type %llu at EL2: ESR_EL2=0x%llx ELR_EL2=0x%llx FAR_EL2=0x%llx\n",
-		  (unsigned long long)type, (unsigned long long)esr,
-		  (unsigned long long)elr, (unsigned long long)far);
-	hv_printf("SUMMARY: hypervisor panic\n");
-	arch_cpu_fini();
-	arch_power_off(2);
 }

@@ -4,15 +4,15 @@
  * A PC may offer Intel VMX or AMD SVM (never both), so the backend is chosen
  * at run time, from CPUID, by arch_cpu_init.  After that every arch_* call
  * is one indirect call into the chosen struct x86_backend.  What both
- * backends need -- the serial console, power-off, turning an MMIO exit into
- * an access for the core, CPUID and XSETBV as a guest sees them, the clean
- * FP/SIMD state and XCR0 of a new vCPU -- lives here and in x86_cpuid.c.
+ * backends need -- power-off, turning an MMIO exit into an access for the
+ * core, CPUID and XSETBV as a guest sees them, the clean FP/SIMD state and
+ * XCR0 of a new vCPU -- lives here and in x86_cpuid.c.  (The serial console
+ * is uart16550.c.)
  */
 #include "x86.h"
 #include "x86_msr.h"
 #include "../../hv/print.h"
 #include "../../hv/string.h"
-#include "../../boot/boot.h"
 
 /* The backend arch_cpu_init chose; NULL before (and if it found none). */
 static const struct x86_backend *backend;
@@ -362,23 +362,7 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 	backend->describe_exit(vcpu, exit, buf, len);
 }
 
-/* ---- console and power ---- */
-
-/*
- * COM1, the PC's first 16550 UART, polled: wait until the transmit holding
- * register is empty (line status register bit 5), then write the byte.
- * The firmware has already set the baud rate.
- */
-#define COM1     0x3f8
-#define COM_LSR  5
-#define LSR_THRE (1u << 5)
-
-void arch_console_putc(char c)
-{
-	while (!(x86_inb(COM1 + COM_LSR) & LSR_THRE))
-		;
-	x86_outb(COM1, (uint8_t)c);
-}
+/* ---- power ---- */
 
 /*
  * QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4) ends
@@ -388,10 +372,13 @@ void arch_console_putc(char c)
  */
 #define DEBUG_EXIT_PORT 0xf4
 
-void arch_power_off(int status)
+void arch_power_off(int status, void (*firmware_power_off)(void))
 {
 	__asm__ volatile("outl %0, %1" : : "a"((uint32_t)status), "Nd"((uint16_t)DEBUG_EXIT_PORT));
-	boot_firmware_power_off();
+	if (firmware_power_off)
+		firmware_power_off();
+	for (;;)
+		;
 }
 
 /* ---- the instruction behind an MMIO exit ---- */

@@ -4,10 +4,11 @@
  * We do not use the firmware's ConOut: calling the firmware would re-enable
  * its interrupts, and during a VM exit the CPU is in the hypervisor's state,
  * not the firmware's.  The UART itself is the arch's business
- * (arch_console_putc: a PL011 on QEMU's virt board, the COM1 16550 on a PC).
+ * (arch_console_putc: a PL011 on QEMU's virt board, arch/aarch64/pl011.c;
+ * the COM1 16550 on a PC, arch/x86_64/uart16550.c).
  */
-#include "boot.h"
-#include "../hv/arch.h"
+#include "console.h"
+#include "arch.h"
 
 void console_putc(char c)
 {
