@@ -71,10 +71,13 @@ APP_x86_64      := BOOTX64.EFI
 ARCHFLAGS_aarch64 := -mstrict-align
 ARCHFLAGS_x86_64  := -mno-red-zone -DGNU_EFI_USE_MS_ABI
 
-HV_SRCS_COMMON  := $(wildcard boot/*.c hv/*.c mm/*.c)
-GUEST_LIB_SRCS  := $(wildcard guest/lib/*.c) hv/format.c hv/string.c
+# lib/ (printf engine, string functions) and include/minihv/ (the hypercall
+# ABI) are shared: the hypervisor and the guest library both build lib/.
+HV_SRCS_COMMON  := $(wildcard boot/*.c hv/*.c mm/*.c lib/*.c)
+GUEST_LIB_SRCS  := $(wildcard guest/lib/*.c) lib/format.c lib/minihv_string.c
 GUEST_TESTS     := $(sort $(basename $(notdir $(wildcard guest/tests/*.c))))
-HV_HEADERS      := $(wildcard boot/*.h hv/*.h mm/*.h arch/*/*.h guest/lib/*.h guest/arch/*/*.h)
+HV_HEADERS      := $(wildcard boot/*.h hv/*.h mm/*.h lib/*.h include/minihv/*.h arch/*/*.h \
+		     guest/lib/*.h guest/arch/*/*.h)
 
 # Extra guests, for the runner's self-test: make SELFTEST=1 adds the
 # deliberately failing guests of guest/selftest/ and builds into
@@ -209,11 +212,11 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 
 # Tests of the hypervisor core (tests/test_hv_*.c) also link the arch-neutral
 # hv/ code it needs, with tests/fake_arch.c standing in for a backend.
-# hv/string.c stays out on purpose: on the host the C library's memcpy and
-# friends are used (two definitions would clash, and the sanitizers need
-# theirs).  MINIHV_TRACE=0 as in the default build.
-HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/format.c hv/print.c hv/str_find.c \
-		  hv/console.c hv/power.c tests/fake_arch.c
+# lib/minihv_string.c stays out on purpose: on the host the C library's
+# memcpy and friends are used (two definitions would clash, and the
+# sanitizers need theirs).  MINIHV_TRACE=0 as in the default build.
+HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c \
+		  lib/format.c lib/str_find.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
 # hv/main.c only for test_hv_main, which defines the guest table it needs.
 HV_UNIT_EXTRA_main := hv/main.c

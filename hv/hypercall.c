@@ -9,7 +9,7 @@
  */
 #include "hypercall.h"
 #include "print.h"
-#include "string.h"
+#include "../lib/minihv_string.h"
 
 static const char *call_name(uint64_t nr)
 {

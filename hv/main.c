@@ -14,7 +14,7 @@
 #include "hypercall.h"
 #include "print.h"
 #include "run.h"
-#include "string.h"
+#include "../lib/minihv_string.h"
 
 struct tally {
 	unsigned passed, failed, skipped;

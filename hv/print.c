@@ -2,7 +2,7 @@
  * hv_printf: format straight to the serial console.
  */
 #include "print.h"
-#include "format.h"
+#include "../lib/format.h"
 #include "console.h"
 
 static void console_sink(void *ctx, char c)

@@ -4,8 +4,8 @@
 #include "vm.h"
 #include "arch.h"
 #include "print.h"
-#include "string.h"
-#include "format.h"
+#include "../lib/minihv_string.h"
+#include "../lib/format.h"
 
 /*
  * Does every guest-physical address the VM uses fit the second-level

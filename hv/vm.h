@@ -15,7 +15,7 @@
 #define HV_VM_H
 
 #include "../mm/guest_mem.h"
-#include "hypercall_abi.h"
+#include "../include/minihv/hypercall_abi.h"
 
 #define VM_MAX_VCPUS 8
 

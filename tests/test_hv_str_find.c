@@ -1,5 +1,5 @@
 /*
- * str_find (hv/str_find.c), which hv_main uses to match a stopped guest's
+ * str_find (lib/str_find.c), which hv_main uses to match a stopped guest's
  * reason against the "minihv-expect: stopped" text of its test.
  *
  * The haystacks live in heap buffers of exactly their size, so under
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/string.h"
+#include "lib/minihv_string.h"
 #include "tests/unit.h"
 
 /* A heap copy of s, with no spare byte after its NUL. */

@@ -8,7 +8,7 @@
  */
 #include "svm.h"
 #include "../../hv/print.h"
-#include "../../hv/string.h"
+#include "../../lib/minihv_string.h"
 
 struct svm_caps svm_caps;
 uint64_t svm_host_state_pa;

@@ -10,7 +10,7 @@
  */
 #include "svm.h"
 #include "../../hv/print.h"
-#include "../../hv/string.h"
+#include "../../lib/minihv_string.h"
 
 static uint32_t next_asid = 1;
 

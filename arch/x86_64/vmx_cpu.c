@@ -19,7 +19,7 @@
  */
 #include "vmx.h"
 #include "../../hv/print.h"
-#include "../../hv/string.h"
+#include "../../lib/minihv_string.h"
 
 struct vmx_caps vmx_caps;
 struct pt_format vmx_ept_format;

@@ -16,7 +16,7 @@
  */
 #include "vmx.h"
 #include "../../hv/print.h"
-#include "../../hv/string.h"
+#include "../../lib/minihv_string.h"
 
 /* exit_reason when VMLAUNCH/VMRESUME itself failed: there was no exit. */
 #define NO_EXIT 0xffffffffu

@@ -12,7 +12,7 @@
  */
 #include "vmx.h"
 #include "../../hv/print.h"
-#include "../../hv/string.h"
+#include "../../lib/minihv_string.h"
 
 /* The vCPU whose VMCS is current on this CPU (VMPTRLD), if any. */
 static const struct vcpu *loaded_vcpu;

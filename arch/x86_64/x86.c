@@ -12,7 +12,7 @@
 #include "x86.h"
 #include "x86_msr.h"
 #include "../../hv/print.h"
-#include "../../hv/string.h"
+#include "../../lib/minihv_string.h"
 
 /* The backend arch_cpu_init chose; NULL before (and if it found none). */
 static const struct x86_backend *backend;

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 
 #include "minihv.h"
-#include "../../hv/format.h"
+#include "../../lib/format.h"
 
 struct line_buf {
 	char buf[128];

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 
 #include "minihv.h"
-#include "../../hv/format.h"
+#include "../../lib/format.h"
 
 static unsigned checks, failures;
 static bool skipped;

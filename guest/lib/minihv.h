@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../hv/hypercall_abi.h"
+#include "../../include/minihv/hypercall_abi.h"
 #include "mmio.h"
 
 /* Define this in the test.  info is what the hypervisor passed at start. */

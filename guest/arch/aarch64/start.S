@@ -1,6 +1,6 @@
 /*
  * aarch64 guest start.  The hypervisor enters here at EL1 with the MMU on,
- * SP_EL1 set and x0 = the boot info's address (hv/hypercall_abi.h).
+ * SP_EL1 set and x0 = the boot info's address (include/minihv/hypercall_abi.h).
  */
 	.section .text.start, "ax"
 	.global _start

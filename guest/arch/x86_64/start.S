@@ -1,7 +1,7 @@
 /*
  * x86_64 guest start.  The hypervisor enters here in 64-bit long mode with
  * paging on, RSP set and RDI = the boot info's address
- * (hv/hypercall_abi.h).  Exceptions are intercepted by the hypervisor, so
+ * (include/minihv/hypercall_abi.h).  Exceptions are intercepted by the hypervisor, so
  * no IDT is needed.
  */
 	.section .text.start, "ax"

@@ -1,7 +1,8 @@
 /*
  * minihv hypercall ABI, version 1.
  *
- * Shared, unchanged, by the hypervisor (hv/) and the guests (guest/).  The
+ * Shared, unchanged, by the hypervisor (hv/) and the guests (guest/), and so
+ * kept in neither: include/minihv/ is the one folder both sides read.  The
  * prose description, with the reasons behind each choice, is in
  * docs/hypercall-abi.md; bump MINIHV_ABI_VERSION for any incompatible change.
  *

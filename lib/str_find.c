@@ -1,12 +1,13 @@
 /*
- * str_find: the one string helper of minihv's own (declared in string.h).
+ * str_find: the one string helper of minihv's own (declared in
+ * minihv_string.h).
  *
- * It lives apart from string.c on purpose.  string.c holds the functions
- * the C library also defines (memcpy, memset, ...); the host unit tests
- * cannot link those over the C library's, but they do need this one, so it
- * must be linkable on its own.
+ * It lives apart from minihv_string.c on purpose.  That file holds the
+ * functions the C library also defines (memcpy, memset, ...); the host unit
+ * tests cannot link those over the C library's, but they do need this one,
+ * so it must be linkable on its own.
  */
-#include "string.h"
+#include "minihv_string.h"
 
 const char *str_find(const char *haystack, const char *needle)
 {

@@ -5,8 +5,8 @@
  * Conversions: %s %c %d %i %u %x %p %%, with length modifiers l and ll, a
  * field width, and the flags 0 and -.
  */
-#ifndef HV_FORMAT_H
-#define HV_FORMAT_H
+#ifndef LIB_FORMAT_H
+#define LIB_FORMAT_H
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -10,7 +10,7 @@
  */
 #include <stddef.h>
 
-#include "string.h"
+#include "minihv_string.h"
 
 void *memset(void *dst, int c, size_t n)
 {
