@@ -6,7 +6,7 @@
 #   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
 #                        tables, the SVM VMCB's intercepts and the hv/ core on a
-#                        fake CPU (plain, ASan+UBSan)
+#                        fake CPU (plain, ASan+UBSan); the include direction
 #   make test            check + every guest suite this machine can run
 #   make sign            signed copies for Secure Boot (build/<arch>-signed)
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
@@ -241,9 +241,12 @@ $(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/m
 	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
 		$(HV_UNIT_EXTRA_$*) -o $@
 
+# After the unit tests, the include direction (scripts/check-includes.sh):
+# which folder may include what, and its self-test.
 .PHONY: check
 check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t))
 	sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
+	sh scripts/check-includes.sh
 
 # "+" and MAKE: the sub-makes of test-all.sh share this make's -j jobs.
 .PHONY: test
