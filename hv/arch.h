@@ -49,10 +49,6 @@ void arch_console_putc(char c);
 int arch_vm_init(struct vm *vm);
 void arch_vm_fini(struct vm *vm);
 
-/* The second-level tables of vm changed: invalidate stale translations
- * (TLBI VMALLS12E1, INVEPT, TLB_CONTROL). */
-void arch_s2_flush(struct vm *vm);
-
 /* How a vCPU starts.  All addresses are the guest's view. */
 struct vcpu_boot {
 	gva_t entry;     /* first instruction */
@@ -108,10 +104,6 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
  * (sign- or zero-extended as the instruction says); for both, step the
  * guest's program counter past the instruction. */
 void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
-
-/* Step past a trapped instruction that needs no further emulation (HLT,
- * WFI) so the vCPU could be resumed. */
-void arch_vcpu_skip(struct vcpu *vcpu);
 
 /* The raw exit in words (syndrome registers, addresses, decoded fields),
  * for the TRACE line and for FAIL messages. */

@@ -11,17 +11,6 @@
 #include "print.h"
 #include "../lib/minihv_string.h"
 
-static const char *call_name(uint64_t nr)
-{
-	switch (nr) {
-	case MINIHV_CALL_CONSOLE_WRITE: return "console_write";
-	case MINIHV_CALL_REPORT:        return "report";
-	case MINIHV_CALL_EXIT:          return "exit";
-	case MINIHV_CALL_MEMINFO:       return "meminfo";
-	default:                        return "unknown";
-	}
-}
-
 /* Guest console output, a line at a time, prefixed with the guest's name. */
 static void console_out(struct vm *vm, char c)
 {
@@ -182,9 +171,4 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 		break;
 	}
 	return vcpu->vm->state != VM_STOPPED;
-}
-
-const char *hypercall_call_name(uint64_t nr)
-{
-	return call_name(nr);
 }

@@ -23,7 +23,4 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 /* Print any partial console line the guest left. */
 void hypercall_flush_console(struct vm *vm);
 
-/* "console_write", "report", ... */
-const char *hypercall_call_name(uint64_t nr);
-
 #endif

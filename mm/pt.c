@@ -18,9 +18,12 @@
  * that only looks), and only then changes anything.  That is how "refused,
  * and nothing changed" is kept without any undo log.
  *
- * The caller must flush the TLBs after a change (arch_s2_flush): the engine
- * writes entries, the CPU may still hold the old translation.  minihv edits
- * a VM's tables only while none of its vCPUs runs, so a block can be
+ * The caller must flush the TLBs after a change: the engine writes entries,
+ * the CPU may still hold the old translation.  minihv builds a VM's tables
+ * before its vCPUs first run, and each backend flushes the VM's stale
+ * translations when it first runs a vCPU (TLBI VMALLS12E1, INVEPT,
+ * TLB_CONTROL).  It edits a VM's tables only while none of its vCPUs runs,
+ * so a block can be
  * replaced by a table directly; a hypervisor editing live tables on Arm
  * would need "break-before-make" (invalidate, flush, then write) instead.
  */

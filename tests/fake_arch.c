@@ -128,12 +128,6 @@ void arch_vm_fini(struct vm *vm)
 	fake_arch.vm_finis++;
 }
 
-void arch_s2_flush(struct vm *vm)
-{
-	(void)vm;
-	fake_arch.s2_flushes++;
-}
-
 int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 {
 	if (fake_arch.fail_vcpu_init)
@@ -195,12 +189,7 @@ void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t
 		a->loads[a->nr_loads++] = value;
 	}
 	a->mmio_done++;
-	arch_vcpu_skip(vcpu);
-}
-
-void arch_vcpu_skip(struct vcpu *vcpu)
-{
-	fake_vcpu(vcpu)->pc++;
+	a->pc++;
 }
 
 void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,

@@ -61,8 +61,8 @@ struct fake_vcpu {
 	uint64_t load_exit_values[FAKE_LOADS_MAX];
 	unsigned nr_loads;
 	unsigned mmio_done;
-	/* The guest's program counter, in instructions: mmio_done and skip
-	 * step it, as the real backends step RIP / ELR_EL2. */
+	/* The guest's program counter, in instructions: mmio_done steps
+	 * it, as the real backends step RIP / ELR_EL2. */
 	unsigned pc;
 };
 
@@ -79,7 +79,7 @@ struct fake_arch {
 	 * create the vCPU itself (hv_main does) writes its script. */
 	void (*on_vcpu_init)(struct vcpu *vcpu);
 
-	unsigned cpu_inits, cpu_finis, vm_inits, vm_finis, s2_flushes, vcpu_inits;
+	unsigned cpu_inits, cpu_finis, vm_inits, vm_finis, vcpu_inits;
 
 	/* Everything the core printed (through hv/console.c, so each "\n"
 	 * arrives as "\r\n"), NUL-terminated. */

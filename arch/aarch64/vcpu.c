@@ -47,9 +47,8 @@ void arch_vm_fini(struct vm *vm)
 	loaded_vcpu = NULL;
 }
 
-void arch_s2_flush(struct vm *vm)
+static void arm_tlb_flush_vmid(void)
 {
-	(void)vm;
 	/* Invalidate stage-1 and stage-2 entries of the current VMID. */
 	__asm__ volatile("dsb ishst\n\ttlbi vmalls12e1is\n\tdsb ish\n\tisb" ::: "memory");
 }
@@ -144,7 +143,7 @@ static void arm_load_vcpu(const struct vcpu *vcpu)
 	arm_load_el1(&a->el1);
 	write_sysreg(vttbr_el2, a->vttbr);
 	isb();
-	arch_s2_flush(vcpu->vm);
+	arm_tlb_flush_vmid();
 	loaded_vcpu = vcpu;
 }
 
@@ -323,12 +322,6 @@ void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t
 			value &= 0xffffffffull;
 		a->regs.x[srt] = value;
 	}
-	arch_vcpu_skip(vcpu);
-}
-
-void arch_vcpu_skip(struct vcpu *vcpu)
-{
-	struct arch_vcpu *a = vcpu->arch;
 	/* ESR.IL: 32-bit instruction (always, for AArch64 guests). */
 	a->regs.elr += (a->esr & (1u << 25)) ? 4 : 2;
 }

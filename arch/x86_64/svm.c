@@ -193,18 +193,6 @@ static void svm_vm_fini(struct vm *vm)
 	(void)vm;
 }
 
-/*
- * The nested tables changed: the next VMRUN of each vCPU flushes the TLB.
- * (TLB_CONTROL acts at VMRUN, and svm_vcpu_run clears it afterwards.)
- */
-static void svm_s2_flush(struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct svm_vcpu *v = vm->vcpus[i]->arch;
-		v->vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
-	}
-}
-
 static gpa_t svm_vcpu_s1_root(const struct vcpu *vcpu)
 {
 	const struct svm_vcpu *v = vcpu->arch;
@@ -226,11 +214,9 @@ const struct x86_backend x86_svm_backend = {
 	.s2_format = svm_s2_format,
 	.vm_init = svm_vm_init,
 	.vm_fini = svm_vm_fini,
-	.s2_flush = svm_s2_flush,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_mmio_done = svm_vcpu_mmio_done,
-	.vcpu_skip = svm_vcpu_skip,
 	.vcpu_s1_root = svm_vcpu_s1_root,
 	.vcpu_s1_enabled = svm_vcpu_s1_enabled,
 	.describe_exit = svm_describe_exit,

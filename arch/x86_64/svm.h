@@ -243,7 +243,6 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
 	struct x86_mmio_insn insn;  /* the instruction of the last #NPF */
-	uint8_t skip_len;           /* length of the last trapped instruction */
 	uint64_t exit_rip;          /* RIP at the last exit, before any step */
 	char reason[256];
 };
@@ -263,7 +262,6 @@ const char *svm_check_vmcb(const struct vmcb *vmcb);
 /* svm_exit.c */
 void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
 void svm_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
-void svm_vcpu_skip(struct vcpu *vcpu);
 void svm_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 		       char *buf, size_t len);
 

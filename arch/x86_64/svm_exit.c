@@ -19,9 +19,6 @@
 #include "svm.h"
 #include "../../hv/print.h"
 
-#define INSN_LEN_HLT   1  /* f4 (only for arch_vcpu_skip, which the core
-			     does not call after a halt) */
-
 static const uint8_t opcode_cpuid[] = { 0x0f, 0xa2 };
 static const uint8_t opcode_xsetbv[] = { 0x0f, 0x01, 0xd1 };
 
@@ -225,7 +222,6 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 
 	exit->name = exit_name(code);
 	exit->reason = NULL;
-	v->skip_len = 0;
 
 	if ((uint32_t)code == SVM_EXIT_INVALID) {
 		/* The VMCB is now unusable: both QEMU and Bochs overwrite its
@@ -265,7 +261,6 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		emulate_xsetbv(vcpu, exit);
 		return;
 	case SVM_EXIT_HLT:
-		v->skip_len = INSN_LEN_HLT;
 		exit->kind = EXIT_HALT;
 		return;
 	case SVM_EXIT_NMI:
@@ -345,13 +340,6 @@ void svm_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t 
 	 * the VMCB before the next VMRUN. */
 	x86_mmio_complete(&v->insn, v->gpr, value);
 	v->vmcb->rip += v->insn.len;
-}
-
-void svm_vcpu_skip(struct vcpu *vcpu)
-{
-	struct svm_vcpu *v = vcpu->arch;
-	v->vmcb->rip += v->skip_len;
-	v->skip_len = 0;
 }
 
 /* ---- the long description ---- */

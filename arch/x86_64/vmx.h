@@ -272,7 +272,6 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
 /* IA32_KERNEL_GS_BASE goes back to the firmware if this vCPU holds it (vmx_exit.c). */
 void vmx_kernel_gs_base_release(const struct vcpu *vcpu);
 void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
-void vmx_vcpu_skip(struct vcpu *vcpu);
 void vmx_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 		       char *buf, size_t len);
 

@@ -375,15 +375,6 @@ void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t 
 	advance_rip(a, a->mmio.len);
 }
 
-void vmx_vcpu_skip(struct vcpu *vcpu)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	/* The VM-exit instruction length is valid for exits caused by an
-	 * instruction (HLT, CPUID, ...), which are the ones to skip. */
-	vmx_load_vcpu(vcpu);
-	advance_rip(a, a->insn_len);
-}
-
 void vmx_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 		       char *buf, size_t len)
 {

@@ -317,11 +317,6 @@ void arch_vm_fini(struct vm *vm)
 	xcr0_for_firmware();
 }
 
-void arch_s2_flush(struct vm *vm)
-{
-	backend->s2_flush(vm);
-}
-
 int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 {
 	if (backend->vcpu_init(vcpu, boot))
@@ -349,11 +344,6 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
 {
 	backend->vcpu_mmio_done(vcpu, exit, value);
-}
-
-void arch_vcpu_skip(struct vcpu *vcpu)
-{
-	backend->vcpu_skip(vcpu);
 }
 
 void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,

@@ -32,11 +32,9 @@ struct x86_backend {
 	const struct pt_format *(*s2_format)(void);
 	int (*vm_init)(struct vm *vm);
 	void (*vm_fini)(struct vm *vm);
-	void (*s2_flush)(struct vm *vm);
 	int (*vcpu_init)(struct vcpu *vcpu, const struct vcpu_boot *boot);
 	void (*vcpu_run)(struct vcpu *vcpu, struct vm_exit *exit);
 	void (*vcpu_mmio_done)(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
-	void (*vcpu_skip)(struct vcpu *vcpu);
 	gpa_t (*vcpu_s1_root)(const struct vcpu *vcpu);
 	bool (*vcpu_s1_enabled)(const struct vcpu *vcpu);
 	void (*describe_exit)(const struct vcpu *vcpu, const struct vm_exit *exit,
