@@ -14,6 +14,7 @@
 #ifndef HV_VM_H
 #define HV_VM_H
 
+#include "../mm/table_pool.h"
 #include "../mm/guest_mem.h"
 #include "../include/minihv/hypercall_abi.h"
 

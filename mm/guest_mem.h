@@ -20,7 +20,6 @@
 #ifndef MM_GUEST_MEM_H
 #define MM_GUEST_MEM_H
 
-#include "bump.h"
 #include "pt.h"
 
 /* One VM's RAM: a single block of host memory the guest sees at gpa. */
@@ -88,36 +87,5 @@ int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint
  * nothing.
  */
 void guest_mmu_table_mem(const struct guest_mmu *m, struct pt_mem *out);
-
-/*
- * Where guest page tables are built: a bump allocator over part of guest RAM.
- * The table addresses entries store are guest-physical.  ram->gpa and
- * ram->host must be page aligned (so a page-aligned host pointer is a
- * page-aligned guest address).  If [start, start+size) is not inside ram,
- * the pool is empty and every allocation fails.  table_ptr accepts only
- * pages this pool has handed out.
- */
-struct guest_table_pool {
-	struct bump bump;              /* over host memory inside ram */
-	const struct guest_ram *ram;
-};
-void guest_table_pool_init(struct guest_table_pool *p, const struct guest_ram *ram,
-			   gpa_t start, uint64_t size);
-void guest_table_pool_mem(struct guest_table_pool *p, struct pt_mem *out);
-
-/*
- * A pt_mem whose tables come from a hypervisor bump allocator and store host
- * physical addresses, for second-level tables.  hpa_minus_hva is the host's
- * mapping (0 under UEFI's identity map; an offset in the unit tests).
- * table_ptr accepts only page-aligned pages the bump has handed out.
- * alloc_tables (a concatenated root) aligns in the hypervisor's view, so
- * hpa_minus_hva must be a multiple of 64 KiB, the largest such root, for
- * the physical address to be aligned the same.
- */
-struct host_table_pool {
-	struct bump *bump;
-	int64_t hpa_minus_hva;         /* hpa = (uintptr_t)ptr + hpa_minus_hva */
-};
-void host_table_pool_mem(struct host_table_pool *p, struct pt_mem *out);
 
 #endif

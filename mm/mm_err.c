@@ -1,7 +1,7 @@
 /*
  * Names for the MM_E* error codes, for FAIL lines and test output.
  */
-#include "types.h"
+#include "mm_err.h"
 
 const char *mm_strerror(int err)
 {

@@ -31,6 +31,7 @@
 #ifndef MM_PT_H
 #define MM_PT_H
 
+#include "mm_err.h"
 #include "types.h"
 
 #define PT_ENTRIES     512

@@ -13,7 +13,7 @@
  *                     guest, inside guest RAM; entries hold guest-physical
  *                     addresses
  */
-#include "guest_mem.h"
+#include "table_pool.h"
 
 /* Is [p, p + PAGE_SIZE) a page-aligned page the bump has handed out? */
 static bool in_allocated_page(const struct bump *b, uintptr_t p)

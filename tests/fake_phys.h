@@ -13,7 +13,7 @@
 
 #include <stdlib.h>
 
-#include "mm/guest_mem.h"
+#include "mm/table_pool.h"
 
 #define FAKE_HPA_BASE 0x40000000ull
 #define FAKE_ALIGN    0x10000ull

@@ -1,7 +1,7 @@
 /* mm_strerror: every code has its own name, and strangers get one too. */
 #include <string.h>
 
-#include "mm/types.h"
+#include "mm/mm_err.h"
 #include "tests/unit.h"
 
 int main(void)
