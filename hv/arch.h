@@ -28,9 +28,10 @@ void arch_cpu_fini(void);
 /* "aarch64 EL2", "x86_64 VMX", ... for banners. */
 const char *arch_name(void);
 
-/* Second-level table format (stage-2, EPT, NPT) and guest paging format. */
+/* The formats of the second-level tables (stage-2, EPT, NPT) and of the
+ * guest page tables (Arm stage-1, x86-64 paging). */
 const struct pt_format *arch_s2_format(void);
-const struct pt_format *arch_guest_format(void);
+const struct pt_format *arch_gpt_format(void);
 
 /* Power off, with status 0 for "all tests passed".  Called after
  * arch_cpu_fini.  Where the machine has no way to end with a status (an
@@ -53,7 +54,7 @@ void arch_vm_fini(struct vm *vm);
 struct vcpu_boot {
 	gva_t entry;     /* first instruction */
 	gva_t stack_top; /* initial stack pointer */
-	gpa_t s1_root;   /* root of the guest page tables the hypervisor built */
+	gpa_t gpt_root;  /* root of the guest page tables the hypervisor built */
 	uint64_t arg0;   /* first argument register */
 };
 
@@ -62,8 +63,8 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
 
 /* The guest's current page-table root and whether its paging is on, read
  * from the vCPU (the guest may have changed them). */
-gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu);
-bool arch_vcpu_s1_enabled(const struct vcpu *vcpu);
+gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu);
+bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu);
 
 /* ---- the run loop ---- */
 

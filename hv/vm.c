@@ -134,7 +134,7 @@ struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry)
 	guest_table_pool_init(&vm->gpt_tables, &vm->ram, tables, VM_TABLES_SIZE);
 	struct pt_mem mem;
 	guest_table_pool_mem(&vm->gpt_tables, &mem);
-	int err = pt_init(&vm->gpt, arch_guest_format(), &mem);
+	int err = pt_init(&vm->gpt, arch_gpt_format(), &mem);
 	if (!err)
 		err = gpt_map_range(&vm->gpt, gva(VM_RAM_GVA), vm->ram.gpa, vm->ram.size,
 				    PT_RWX, PT_MEM_NORMAL);
@@ -164,7 +164,7 @@ struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry)
 	struct vcpu_boot boot = {
 		.entry = entry,
 		.stack_top = gva(VM_RAM_GVA + stack_top_off),
-		.s1_root = gpa(vm->gpt.root_pa),
+		.gpt_root = gpa(vm->gpt.root_pa),
 		.arg0 = VM_RAM_GVA + gpa_val(bootinfo) - gpa_val(vm->ram.gpa),
 	};
 	if (arch_vcpu_init(vcpu, &boot))
@@ -203,7 +203,7 @@ void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)
 {
 	out->ram = &vcpu->vm->ram;
 	out->s2 = &vcpu->vm->s2;
-	out->s1_fmt = arch_guest_format();
-	out->s1_root = arch_vcpu_s1_root(vcpu);
-	out->s1_enabled = arch_vcpu_s1_enabled(vcpu);
+	out->gpt_fmt = arch_gpt_format();
+	out->gpt_root = arch_vcpu_gpt_root(vcpu);
+	out->gpt_enabled = arch_vcpu_gpt_enabled(vcpu);
 }

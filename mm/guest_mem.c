@@ -85,19 +85,19 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
 		       gpa_t *out)
 {
 	struct pt_mem mem;
-	struct pt s1;
+	struct pt gpt;
 	unsigned perms;
 	int err;
 
-	if (!m->s1_enabled) {
+	if (!m->gpt_enabled) {
 		/* Paging off: the guest uses physical addresses directly, and
 		 * only stage 2 has a say. */
 		*out = gpa(gva_val(addr));
 		return 0;
 	}
 	guest_mmu_table_mem(m, &mem);
-	pt_attach(&s1, m->s1_fmt, &mem, gpa_val(m->s1_root));
-	err = gpt_translate(&s1, addr, out, &perms);
+	pt_attach(&gpt, m->gpt_fmt, &mem, gpa_val(m->gpt_root));
+	err = gpt_translate(&gpt, addr, out, &perms);
 	if (err)
 		return err;
 	if ((perms & need_perms) != need_perms)

@@ -34,12 +34,12 @@ struct guest_ram {
 struct guest_mmu {
 	const struct guest_ram *ram;
 	const struct pt *s2;              /* second-level tables of the VM */
-	const struct pt_format *s1_fmt;   /* the guest's paging format */
-	gpa_t s1_root;                    /* the guest's current root (CR3, TTBR0_EL1):
+	const struct pt_format *gpt_fmt;  /* the guest's paging format */
+	gpa_t gpt_root;                   /* the guest's current root (CR3, TTBR0_EL1):
 					     the table address alone, without
 					     CR3's PCID/PWT/PCD or TTBR's ASID/CnP
 					     bits (an unaligned root faults) */
-	bool s1_enabled;                  /* guest paging on?  if not, gva == gpa */
+	bool gpt_enabled;                 /* guest paging on?  if not, gva == gpa */
 };
 
 /*

@@ -14,11 +14,11 @@
 
 struct fake_arch fake_arch;
 
-void fake_arch_reset(const struct pt_format *s2, const struct pt_format *guest)
+void fake_arch_reset(const struct pt_format *s2, const struct pt_format *gpt)
 {
 	memset(&fake_arch, 0, sizeof(fake_arch));
 	fake_arch.s2_fmt = s2;
-	fake_arch.guest_fmt = guest;
+	fake_arch.gpt_fmt = gpt;
 }
 
 const char *fake_console(void)
@@ -77,11 +77,11 @@ const struct pt_format *arch_s2_format(void)
 	return fake_arch.s2_fmt;
 }
 
-const struct pt_format *arch_guest_format(void)
+const struct pt_format *arch_gpt_format(void)
 {
-	if (!fake_arch.guest_fmt)
+	if (!fake_arch.gpt_fmt)
 		fake_die("no formats chosen: call fake_arch_reset first");
-	return fake_arch.guest_fmt;
+	return fake_arch.gpt_fmt;
 }
 
 void arch_power_off(int status, void (*firmware_power_off)(void))
@@ -136,8 +136,8 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	if (!a)
 		return -1;
 	a->boot = *boot;
-	a->s1_root = boot->s1_root;
-	a->s1_enabled = true;       /* minihv guests start with paging on */
+	a->gpt_root = boot->gpt_root;
+	a->gpt_enabled = true;      /* minihv guests start with paging on */
 	vcpu->arch = a;
 	fake_arch.vcpu_inits++;
 	if (fake_arch.on_vcpu_init)
@@ -145,14 +145,14 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	return 0;
 }
 
-gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)
+gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu)
 {
-	return fake_vcpu(vcpu)->s1_root;
+	return fake_vcpu(vcpu)->gpt_root;
 }
 
-bool arch_vcpu_s1_enabled(const struct vcpu *vcpu)
+bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
-	return fake_vcpu(vcpu)->s1_enabled;
+	return fake_vcpu(vcpu)->gpt_enabled;
 }
 
 /* ---- the run loop ---- */

@@ -43,11 +43,11 @@ struct fake_vm {
 struct fake_vcpu {
 	struct vcpu_boot boot;      /* as the core asked the vCPU to start */
 
-	/* What arch_vcpu_s1_root / arch_vcpu_s1_enabled report.  They start
+	/* What arch_vcpu_gpt_root / arch_vcpu_gpt_enabled report.  They start
 	 * as the core's boot request; a test changes them to play a guest
 	 * that wrote CR3 / TTBR0_EL1 or turned its paging off. */
-	gpa_t s1_root;
-	bool s1_enabled;
+	gpa_t gpt_root;
+	bool gpt_enabled;
 
 	struct vm_exit script[FAKE_SCRIPT_MAX];
 	unsigned script_len;
@@ -69,7 +69,7 @@ struct fake_vcpu {
 /* The fake machine: configuration a test sets, and what it can observe. */
 struct fake_arch {
 	const struct pt_format *s2_fmt;     /* arch_s2_format() */
-	const struct pt_format *guest_fmt;  /* arch_guest_format() */
+	const struct pt_format *gpt_fmt;    /* arch_gpt_format() */
 
 	bool fail_cpu_init;                 /* make arch_cpu_init refuse */
 	bool fail_vm_init;                  /* make arch_vm_init refuse */
@@ -91,7 +91,7 @@ struct fake_arch {
 extern struct fake_arch fake_arch;
 
 /* Forget everything and choose the formats for the VMs to come. */
-void fake_arch_reset(const struct pt_format *s2, const struct pt_format *guest);
+void fake_arch_reset(const struct pt_format *s2, const struct pt_format *gpt);
 
 /* The captured console, and emptying it. */
 const char *fake_console(void);

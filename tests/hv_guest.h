@@ -34,12 +34,12 @@ static const char *cfg;
 static inline void hv_test_config(unsigned c)
 {
 	static const struct {
-		const struct pt_format *s2, *guest;
+		const struct pt_format *s2, *gpt;
 	} configs[HV_TEST_CONFIGS] = {
 		{ &pt_format_x86_ept, &pt_format_x86_64 },
 		{ &pt_format_arm_stage2, &pt_format_arm_stage1 },
 	};
-	fake_arch_reset(configs[c].s2, configs[c].guest);
+	fake_arch_reset(configs[c].s2, configs[c].gpt);
 	cfg = configs[c].s2->name;
 }
 

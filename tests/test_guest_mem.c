@@ -36,7 +36,7 @@ struct fixture {
 	struct guest_ram ram;
 	struct guest_table_pool tables;
 	struct pt_mem table_mem;
-	struct pt s1;
+	struct pt gpt;
 	struct guest_mmu mmu;
 };
 
@@ -47,7 +47,7 @@ static uint8_t *ram_at(struct fixture *v, uint64_t off)
 }
 
 static void fixture_init(struct fixture *v, const struct pt_format *s2f,
-			 const struct pt_format *s1f)
+			 const struct pt_format *gptf)
 {
 	int err = 0;
 
@@ -67,22 +67,22 @@ static void fixture_init(struct fixture *v, const struct pt_format *s2f,
 
 	guest_table_pool_init(&v->tables, &v->ram, gpa(TABLES_GPA), 0x10000);
 	guest_table_pool_mem(&v->tables, &v->table_mem);
-	err |= pt_init(&v->s1, s1f, &v->table_mem);
-	err |= gpt_map_range(&v->s1, gva(VA_DATA), gpa(RAM_GPA + 0x7000), PAGE_SIZE,
+	err |= pt_init(&v->gpt, gptf, &v->table_mem);
+	err |= gpt_map_range(&v->gpt, gva(VA_DATA), gpa(RAM_GPA + 0x7000), PAGE_SIZE,
 			     PT_RW | PT_USER, PT_MEM_NORMAL);
-	err |= gpt_map_range(&v->s1, gva(VA_DATA + 0x1000), gpa(RAM_GPA + 0x3000), PAGE_SIZE,
+	err |= gpt_map_range(&v->gpt, gva(VA_DATA + 0x1000), gpa(RAM_GPA + 0x3000), PAGE_SIZE,
 			     PT_RW | PT_USER, PT_MEM_NORMAL);
-	err |= gpt_map_range(&v->s1, gva(VA_DATA + 0x2000), gpa(RAM_GPA + 0x5000), PAGE_SIZE,
+	err |= gpt_map_range(&v->gpt, gva(VA_DATA + 0x2000), gpa(RAM_GPA + 0x5000), PAGE_SIZE,
 			     PT_R | PT_USER, PT_MEM_NORMAL);
-	err |= gpt_map_range(&v->s1, gva(VA_KERNEL), gpa(RAM_GPA + 0x9000), PAGE_SIZE,
+	err |= gpt_map_range(&v->gpt, gva(VA_KERNEL), gpa(RAM_GPA + 0x9000), PAGE_SIZE,
 			     PT_RW, PT_MEM_NORMAL);
-	err |= gpt_map_range(&v->s1, gva(VA_OUTSIDE), gpa(OUTSIDE_GPA), PAGE_SIZE,
+	err |= gpt_map_range(&v->gpt, gva(VA_OUTSIDE), gpa(OUTSIDE_GPA), PAGE_SIZE,
 			     PT_RW, PT_MEM_NORMAL);
-	err |= gpt_map_range(&v->s1, gva(VA_UNMAPPED), gpa(UNMAPPED_GPA), PAGE_SIZE,
+	err |= gpt_map_range(&v->gpt, gva(VA_UNMAPPED), gpa(UNMAPPED_GPA), PAGE_SIZE,
 			     PT_RW, PT_MEM_NORMAL);
 	CHECK(err == 0, "%s: set up stage 2 and guest tables", v->name);
 
-	v->mmu = (struct guest_mmu){ &v->ram, &v->s2, s1f, gpa(v->s1.root_pa), true };
+	v->mmu = (struct guest_mmu){ &v->ram, &v->s2, gptf, gpa(v->gpt.root_pa), true };
 }
 
 static void fixture_fini(struct fixture *v)
@@ -97,9 +97,9 @@ static void test_table_pool(struct fixture *v)
 	struct guest_table_pool bad;
 	uint64_t pa;
 
-	CHECK_EQ(v->s1.root_pa, TABLES_GPA, "%s: guest root is the pool's first page (a GPA)", v->name);
+	CHECK_EQ(v->gpt.root_pa, TABLES_GPA, "%s: guest root is the pool's first page (a GPA)", v->name);
 	bump_get_stats(&v->tables.bump, &s);
-	CHECK_EQ(s.used, v->s1.table_pages * PAGE_SIZE, "%s: every guest table came from the pool", v->name);
+	CHECK_EQ(s.used, v->gpt.table_pages * PAGE_SIZE, "%s: every guest table came from the pool", v->name);
 	CHECK(v->table_mem.table_ptr(v->table_mem.ctx, TABLES_GPA) ==
 	      (uint64_t *)(void *)ram_at(v, TABLES_GPA - RAM_GPA),
 	      "%s: table_ptr of the root is its place in guest RAM", v->name);
@@ -177,7 +177,7 @@ static void test_copies(struct fixture *v)
 		struct guest_mmu flat = v->mmu;
 		bool zero = true;
 
-		flat.s1_enabled = false;
+		flat.gpt_enabled = false;
 		memset(big, 0x77, sizeof(big));
 		CHECK_EQ(guest_write_virt(&flat, gva(RAM_GPA + 0x10000), big, sizeof(big) - 1), 0,
 			 "%s: a write of GUEST_WRITE_MAX_PAGES pages", v->name);
@@ -272,8 +272,8 @@ static void test_bad_addresses(struct fixture *v)
 /* Guest tables that point where they should not. */
 static void test_hostile_tables(struct fixture *v)
 {
-	const struct pt_format *f = v->mmu.s1_fmt;
-	uint64_t *root = (uint64_t *)(void *)ram_at(v, v->s1.root_pa - RAM_GPA);
+	const struct pt_format *f = v->mmu.gpt_fmt;
+	uint64_t *root = (uint64_t *)(void *)ram_at(v, v->gpt.root_pa - RAM_GPA);
 	uint64_t self = (2ull << 39) | (2ull << 30) | (2ull << 21) | (2ull << 12);
 	uint8_t buf[16];
 	gpa_t pa;
@@ -295,10 +295,10 @@ static void test_hostile_tables(struct fixture *v)
 	/* A guest may point a root entry at the root itself (a "recursive"
 	 * mapping is a real OS technique).  Each level then reads the root
 	 * again, and after four steps the root page itself is the data. */
-	root[2] = f->make_table(v->s1.root_pa);
+	root[2] = f->make_table(v->gpt.root_pa);
 	CHECK_EQ(guest_virt_to_phys(&v->mmu, gva(self + 0x10), PT_R, &pa), 0,
 		 "%s: self-referencing table: the walk ends", v->name);
-	CHECK_EQ(gpa_val(pa), v->s1.root_pa + 0x10, "%s: at the root page", v->name);
+	CHECK_EQ(gpa_val(pa), v->gpt.root_pa + 0x10, "%s: at the root page", v->name);
 	CHECK(guest_read_virt(&v->mmu, gva(self), buf, 16) == 0 && memcmp(buf, root, 16) == 0,
 	      "%s: reading it reads the root table", v->name);
 	root[2] = 0;
@@ -312,7 +312,7 @@ static void test_paging_off(struct fixture *v)
 	uint8_t buf[8];
 	gpa_t pa;
 
-	v->mmu.s1_enabled = false;
+	v->mmu.gpt_enabled = false;
 	memcpy(ram_at(v, 0x3ffc), "abcdefgh", 8);
 	CHECK_EQ(guest_virt_to_phys(&v->mmu, gva(RAM_GPA + 0x42), PT_RW, &pa), 0,
 		 "%s: paging off: translate", v->name);
@@ -325,7 +325,7 @@ static void test_paging_off(struct fixture *v)
 		 "%s: paging off: address stage 2 does not map faults", v->name);
 	CHECK_EQ(guest_read_virt(&v->mmu, gva(OUTSIDE_GPA), buf, 8), MM_EFAULT,
 		 "%s: paging off: address mapped outside RAM faults", v->name);
-	v->mmu.s1_enabled = true;
+	v->mmu.gpt_enabled = true;
 }
 
 int main(void)

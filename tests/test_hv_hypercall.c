@@ -241,7 +241,7 @@ static void test_current_translation(void)
 
 	/* Paging off: a guest-virtual address is the guest-physical one. */
 	guest_start(&g, "nopaging");
-	g.fv->s1_enabled = false;
+	g.fv->gpt_enabled = false;
 	guest_put(&g, BUF_GVA, "physical\n");
 	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, VM_RAM_GPA + 0x1000, 9, 0, 0);
 	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
@@ -595,7 +595,7 @@ static unsigned cw_table_outside(struct guest *g)
 /* The guest pointed its root register outside RAM. */
 static unsigned cw_root_outside(struct guest *g)
 {
-	g->fv->s1_root = gpa(0x1000);
+	g->fv->gpt_root = gpa(0x1000);
 	return fake_hc_call(g->vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 4, 0, 0);
 }
 

@@ -69,7 +69,7 @@ static void test_minihv_guest(void)
 	CHECK(vm->nr_vcpus == 1 && vm->vcpus[0] == g.vcpu && g.vcpu->vm == vm && g.vcpu->id == 0,
 	      "%s: the first vCPU is vCPU 0 of the VM", cfg);
 	CHECK_EQ(gva_val(boot->entry), VM_RAM_GVA, "%s: it starts at the entry point asked for", cfg);
-	CHECK_EQ(gpa_val(boot->s1_root), TABLES_GPA,
+	CHECK_EQ(gpa_val(boot->gpt_root), TABLES_GPA,
 		 "%s: on the guest tables at the top of RAM (a guest-physical root)", cfg);
 	CHECK_EQ(boot->arg0, BOOTINFO_GVA, "%s: with the boot info's gva as its argument", cfg);
 	CHECK_EQ(gva_val(boot->stack_top), BOOTINFO_GVA, "%s: and its stack just below the boot info", cfg);
@@ -88,16 +88,16 @@ static void test_minihv_guest(void)
 
 	/* What the hypervisor uses to reach guest memory for this vCPU. */
 	vcpu_guest_mmu(g.vcpu, &mmu);
-	CHECK(mmu.ram == &vm->ram && mmu.s2 == &vm->s2 && mmu.s1_fmt == fake_arch.guest_fmt &&
-	      gpa_val(mmu.s1_root) == TABLES_GPA && mmu.s1_enabled,
+	CHECK(mmu.ram == &vm->ram && mmu.s2 == &vm->s2 && mmu.gpt_fmt == fake_arch.gpt_fmt &&
+	      gpa_val(mmu.gpt_root) == TABLES_GPA && mmu.gpt_enabled,
 	      "%s: vcpu_guest_mmu: this VM's RAM and tables, the vCPU's current root", cfg);
-	g.fv->s1_root = gpa(VM_RAM_GPA);
-	g.fv->s1_enabled = false;
+	g.fv->gpt_root = gpa(VM_RAM_GPA);
+	g.fv->gpt_enabled = false;
 	vcpu_guest_mmu(g.vcpu, &mmu);
-	CHECK(gpa_val(mmu.s1_root) == VM_RAM_GPA && !mmu.s1_enabled,
+	CHECK(gpa_val(mmu.gpt_root) == VM_RAM_GPA && !mmu.gpt_enabled,
 	      "%s: ... asked of the backend each time (the guest may change them)", cfg);
-	g.fv->s1_root = boot->s1_root;
-	g.fv->s1_enabled = true;
+	g.fv->gpt_root = boot->gpt_root;
+	g.fv->gpt_enabled = true;
 
 	/* The guest's view, through the tables the hypervisor built. */
 	vcpu_guest_mmu(g.vcpu, &mmu);

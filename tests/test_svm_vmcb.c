@@ -32,7 +32,7 @@ static struct vmcb *new_vmcb(struct bump *pool, struct vm *vm, struct vcpu *vcpu
 {
 	static const struct vcpu_boot boot = {
 		.entry = { 0x40000000 }, .stack_top = { 0x40400000 },
-		.s1_root = { 0x80100000 }, .arg0 = 0,
+		.gpt_root = { 0x80100000 }, .arg0 = 0,
 	};
 	void *mem = aligned_alloc(PAGE_SIZE, POOL_SIZE);
 	if (!mem)

@@ -35,7 +35,7 @@ const struct pt_format *arch_s2_format(void)
 	return &s2_format;
 }
 
-const struct pt_format *arch_guest_format(void)
+const struct pt_format *arch_gpt_format(void)
 {
 	return &pt_format_arm_stage1;
 }

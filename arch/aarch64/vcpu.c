@@ -107,7 +107,7 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 		     (2ull << 30) |                 /* TG1: 4 KiB */
 		     ((uint64_t)arm_s2_geometry.vtcr_ps << 32);  /* IPS */
 	a->el1.mair = PT_ARM_MAIR_VALUE;
-	a->el1.ttbr0 = gpa_val(boot->s1_root);
+	a->el1.ttbr0 = gpa_val(boot->gpt_root);
 	a->el1.sp_el1 = gva_val(boot->stack_top);
 	a->el1.cpacr = 0; /* FP/SIMD traps to the guest's own EL1 vectors */
 	a->vttbr = ((struct arch_vm *)vcpu->vm->arch)->vttbr;
@@ -147,7 +147,7 @@ static void arm_load_vcpu(const struct vcpu *vcpu)
 	loaded_vcpu = vcpu;
 }
 
-gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)
+gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu)
 {
 	const struct arch_vcpu *a = vcpu->arch;
 	/* The guest may have changed TTBR0_EL1; BADDR is bits 47:1. */
@@ -155,7 +155,7 @@ gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)
 	return gpa(ttbr0 & 0x0000fffffffffffeull);
 }
 
-bool arch_vcpu_s1_enabled(const struct vcpu *vcpu)
+bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
 	const struct arch_vcpu *a = vcpu->arch;
 	uint64_t sctlr = loaded_vcpu == vcpu ? read_sysreg(sctlr_el1) : a->el1.sctlr;

@@ -193,14 +193,14 @@ static void svm_vm_fini(struct vm *vm)
 	(void)vm;
 }
 
-static gpa_t svm_vcpu_s1_root(const struct vcpu *vcpu)
+static gpa_t svm_vcpu_gpt_root(const struct vcpu *vcpu)
 {
 	const struct svm_vcpu *v = vcpu->arch;
 	/* CR3 bits 51:12; the low bits are PWT/PCD (or a PCID). */
 	return gpa(v->vmcb->cr3 & 0x000ffffffffff000ull);
 }
 
-static bool svm_vcpu_s1_enabled(const struct vcpu *vcpu)
+static bool svm_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
 	const struct svm_vcpu *v = vcpu->arch;
 	return v->vmcb->cr0 & CR0_PG;
@@ -217,7 +217,7 @@ const struct x86_backend x86_svm_backend = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_mmio_done = svm_vcpu_mmio_done,
-	.vcpu_s1_root = svm_vcpu_s1_root,
-	.vcpu_s1_enabled = svm_vcpu_s1_enabled,
+	.vcpu_gpt_root = svm_vcpu_gpt_root,
+	.vcpu_gpt_enabled = svm_vcpu_gpt_enabled,
 	.describe_exit = svm_describe_exit,
 };

@@ -141,7 +141,7 @@ static void set_guest_state(struct vmcb *vmcb, const struct vcpu_boot *boot)
 	 * legacy PAE mode. */
 	vmcb->efer = X86_GUEST_EFER | EFER_SVME;
 	vmcb->cr0 = X86_GUEST_CR0;
-	vmcb->cr3 = gpa_val(boot->s1_root);
+	vmcb->cr3 = gpa_val(boot->gpt_root);
 	vmcb->cr4 = X86_GUEST_CR4;
 	vmcb->dr6 = 0xffff0ff0;   /* reset values */
 	vmcb->dr7 = 0x400;

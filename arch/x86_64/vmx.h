@@ -263,8 +263,8 @@ int vmx_vm_init(struct vm *vm);
 void vmx_vm_fini(struct vm *vm);
 void vmx_s2_flush(struct vm *vm);
 int vmx_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
-gpa_t vmx_vcpu_s1_root(const struct vcpu *vcpu);
-bool vmx_vcpu_s1_enabled(const struct vcpu *vcpu);
+gpa_t vmx_vcpu_gpt_root(const struct vcpu *vcpu);
+bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu);
 void vmx_load_vcpu(const struct vcpu *vcpu);
 
 /* vmx_exit.c */

@@ -365,7 +365,7 @@ const struct x86_backend x86_vmx_backend = {
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_run = vmx_vcpu_run,
 	.vcpu_mmio_done = vmx_vcpu_mmio_done,
-	.vcpu_s1_root = vmx_vcpu_s1_root,
-	.vcpu_s1_enabled = vmx_vcpu_s1_enabled,
+	.vcpu_gpt_root = vmx_vcpu_gpt_root,
+	.vcpu_gpt_enabled = vmx_vcpu_gpt_enabled,
 	.describe_exit = vmx_describe_exit,
 };

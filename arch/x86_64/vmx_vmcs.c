@@ -172,7 +172,7 @@ static void write_guest_state(struct vmx_vcpu *a, const struct vcpu_boot *boot)
 	vmcs_write(VMCS_CR4_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1);
 	vmcs_write(VMCS_CR0_SHADOW, X86_GUEST_CR0);
 	vmcs_write(VMCS_CR4_SHADOW, X86_GUEST_CR4);
-	vmcs_write(VMCS_GUEST_CR3, gpa_val(boot->s1_root));
+	vmcs_write(VMCS_GUEST_CR3, gpa_val(boot->gpt_root));
 	vmcs_write(VMCS_GUEST_EFER, X86_GUEST_EFER);
 
 	guest_segment(SEG_CS, 0x08, 0xffffffff, AR_CODE64);
@@ -284,14 +284,14 @@ int vmx_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	return 0;
 }
 
-gpa_t vmx_vcpu_s1_root(const struct vcpu *vcpu)
+gpa_t vmx_vcpu_gpt_root(const struct vcpu *vcpu)
 {
 	/* The guest may have loaded another CR3 (that does not exit). */
 	vmx_load_vcpu(vcpu);
 	return gpa(vmread(VMCS_GUEST_CR3) & 0x000ffffffffff000ull);
 }
 
-bool vmx_vcpu_s1_enabled(const struct vcpu *vcpu)
+bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
 	vmx_load_vcpu(vcpu);
 	return vmread(VMCS_GUEST_CR0) & CR0_PG;

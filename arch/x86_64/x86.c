@@ -301,7 +301,7 @@ const struct pt_format *arch_s2_format(void)
 	return backend->s2_format();
 }
 
-const struct pt_format *arch_guest_format(void)
+const struct pt_format *arch_gpt_format(void)
 {
 	return &pt_format_x86_64;
 }
@@ -326,14 +326,14 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	return 0;
 }
 
-gpa_t arch_vcpu_s1_root(const struct vcpu *vcpu)
+gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu)
 {
-	return backend->vcpu_s1_root(vcpu);
+	return backend->vcpu_gpt_root(vcpu);
 }
 
-bool arch_vcpu_s1_enabled(const struct vcpu *vcpu)
+bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
-	return backend->vcpu_s1_enabled(vcpu);
+	return backend->vcpu_gpt_enabled(vcpu);
 }
 
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)

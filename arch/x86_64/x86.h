@@ -35,8 +35,8 @@ struct x86_backend {
 	int (*vcpu_init)(struct vcpu *vcpu, const struct vcpu_boot *boot);
 	void (*vcpu_run)(struct vcpu *vcpu, struct vm_exit *exit);
 	void (*vcpu_mmio_done)(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
-	gpa_t (*vcpu_s1_root)(const struct vcpu *vcpu);
-	bool (*vcpu_s1_enabled)(const struct vcpu *vcpu);
+	gpa_t (*vcpu_gpt_root)(const struct vcpu *vcpu);
+	bool (*vcpu_gpt_enabled)(const struct vcpu *vcpu);
 	void (*describe_exit)(const struct vcpu *vcpu, const struct vm_exit *exit,
 			      char *buf, size_t len);
 };
@@ -46,7 +46,7 @@ extern const struct x86_backend x86_svm_backend;
 
 /*
  * The state a minihv guest starts in, the same for VMX and SVM: 64-bit long
- * mode, paging on with the tables the hypervisor built (CR3 = s1_root),
+ * mode, paging on with the tables the hypervisor built (CR3 = gpt_root),
  * flat segments, interrupts off.
  */
 #define X86_GUEST_CR0   0x80010033ull  /* PG WP NE ET MP PE */
