@@ -8,8 +8,9 @@
  * page or a larger aligned block.  Only the bit layout of an entry differs.
  *
  * So the engine (pt.c) walks and edits trees without knowing any bit layout,
- * and a struct pt_format (pt_formats.c) supplies the encoding.  Adding a new
- * format means writing one pt_format, not another walker.
+ * and a struct pt_format (pt_arm.c, pt_x86.c, pt_ept.c) supplies the
+ * encoding.  Adding a new format means writing one pt_format, not another
+ * walker.
  *
  * Levels are numbered from the leaf up, the same for every format:
  *   level 0 maps 4 KiB pages   (address bits 12..20 index the table)

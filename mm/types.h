@@ -11,7 +11,8 @@
  *                          translate
  *   hpa_t  host-physical:  real memory.  minihv runs under UEFI's identity
  *                          map, so an hpa_t is also a usable host pointer
- *                          (see hpa_to_ptr in hv/), but mm/ never assumes it.
+ *                          (hpa_from_ptr in hv/vm.h relies on it), but mm/
+ *                          never assumes it.
  *
  * Use gpa(x) to make one and gpa_val(a) to read the integer back.
  */

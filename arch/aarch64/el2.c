@@ -170,7 +170,7 @@ int arch_cpu_init(void)
 	/*
 	 * FP/SIMD: the guest's own CPACR_EL1 decides whether it may use the
 	 * V registers; EL2 does not trap them (TFP clear), so that
-	 * arm_fresh_fpsimd (vcpu.c) can zero them for each new vCPU.
+	 * fresh_fpsimd (vcpu.c) can zero them for each new vCPU.
 	 */
 	write_sysreg(cptr_el2, firmware.cptr & ~CPTR_TFP);
 	/*

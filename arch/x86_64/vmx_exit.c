@@ -262,7 +262,7 @@ static void entry_failed(struct vcpu *vcpu, struct vm_exit *exit, unsigned basic
  * switched on every exit -- that would put an RDMSR and two WRMSRs on the
  * hot path.  Instead it belongs to one vCPU at a time: switched when another
  * vCPU runs, and given back to the firmware when the owner's VM ends
- * (kernel_gs_base_release, from vmx_vm_fini).
+ * (vmx_kernel_gs_base_release, from vmx_vm_fini).
  */
 static struct vmx_vcpu *kernel_gs_owner;
 
