@@ -8,8 +8,10 @@
 #   4. the runner's own self-test: it must fail a failing suite
 #
 # Each part prints its own lines; this script adds up the closing
-# "LABEL: N passed, N failed[, N skipped]" lines and ends with
-# "N passed, N failed, N skipped".  Exit status 0 only when nothing failed.
+# "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines and ends with
+# "N known failures (xfailed)" and then "N passed, N failed, N skipped" --
+# the last line in the shape CI reads, the known failures on the line
+# before it.  Exit status 0 only when nothing failed.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +21,7 @@ mkdir -p "$logdir"
 total_p=0
 total_f=0
 total_s=0
+total_x=0
 MAKE=${MAKE:-make}
 # Each build says which variant it wants, whatever TRACE or SELFTEST the
 # caller's environment or "make test TRACE=1" passed down.
@@ -35,8 +38,12 @@ add_counts() {
 	p=$(echo "$line" | sed 's/^[^:]*: \([0-9]*\) passed.*/\1/')
 	f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
 	s=0
+	x=0
 	case "$line" in
 	*skipped*) s=$(echo "$line" | sed 's/.* \([0-9]*\) skipped.*/\1/') ;;
+	esac
+	case "$line" in
+	*xfailed*) x=$(echo "$line" | sed 's/.* \([0-9]*\) xfailed.*/\1/') ;;
 	esac
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $1: exit status $3 with no failed test"
@@ -45,6 +52,7 @@ add_counts() {
 	total_p=$((total_p + p))
 	total_f=$((total_f + f))
 	total_s=$((total_s + s))
+	total_x=$((total_x + x))
 }
 
 # part LABEL COMMAND...: run a part, show its output, count it.
@@ -177,11 +185,36 @@ expect_failure name-prefix sh scripts/judge-log.sh "$canned/prefix.log" "$canned
 # ... and a good log passes: serial line ends (\r\n), a SKIP, and the
 # status 3 of a CPU that cannot run guests (every test SKIPs).
 printf 'PASS: hello: ok\r\nSKIP: hello_world: x\r\nSUMMARY: 2 tests, 0 failed, 1 skipped\r\n' >"$canned/good.log"
-expect_pass good-log "canned: 1 passed, 0 failed, 1 skipped" \
+expect_pass good-log "canned: 1 passed, 0 failed, 1 skipped, 0 xfailed" \
 	sh scripts/judge-log.sh "$canned/good.log" "$canned/list2" canned 0
 printf 'SKIP: hello: x\nSKIP: hello_world: x\nSUMMARY: 2 tests, 0 failed, 2 skipped\n' >"$canned/novirt.log"
-expect_pass no-virtualization "canned: 0 passed, 0 failed, 2 skipped" \
+expect_pass no-virtualization "canned: 0 passed, 0 failed, 2 skipped, 0 xfailed" \
 	sh scripts/judge-log.sh "$canned/novirt.log" "$canned/list2" canned 3
+# A known failure the hypervisor vouched for (XFAIL) passes and is counted
+# apart; an XPASS is a FAIL line, and fails; a guest's forged XFAIL line
+# ("[name] XFAIL: ...") is no verdict.
+printf 'PASS: hello: ok\nXFAIL: hello_world: known failure where x: y\nSUMMARY: 2 tests, 0 failed, 0 skipped, 1 xfailed\n' >"$canned/xfail.log"
+expect_pass xfail "canned: 1 passed, 0 failed, 0 skipped, 1 xfailed" \
+	sh scripts/judge-log.sh "$canned/xfail.log" "$canned/list2" canned 0
+printf 'PASS: hello: ok\nFAIL: hello_world: XPASS: known to fail where x (y), but it passed: z\nSUMMARY: 2 tests, 1 failed, 0 skipped, 0 xfailed\n' >"$canned/xpass.log"
+expect_failure xpass sh scripts/judge-log.sh "$canned/xpass.log" "$canned/list2" canned 1
+printf 'PASS: hello: ok\n[hello] XFAIL: hello_world: x\nSUMMARY: 2 tests, 0 failed, 0 skipped, 1 xfailed\n' >"$canned/forged-xfail.log"
+expect_failure forged-xfail sh scripts/judge-log.sh "$canned/forged-xfail.log" "$canned/list2" canned 0
+# add_counts sums the xfailed count too (tried on the canned closing line,
+# then the totals are put back: canned tests are not real ones).
+saved="$total_p $total_f $total_s $total_x"
+add_counts canned "$logdir/selftest-xfail.out" 0
+got_x=$((total_x - ${saved##* }))
+read -r total_p total_f total_s total_x <<EOF
+$saved
+EOF
+if [ "$got_x" -eq 1 ]; then
+	echo "ok - runner-selftest: add_counts counts the xfailed test"
+	total_p=$((total_p + 1))
+else
+	echo "not ok - runner-selftest: add_counts counted $got_x xfailed tests, not 1"
+	total_f=$((total_f + 1))
+fi
 # TRACE=1: one trace line per exit, and a run that stopped half-way fails.
 printf 'minihv: hello: 2 VM exits; x\ntrace: hello vcpu0 exit 1: a\ntrace: hello vcpu0 exit 2: b\n' >"$canned/trace.log"
 printf 'hello\n' >"$canned/list1"
@@ -195,5 +228,6 @@ expect_failure no-emulator env MINIHV_LOGDIR="$canned" \
 expect_failure failing-guest sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-selftest selftest
 
 echo "# make test took $(( $(date +%s) - start ))s"
+echo "$total_x known failures (xfailed)"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ]

@@ -45,6 +45,9 @@ static uint64_t firmware_xcr0;
  * path needs no XGETBV -- and no CR4 change. */
 static uint64_t xcr0_in_effect;
 
+/* CPUID 4000_0000 carries QEMU TCG's signature (x86_is_qemu_tcg). */
+static bool host_is_qemu_tcg;
+
 static void read_xsave_facts(struct x86_xsave_facts *f)
 {
 	uint32_t max, a, b, c, d;
@@ -111,6 +114,7 @@ static int xcr0_init(void)
 	const char *why;
 
 	read_xsave_facts(&facts);
+	host_is_qemu_tcg = x86_is_qemu_tcg(facts.hv_sig);
 	xcr0_plan = x86_xcr0_plan(&facts, &why);
 	switch (xcr0_plan) {
 	case X86_XCR0_REFUSE:
@@ -239,6 +243,29 @@ void arch_cpu_fini(void)
 const char *arch_name(void)
 {
 	return backend ? backend->name : "x86_64";
+}
+
+/*
+ * What hv/main.c may believe about this CPU (hv/arch.h).  XCR0 exists for a
+ * guest exactly when it does for minihv: x86_cpuid_adjust passes the XSAVE
+ * bit through.  The XSETBV hole is QEMU TCG's under SVM: TCG emulates no
+ * VMX (and on VMX every XSETBV exits: there is no intercept bit to
+ * ignore), and Bochs's SVM honours the VMCB's intercept.  The signature is the one
+ * x86_xcr0_plan trusts too; a TCG run with tcg-cpuid=off hides it, and the
+ * test then fails plainly rather than being excused.
+ */
+bool arch_fact(enum arch_fact f)
+{
+	switch (f) {
+	case ARCH_FACT_CPUID:
+	case ARCH_FACT_DEBUG_REGISTERS:
+		return true;
+	case ARCH_FACT_XCR0:
+		return xcr0_plan != X86_XCR0_ABSENT;
+	case ARCH_FACT_XSETBV_INTERCEPT_IGNORED:
+		return backend == &x86_svm_backend && host_is_qemu_tcg;
+	}
+	return false;
 }
 
 /* ---- a clean FP/SIMD state for every new vCPU ---- */

@@ -155,6 +155,10 @@ enum x86_xcr0_plan {
 #define X86_CPUID1_ECX_XSAVE (1u << 26)
 #define X86_CR4_OSXSAVE      (1ull << 18)
 
+/* CPUID 4000_0000's EBX, ECX, EDX are QEMU TCG's "TCGTCGTCGTCG" (no real
+ * CPU, and no QEMU under KVM, answers with it). */
+bool x86_is_qemu_tcg(const uint32_t sig[3]);
+
 /* The plan for f; for X86_XCR0_REFUSE, *why names the flaw (one line,
  * static text), else *why is NULL. */
 enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **why);

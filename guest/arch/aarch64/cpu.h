@@ -40,8 +40,8 @@ static inline int cpu_hypervisor_signature(char sig[13])
 
 /*
  * Registers a guest may write for its own purposes and that the hypervisor
- * must not carry from one guest to the next (guest/tests/leftover_1.c and
- * leftover_2.c).  cpu_leave_leftovers(v) writes v into each, or a value of
+ * must not carry from one guest to the next (guest/tests/leftover/: 1_dirty.c and
+ * 2_check.c).  cpu_leave_leftovers(v) writes v into each, or a value of
  * its own where v would change how the CPU behaves: the virtual timer is
  * left switched on, unmasked and firing (CVAL 1 is long past), which would
  * keep the next guest's WFI from trapping.  cpu_read_leftovers fills

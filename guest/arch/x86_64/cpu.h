@@ -49,8 +49,8 @@ static inline int cpu_hypervisor_signature(char sig[13])
 
 /*
  * Registers a guest may write for its own purposes and that the hypervisor
- * must not carry from one guest to the next (guest/tests/leftover_1.c and
- * leftover_2.c): cpu_leave_leftovers(v) writes v into each,
+ * must not carry from one guest to the next (guest/tests/leftover/: 1_dirty.c and
+ * 2_check.c): cpu_leave_leftovers(v) writes v into each,
  * cpu_read_leftovers fills names[] and values[] (at most CPU_LEFTOVERS)
  * and returns how many.  On a fresh vCPU every value is 0.
  */
