@@ -732,7 +732,7 @@ static void test_hostile(void)
 		      "%s: %s: stopped at that access, not completed (exit %u of %u, pc %u)",
 		      cfg, h->name, g.fv->next, g.fv->script_len, g.fv->pc);
 		snprintf(line, sizeof(line), "minihv: guest 'hostile' stopped: %s\r\n", h->reason);
-		CHECK(console_has(line), "%s: %s: the FAIL line is printed", cfg, h->name);
+		CHECK(console_has(line), "%s: %s: the stop line is printed", cfg, h->name);
 		guest_end(&g);
 	}
 }
