@@ -112,7 +112,7 @@ static void check_out_of_memory(void)
 {
 	static const struct vcpu_boot boot = {
 		.entry = { 0x40000000 }, .stack_top = { 0x40400000 },
-		.s1_root = { 0x80100000 }, .arg0 = 0,
+		.gpt_root = { 0x80100000 }, .arg0 = 0,
 	};
 	struct bump pool;
 	struct vm vm;
