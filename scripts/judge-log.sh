@@ -14,8 +14,9 @@
 # Prints a TAP line per test and
 # "LABEL: N passed, N failed, N skipped, N xfailed".
 # A missing verdict, a missing SUMMARY line (the hypervisor crashed or
-# hung), or an emulator status that disagrees with the verdicts is a
-# failure; the launcher's "minihv-harness:" lines in LOG say why, and are
+# hung), or an emulator status or a hypervisor power-off line
+# ("minihv: power off, status N") that disagrees with the verdicts is a
+# failure; STATUS alone never makes a pass: the verdicts are the log's; the launcher's "minihv-harness:" lines in LOG say why, and are
 # shown.  Exits 0 only when nothing failed.
 set -eu
 
@@ -73,6 +74,10 @@ done <"$list"
 harness=$(sed -n 's/^minihv-harness: //p' "$clean")
 first=$(printf '%s\n' "$harness" | head -n 1)
 
+# The hypervisor's own status, from its last line (hv/power.c); where the
+# emulator has no exit with a status (aarch64), the launcher returns it.
+hv=$(sed -n 's/^minihv: power off, status \([0-9][0-9]*\)$/\1/p' "$clean" | tail -n 1)
+
 extra=""
 if ! grep -q '^SUMMARY: ' "$clean" && [ -n "$first" ]; then
 	extra="no SUMMARY line: $first"
@@ -81,9 +86,13 @@ elif ! grep -q '^SUMMARY: ' "$clean" && [ "$status" -eq 124 ]; then
 elif ! grep -q '^SUMMARY: ' "$clean"; then
 	extra="no SUMMARY line: the hypervisor did not finish (the emulator's exit status: $status)"
 elif [ "$failed" -eq 0 ] && [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
-	extra="the emulator exited with status $status"
+	extra="the emulator exited with status $status${first:+: $first}"
 elif [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
 	extra="tests failed but the emulator exited 0"
+elif [ -n "$hv" ] && [ "$failed" -eq 0 ] && [ "$hv" -ne 0 ] && [ "$hv" -ne 3 ]; then
+	extra="the hypervisor powered off with status $hv"
+elif [ -n "$hv" ] && [ "$failed" -gt 0 ] && [ "$hv" -eq 0 ]; then
+	extra="tests failed but the hypervisor powered off with status 0"
 fi
 if [ -n "$harness" ]; then
 	printf '%s\n' "$harness" | sed 's/^/# minihv-harness: /'

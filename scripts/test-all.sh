@@ -215,6 +215,34 @@ else
 	echo "not ok - runner-selftest: add_counts counted $got_x xfailed tests, not 1"
 	total_f=$((total_f + 1))
 fi
+# The hypervisor's power-off line carries its status where the emulator's
+# exit cannot (aarch64: PSCI SYSTEM_OFF, QEMU exits 0).  A stand-in QEMU
+# plays the canned log and exits 0; the aarch64 launcher must read the
+# status from the hypervisor's line, believe no guest's copy of it, and the
+# judge must hold that status to the verdicts.
+fakeqemu="$canned/fake-qemu"
+cat >"$fakeqemu" <<'EOF'
+#!/bin/sh
+cat "$FAKE_LOG" >"$MINIHV_SERIAL_LOG"
+EOF
+chmod +x "$fakeqemu"
+mkdir -p "$canned/build"
+: >"$canned/build/BOOTAA64.EFI"
+cp "$canned/list" "$canned/build/guests.list"
+# fake_arm64 LABEL LOG: the aarch64 launcher and the judge on a canned log.
+fake_arm64() {
+	env MINIHV_LOGDIR="$canned" MINIHV_EMULATOR="$fakeqemu" FAKE_LOG="$2" \
+		sh scripts/run-suite.sh qemu-arm64 cortex-a57 "$canned/build" "$1"
+}
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\nminihv: power off, status 0\n' >"$canned/hv-good.log"
+expect_pass hv-status-good "canned-hv-good: 2 passed, 0 failed, 0 skipped, 0 xfailed" \
+	fake_arm64 canned-hv-good "$canned/hv-good.log"
+printf 'PASS: hello: ok\nFAIL: bad_pointer: x\nSUMMARY: 2 tests, 1 failed, 0 skipped\nminihv: power off, status 1\n' >"$canned/hv-failed.log"
+expect_failure qemu-0-hv-failures fake_arm64 canned-hv-failed "$canned/hv-failed.log"
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\nminihv: power off, status 1\n' >"$canned/hv-disagrees.log"
+expect_failure hv-status-disagrees sh scripts/judge-log.sh "$canned/hv-disagrees.log" "$canned/list" canned 0
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n[hello] minihv: power off, status 0\n' >"$canned/hv-forged.log"
+expect_failure forged-power-off fake_arm64 canned-hv-forged "$canned/hv-forged.log"
 # TRACE=1: one trace line per exit, and a run that stopped half-way fails.
 printf 'minihv: hello: 2 VM exits; x\ntrace: hello vcpu0 exit 1: a\ntrace: hello vcpu0 exit 2: b\n' >"$canned/trace.log"
 printf 'hello\n' >"$canned/list1"
