@@ -54,6 +54,11 @@ enum arch_fact {
 				       one known to run a guest's XSETBV although
 				       the VMCB intercepts it (QEMU's TCG with
 				       SVM): a platform's flaw, not minihv's */
+	ARCH_FACT_IO_PORTS,         /* ("io-ports") the CPU has an I/O port space
+				       (IN/OUT) a guest could try to reach */
+	ARCH_FACT_SEMIHOSTING,      /* ("semihosting") the architecture has a
+				       semihosting instruction (Arm HLT #0xf000)
+				       a guest could try to call the host with */
 };
 bool arch_fact(enum arch_fact f);
 

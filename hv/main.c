@@ -58,6 +58,8 @@ static const struct {
 	{ "xcr0", ARCH_FACT_XCR0 },
 	{ "debug-registers", ARCH_FACT_DEBUG_REGISTERS },
 	{ "xsetbv-intercept-ignored", ARCH_FACT_XSETBV_INTERCEPT_IGNORED },
+	{ "io-ports", ARCH_FACT_IO_PORTS },
+	{ "semihosting", ARCH_FACT_SEMIHOSTING },
 };
 
 static bool same_string(const char *a, const char *b)

@@ -259,7 +259,10 @@ bool arch_fact(enum arch_fact f)
 	switch (f) {
 	case ARCH_FACT_CPUID:
 	case ARCH_FACT_DEBUG_REGISTERS:
+	case ARCH_FACT_IO_PORTS:
 		return true;
+	case ARCH_FACT_SEMIHOSTING:
+		return false;
 	case ARCH_FACT_XCR0:
 		return xcr0_plan != X86_XCR0_ABSENT;
 	case ARCH_FACT_XSETBV_INTERCEPT_IGNORED:

@@ -11,6 +11,7 @@
  * channel is semihosting, hostile_semihosting.c).
  *
  * minihv-expect: stopped "minihv guests have no I/O ports"
+ * minihv-needs: io-ports
  */
 #include "minihv.h"
 #include "cpu.h"

@@ -16,6 +16,7 @@
  * port there is tried by hostile_exit_port.c).
  *
  * minihv-expect: stopped "minihv gives guests no semihosting"
+ * minihv-needs: semihosting
  */
 #include "minihv.h"
 #include "cpu.h"
