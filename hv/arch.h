@@ -59,6 +59,9 @@ enum arch_fact {
 	ARCH_FACT_SEMIHOSTING,      /* ("semihosting") the architecture has a
 				       semihosting instruction (Arm HLT #0xf000)
 				       a guest could try to call the host with */
+	ARCH_FACT_WATCHDOG,         /* ("watchdog") arch_vcpu_watchdog_arm works
+				       here: a guest that spins without exiting
+				       is stopped (tests hostile_spin, ...) */
 };
 bool arch_fact(enum arch_fact f);
 
@@ -110,6 +113,7 @@ enum exit_kind {
 			     cannot emulate: stop it, exit->reason says why */
 	EXIT_HOST_ERROR,  /* the hardware refused to run the guest (VM-entry
 			     failure, VMRUN invalid): stop it, reason says why */
+	EXIT_WATCHDOG,    /* the time given to arch_vcpu_watchdog_arm ran out */
 };
 
 struct mmio_access {
@@ -134,6 +138,37 @@ struct vm_exit {
  * for TRACE=1 or an error.
  */
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
+
+/*
+ * The watchdog.  A guest can keep the CPU without ever exiting: a spin
+ * (`for (;;);`), a loop through its own exception vectors, WFE where the
+ * CPU does not trap it, WFI that a pending but masked interrupt keeps from
+ * sleeping.  The run loop never hears of them, so only a timer the guest
+ * can neither see nor mask ends them, and the next test gets its turn.
+ *
+ * arch_vcpu_watchdog_arm(vcpu, ms): from this call on, arch_vcpu_run must
+ * return EXIT_WATCHDOG once ms milliseconds have passed, whatever the
+ * guest does, its interrupt masks included.  It is a bound on the vCPU's
+ * turn, wall-clock: time the hypervisor spends on exits counts too.  An
+ * exit the backend has already decoded when the time runs out is
+ * reported as usual; the next entry then ends at once with EXIT_WATCHDOG.
+ * The core calls it at the start of vcpu_run, before the first
+ * arch_vcpu_run, with vm->watchdog_ms.
+ *
+ * Returns false where the backend has no such timer (yet): nothing else
+ * changes, only the core's limit on exits without progress (hv/run.c)
+ * bounds the guest then, and ARCH_FACT_WATCHDOG must say false, so the
+ * tests that would hang the suite there SKIP.
+ *
+ * aarch64: the EL2 physical timer (CNTHP), whose interrupt HCR_EL2.IMO
+ * brings to EL2 even while the guest masks IRQs.  x86 (to do, false
+ * today): VMX's preemption timer (pin-based control "activate VMX-
+ * preemption timer", exit reason 52), which counts down only in guest mode
+ * and so must be reloaded with what is left on each entry; SVM's INTR
+ * intercept with a host timer interrupt (note platforms.md: Bochs sends no
+ * INTR exit while the guest runs with IF=0 under V_INTR_MASKING).
+ */
+bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms);
 
 /* Finish an EXIT_MMIO: for a load, put value into the destination register
  * (sign- or zero-extended as the instruction says); for both, step the

@@ -60,6 +60,7 @@ static const struct {
 	{ "xsetbv-intercept-ignored", ARCH_FACT_XSETBV_INTERCEPT_IGNORED },
 	{ "io-ports", ARCH_FACT_IO_PORTS },
 	{ "semihosting", ARCH_FACT_SEMIHOSTING },
+	{ "watchdog", ARCH_FACT_WATCHDOG },
 };
 
 static bool same_string(const char *a, const char *b)

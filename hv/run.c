@@ -26,7 +26,8 @@ static void trace_exit(const struct vcpu *vcpu, const struct vm_exit *e,
 			  vcpu->id, (unsigned long long)vcpu->exits, e->name, handled, desc);
 }
 
-static const char *handle_mmio(struct vcpu *vcpu, struct vm_exit *e)
+/* *progress: the hypercall device accepted the access. */
+static const char *handle_mmio(struct vcpu *vcpu, struct vm_exit *e, bool *progress)
 {
 	uint64_t value;
 
@@ -38,6 +39,7 @@ static const char *handle_mmio(struct vcpu *vcpu, struct vm_exit *e)
 	}
 	if (!hypercall_mmio(vcpu, &e->mmio, &value))
 		return "refused by the hypercall device";
+	*progress = true;
 	/* For a load this is where the value reaches the guest: the backend
 	 * writes it into the destination register and steps the PC. */
 	if (!e->mmio.write)
@@ -55,19 +57,36 @@ static void stop_with_description(struct vcpu *vcpu, const struct vm_exit *e)
 		e->name, e->reason ? e->reason : "not handled", desc);
 }
 
+/*
+ * Two watchdogs keep a guest from holding the CPU forever (the next test
+ * would never run):
+ *   - time: the backend's timer (arch_vcpu_watchdog_arm) ends the run
+ *     after vm->watchdog_ms, which is the only thing that can stop a guest
+ *     that never exits at all;
+ *   - exits: vm->watchdog_exits exits in a row with no hypercall access
+ *     the device accepted is a guest going nowhere (a trapped WFE in a
+ *     loop, an interrupt storm, a CPUID loop on x86), stopped here whether
+ *     or not the backend has a timer.  A guest that keeps calling the
+ *     hypervisor is making progress by this measure; only the timer bounds
+ *     that one.
+ */
 void vcpu_run(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	struct vm_exit e;
+	uint64_t idle_exits = 0;
 
+	if (vm->watchdog_ms)
+		(void)arch_vcpu_watchdog_arm(vcpu, vm->watchdog_ms);
 	while (vm->state == VM_RUNNING) {
 		arch_vcpu_run(vcpu, &e);
 		vcpu->exits++;
 
 		const char *handled;
+		bool progress = false;
 		switch (e.kind) {
 		case EXIT_MMIO:
-			handled = handle_mmio(vcpu, &e);
+			handled = handle_mmio(vcpu, &e, &progress);
 			break;
 		case EXIT_HANDLED:
 			handled = "emulated";
@@ -78,10 +97,22 @@ void vcpu_run(struct vcpu *vcpu)
 			vm_stop(vm, "the guest halted (%s) without calling exit", e.name);
 			handled = "guest stopped";
 			break;
+		case EXIT_WATCHDOG:
+			vm_stop(vm, "watchdog: guest ran for %llu ms without finishing",
+				(unsigned long long)vm->watchdog_ms);
+			handled = "guest stopped";
+			break;
 		default:
 			stop_with_description(vcpu, &e);
 			handled = "guest stopped";
 			break;
+		}
+		idle_exits = progress ? 0 : idle_exits + 1;
+		if (vm->state == VM_RUNNING && vm->watchdog_exits &&
+		    idle_exits >= vm->watchdog_exits) {
+			vm_stop(vm, "watchdog: %llu exits without progress (the last: %s)",
+				(unsigned long long)idle_exits, e.name);
+			handled = "guest stopped";
 		}
 		if (MINIHV_TRACE)
 			trace_exit(vcpu, &e, handled);

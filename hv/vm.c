@@ -45,6 +45,8 @@ struct vm *vm_create(struct bump *pool, const char *name)
 	vm->pool = pool;
 	vm->mark = mark;
 	vm->state = VM_RUNNING;
+	vm->watchdog_ms = VM_WATCHDOG_MS;
+	vm->watchdog_exits = VM_WATCHDOG_EXITS;
 
 	/*
 	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can

@@ -36,6 +36,20 @@
 
 enum vm_state { VM_RUNNING, VM_EXITED, VM_STOPPED };
 
+/*
+ * How long a guest may run before the watchdog stops it (see hv/run.c and
+ * arch_vcpu_watchdog_arm in hv/arch.h).  A minihv test finishes in
+ * milliseconds; 2 s leaves room for a slow emulator and still lets every
+ * later test of the boot run long before the runner's stall detector
+ * (45 s) would give up on the whole log.  The exit limit bounds a guest
+ * that exits over and over without getting anywhere (a trapped WFE in a
+ * loop, an instruction emulated forever), also where the backend has no
+ * timer: no minihv guest needs more than a handful of exits between two
+ * hypercall accesses.
+ */
+#define VM_WATCHDOG_MS    2000
+#define VM_WATCHDOG_EXITS 10000
+
 struct vcpu {
 	struct vm *vm;
 	unsigned id;
@@ -63,6 +77,13 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned nr_vcpus;
 	void *arch;                 /* VMID, ASID, EPTP... */
+
+	/* The watchdog: how long the vCPU may run (ms, 0: no timer) and how
+	 * many exits in a row it may take without a hypercall access the
+	 * device accepted (0: no limit).  vm_create sets the defaults
+	 * above; whoever creates the VM may change them before running it. */
+	uint64_t watchdog_ms;
+	uint64_t watchdog_exits;
 
 	/* How the guest ended. */
 	enum vm_state state;

@@ -182,6 +182,16 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	*exit = a->script[a->next++];
 }
 
+/* The fake's time does not pass: a test scripts the EXIT_WATCHDOG a
+ * backend would deliver when it ran out, and checks what the core asked
+ * for. */
+bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms)
+{
+	(void)vcpu;
+	fake_arch.watchdog_armed_ms = ms;
+	return fake_arch.watchdog;
+}
+
 void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
 {
 	struct fake_vcpu *a = fake_vcpu(vcpu);

@@ -33,7 +33,7 @@
 
 #define FAKE_SCRIPT_MAX 64
 #define FAKE_LOADS_MAX  64
-#define FAKE_FACTS      6   /* enum arch_fact's values */
+#define FAKE_FACTS      7   /* enum arch_fact's values */
 
 /* What arch_vm_init allocates from the VM's pool (like a VMID and VTTBR). */
 struct fake_vm {
@@ -80,6 +80,12 @@ struct fake_arch {
 	 * often it was asked. */
 	bool facts[FAKE_FACTS];
 	unsigned facts_asked;
+
+	/* arch_vcpu_watchdog_arm: what it answers (false after
+	 * fake_arch_reset, like a backend without a timer), and the last
+	 * time it was given (0: never called). */
+	bool watchdog;
+	uint64_t watchdog_armed_ms;
 
 	/* Called at the end of arch_vcpu_init: where a test that does not
 	 * create the vCPU itself (hv_main does) writes its script. */

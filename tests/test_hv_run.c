@@ -161,6 +161,104 @@ static void test_no_run_when_ended(void)
 	guest_end(&g);
 }
 
+/*
+ * The watchdog's time: the core arms the backend's timer with the VM's
+ * budget before the first entry, and stops the guest when the backend
+ * says it ran out (the fake's time does not pass: the script says when).
+ */
+static void test_watchdog_time(void)
+{
+	struct guest g;
+
+	guest_start(&g, "spin");
+	CHECK_EQ(g.vm->watchdog_ms, VM_WATCHDOG_MS, "%s: vm_create gives the default budget", cfg);
+	CHECK_EQ(g.vm->watchdog_exits, VM_WATCHDOG_EXITS, "%s: ... and the default exit limit", cfg);
+	fake_arch.watchdog = true;
+	fake_queue_exit(g.vcpu, EXIT_HANDLED, "CPUID", NULL);
+	unsigned fired = fake_queue_exit(g.vcpu, EXIT_WATCHDOG, "watchdog timer", NULL);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(fake_arch.watchdog_armed_ms, VM_WATCHDOG_MS,
+		 "%s: the backend's timer is armed with the VM's budget", cfg);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: EXIT_WATCHDOG stops the guest", cfg);
+	CHECK_STR(g.vm->stop_reason, "watchdog: guest ran for 2000 ms without finishing",
+		  "%s: ... saying how long it ran", cfg);
+	CHECK_EQ(g.fv->next, fired, "%s: ... and does not enter it again", cfg);
+	guest_end(&g);
+
+	/* The budget is the VM's setting. */
+	fake_arch.watchdog_armed_ms = 0;
+	guest_start(&g, "short");
+	g.vm->watchdog_ms = 50;
+	fake_queue_exit(g.vcpu, EXIT_WATCHDOG, "watchdog timer", NULL);
+	guest_run(&g);
+	CHECK_EQ(fake_arch.watchdog_armed_ms, 50, "%s: a VM's own budget is what is armed", cfg);
+	CHECK_STR(g.vm->stop_reason, "watchdog: guest ran for 50 ms without finishing",
+		  "%s: ... and what the stop says", cfg);
+	guest_end(&g);
+
+	/* 0: no timer asked for at all. */
+	fake_arch.watchdog_armed_ms = 0;
+	guest_start(&g, "untimed");
+	g.vm->watchdog_ms = 0;
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(fake_arch.watchdog_armed_ms, 0, "%s: watchdog_ms 0 arms no timer", cfg);
+	CHECK_EQ(g.vm->state, VM_EXITED, "%s: ... and the guest runs to its exit", cfg);
+	guest_end(&g);
+}
+
+/*
+ * The watchdog's exit limit, which works with or without the backend's
+ * timer (the fake answers "not armed" here, as x86 does today): exits in a
+ * row without an accepted hypercall access stop the guest; one accepted
+ * access starts the count again.
+ */
+static void test_watchdog_exits(void)
+{
+	struct guest g;
+
+	guest_start(&g, "busy");
+	g.vm->watchdog_exits = 5;
+	for (int i = 0; i < 4; i++)
+		fake_queue_exit(g.vcpu, EXIT_HANDLED, "CPUID", NULL);
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, '.');
+	for (int i = 0; i < 4; i++)
+		fake_queue_exit(g.vcpu, EXIT_HANDLED, "CPUID", NULL);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 3, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_EXITED,
+		 "%s: 4 idle exits, a hypercall, 4 more: under a limit of 5, the guest runs on", cfg);
+	CHECK_EQ(g.vm->exit_code, 3, "%s: ... to its exit call", cfg);
+	guest_end(&g);
+
+	guest_start(&g, "loop");
+	g.vm->watchdog_exits = 5;
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, '.');
+	unsigned last = 0;
+	for (int i = 0; i < 5; i++)
+		last = fake_queue_exit(g.vcpu, EXIT_HANDLED, "WFE", NULL);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(fake_arch.watchdog_armed_ms, VM_WATCHDOG_MS,
+		 "%s: the core asked for the timer even so", cfg);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: the 5th exit in a row without progress stops the guest", cfg);
+	CHECK_STR(g.vm->stop_reason, "watchdog: 5 exits without progress (the last: WFE)",
+		  "%s: ... saying so and naming the last exit", cfg);
+	CHECK_EQ(g.fv->next, last, "%s: ... right at that exit", cfg);
+	guest_end(&g);
+
+	/* An exit limit of 0 means none. */
+	guest_start(&g, "nolimit");
+	g.vm->watchdog_exits = 0;
+	for (int i = 0; i < 40; i++)
+		fake_queue_exit(g.vcpu, EXIT_HANDLED, "CPUID", NULL);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_EXITED, "%s: watchdog_exits 0: no exit limit", cfg);
+	guest_end(&g);
+}
+
 int main(void)
 {
 	unit_begin("test_hv_run");
@@ -175,6 +273,8 @@ int main(void)
 		test_mmio_completion();
 		test_script_end();
 		test_no_run_when_ended();
+		test_watchdog_time();
+		test_watchdog_exits();
 	}
 	CHECK_EQ(test_leaks, 0, "every one of the %u VMs gave the whole pool back", test_vms);
 	return unit_done();

@@ -39,6 +39,9 @@ struct arch_vcpu {
 	struct arm_guest_regs regs;     /* first: entry.S takes a pointer to it */
 	struct arm_el1_state el1;
 	uint64_t vttbr;
+	/* The watchdog's deadline, in ticks of the physical counter
+	 * (CNTPCT_EL0), or 0 when it is not armed. */
+	uint64_t watchdog_deadline;
 	/* The syndrome of the last exit, for decoding and describing it. */
 	uint64_t esr, far, hpfar;
 	char reason[200];

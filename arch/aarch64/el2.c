@@ -21,7 +21,7 @@ static struct pt_format s2_format;
 /* What the firmware had, restored by arch_cpu_fini. */
 static struct {
 	uint64_t hcr, vtcr, vttbr, vbar, daif, cptr, mdcr;
-	uint64_t cnthp_ctl;
+	uint64_t cnthp_ctl, cnthp_cval;
 	struct arm_el1_state el1;
 } firmware;
 
@@ -34,13 +34,14 @@ const char *arch_name(void)
  * What hv/main.c may believe about this CPU (hv/arch.h): Arm has no CPUID
  * instruction and no XCR0; it has debug registers (DBGBVR<n>_EL1, trapped
  * by MDCR_EL2.TDA) and the semihosting instruction, no I/O ports, and none
- * of the x86 platform flaws.
+ * of the x86 platform flaws.  Its watchdog works (vcpu.c).
  */
 bool arch_fact(enum arch_fact f)
 {
 	switch (f) {
 	case ARCH_FACT_DEBUG_REGISTERS:
 	case ARCH_FACT_SEMIHOSTING:
+	case ARCH_FACT_WATCHDOG:    /* the EL2 physical timer: vcpu.c */
 		return true;
 	case ARCH_FACT_CPUID:
 	case ARCH_FACT_XCR0:
@@ -118,10 +119,21 @@ void arm_load_el1(const struct arm_el1_state *s)
 	isb();
 }
 
-/* The guest's HCR_EL2: stage-2 on, EL1 in AArch64, and the traps we want.
- * IMO/FMO/AMO stay clear: physical interrupts go to EL1, where the guest
- * keeps them masked, instead of to our vectors. */
-#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_RW | HCR_TWI | HCR_TWE | HCR_TSC)
+/*
+ * The guest's HCR_EL2: stage-2 on, EL1 in AArch64, and the traps we want.
+ *
+ * IMO: physical IRQs are taken to EL2 while the guest runs, whatever the
+ * guest's PSTATE.I -- a lower EL cannot mask an interrupt that targets a
+ * higher one.  That is what lets the watchdog's timer (CNTHP, vcpu.c) end a
+ * guest that spins with interrupts masked.  minihv never acknowledges an
+ * interrupt at the GIC: its own timer's is level-sensitive, and turning
+ * the timer off withdraws it; any other stays pending for the firmware,
+ * which takes it once arch_cpu_fini gives EL2 back.  At EL2 DAIF stays
+ * masked, so none is taken in the hypervisor itself.  (With IMO set, the
+ * guest's PSTATE.I masks virtual IRQs; minihv injects none.)  FMO/AMO stay
+ * clear: FIQs and SErrors go to the guest's EL1, which keeps them masked.
+ */
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_RW | HCR_IMO | HCR_TWI | HCR_TWE | HCR_TSC)
 
 int arch_cpu_init(void)
 {
@@ -163,6 +175,7 @@ int arch_cpu_init(void)
 	 * timers of its own, off, with its EL1 registers: arm_load_el1.)
 	 */
 	firmware.cnthp_ctl = read_sysreg(cnthp_ctl_el2);
+	firmware.cnthp_cval = read_sysreg(cnthp_cval_el2);
 	write_sysreg(cntp_ctl_el0, firmware.el1.cntp_ctl | 2);
 	write_sysreg(cntv_ctl_el0, firmware.el1.cntv_ctl | 2);
 	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl | 2);
@@ -214,6 +227,9 @@ void arch_cpu_fini(void)
 	write_sysreg(cptr_el2, firmware.cptr);
 	write_sysreg(mdcr_el2, firmware.mdcr);
 	arm_load_el1(&firmware.el1);    /* with the EL1 timers */
+	/* The watchdog reprogrammed the EL2 timer: the firmware's deadline
+	 * first, then its control. */
+	write_sysreg(cnthp_cval_el2, firmware.cnthp_cval);
 	write_sysreg(cnthp_ctl_el2, firmware.cnthp_ctl);
 	/* Nothing of ours may linger in the TLBs the firmware uses. */
 	__asm__ volatile("tlbi alle1is\n\tdsb ish\n\tisb" ::: "memory");

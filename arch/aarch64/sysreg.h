@@ -30,6 +30,12 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 #define HCR_TGE   (1ull << 27)
 #define HCR_RW    (1ull << 31)  /* EL1 is AArch64 */
 
+/* CNTx_CTL bits: of CNTHP_CTL_EL2, the EL2 physical timer the watchdog
+ * uses, and of the guest's CNTV_CTL_EL0 and CNTP_CTL_EL0 alike. */
+#define CNTHP_ENABLE  (1ull << 0)
+#define CNTHP_IMASK   (1ull << 1)
+#define CNTHP_ISTATUS (1ull << 2)
+
 /* CPTR_EL2 (with HCR_EL2.E2H = 0): trap FP/SIMD accesses, from EL0-2, to
  * EL2. */
 #define CPTR_TFP  (1ull << 10)

@@ -162,6 +162,61 @@ bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 	return sctlr & 1;
 }
 
+/*
+ * The watchdog (hv/arch.h): the EL2 physical timer, CNTHP.  It compares
+ * CNTHP_CVAL_EL2 with the physical counter, which runs at CNTFRQ_EL0 ticks
+ * a second whatever the guest does; the guest can neither read nor write
+ * EL2's timer.  The deadline is fixed here, once; every entry programs it
+ * again (so a deadline already past ends the next entry before the guest
+ * runs an instruction), and every exit turns the timer off: its interrupt
+ * is level-sensitive, so that withdraws it at the GIC without an
+ * acknowledge, and nothing is left pending for the firmware.  The
+ * interrupt reaches EL2 through HCR_EL2.IMO (el2.c), at INTID 26 on
+ * QEMU's virt board, which the firmware has enabled at the GIC for its own
+ * use of this timer at EL2.
+ */
+bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	uint64_t freq = read_sysreg(cntfrq_el0);
+
+	if (!freq)
+		return false;
+	a->watchdog_deadline = read_sysreg(cntpct_el0) + ms * (freq / 1000) +
+			       ms * (freq % 1000) / 1000;
+	return true;
+}
+
+/*
+ * HCR_EL2.IMO brings every physical IRQ to EL2, the guest's own timers'
+ * too (the firmware left their interrupts enabled at the GIC): a guest
+ * that turns its virtual or EL1 physical timer on with the interrupt
+ * unmasked at the timer would, once it fires, exit here again and again
+ * without running an instruction.  minihv gives guests no interrupts, so
+ * none could be delivered; instead the timer's own mask (IMASK) is set,
+ * which withdraws the level-sensitive interrupt.  The guest sees IMASK
+ * set in CNTx_CTL_EL0 and ISTATUS as before.  (The cleaner way, keeping
+ * the guest's view exact, is to disable those PPIs at the GIC while guests
+ * run: it needs the GIC's address from ACPI's MADT or the device tree.)
+ * Returns whether a guest timer was the one asserting.
+ */
+static bool mask_guest_timers(void)
+{
+	bool masked = false;
+	uint64_t v = read_sysreg(cntv_ctl_el0), p = read_sysreg(cntp_ctl_el0);
+
+	if ((v & (CNTHP_ENABLE | CNTHP_IMASK | CNTHP_ISTATUS)) == (CNTHP_ENABLE | CNTHP_ISTATUS)) {
+		write_sysreg(cntv_ctl_el0, v | CNTHP_IMASK);
+		masked = true;
+	}
+	if ((p & (CNTHP_ENABLE | CNTHP_IMASK | CNTHP_ISTATUS)) == (CNTHP_ENABLE | CNTHP_ISTATUS)) {
+		write_sysreg(cntp_ctl_el0, p | CNTHP_IMASK);
+		masked = true;
+	}
+	isb();
+	return masked;
+}
+
 static const char *dfsc_name(unsigned dfsc)
 {
 	switch (dfsc & 0x3c) {
@@ -269,7 +324,16 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 
 	if (loaded_vcpu != vcpu)
 		arm_load_vcpu(vcpu);
+	if (a->watchdog_deadline) {
+		write_sysreg(cnthp_cval_el2, a->watchdog_deadline);
+		write_sysreg(cnthp_ctl_el2, CNTHP_ENABLE);
+		isb();
+	}
 	arm_enter_guest(&a->regs);
+	if (a->watchdog_deadline) {
+		write_sysreg(cnthp_ctl_el2, CNTHP_IMASK);
+		isb();
+	}
 
 	a->esr = read_sysreg(esr_el2);
 	a->far = read_sysreg(far_el2);
@@ -278,6 +342,22 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	exit->name = ec_name(ec);
 	exit->reason = NULL;
 
+	if (a->regs.exit_type == 1) {
+		/* An IRQ: HCR_EL2.IMO brings them here.  Ours if the deadline
+		 * has passed; anyone else's is left pending (never
+		 * acknowledged) and the guest goes on, which the core's exit
+		 * limit bounds if the interrupt keeps coming. */
+		if (a->watchdog_deadline && read_sysreg(cntpct_el0) >= a->watchdog_deadline) {
+			exit->kind = EXIT_WATCHDOG;
+			exit->name = "watchdog timer (CNTHP)";
+		} else {
+			exit->kind = EXIT_HANDLED;
+			exit->name = mask_guest_timers() ?
+				"IRQ from the guest's own timer (now masked at the timer)" :
+				"IRQ (not the watchdog's)";
+		}
+		return;
+	}
 	if (a->regs.exit_type != 0) {
 		static const char *const vec[] = { "sync", "IRQ", "FIQ", "SError" };
 		exit->name = a->regs.exit_type < 4 ? vec[a->regs.exit_type] : "AArch32 exception";
@@ -289,8 +369,20 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		decode_data_abort(vcpu, exit);
 		return;
 	case EC_WFX:
+		/* WFI: nothing will ever wake a minihv guest, so it is halted
+		 * for good.  WFE (trapped by HCR_EL2.TWE, where the CPU traps
+		 * it at all: QEMU does not) is a hint that may return at any
+		 * time: step over it and go on, so a guest polling a flag with
+		 * WFE works, and one that loops on it for ever meets the
+		 * watchdog (each such exit counts toward the core's limit). */
+		if (a->esr & 1) {
+			exit->kind = EXIT_HANDLED;
+			exit->name = "WFE";
+			a->regs.elr += 4;
+			return;
+		}
 		exit->kind = EXIT_HALT;
-		exit->name = (a->esr & 1) ? "WFE" : "WFI";
+		exit->name = "WFI";
 		return;
 	case EC_HVC64:
 		/* The minihv guest library's exception vectors use HVC #0xE1

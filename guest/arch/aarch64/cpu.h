@@ -173,6 +173,55 @@ static inline int cpu_semihosting_call(uint64_t op, uint64_t arg, uint64_t *ret)
 	return 0;
 }
 
+/*
+ * Ways for a guest to keep the CPU without end (the hostile_ watchdog
+ * tests: hostile_spin, hostile_exception_loop, hostile_wfe,
+ * hostile_wfi_masked_timer).  None of them exits to the hypervisor on
+ * QEMU, so only the hypervisor's watchdog timer ends them; each returns
+ * only if that fails to happen: the function gives up after none, so a
+ * return is a hole.  -1: not tried here, because the hypervisor on this
+ * architecture cannot bound it yet and the suite would hang.
+ */
+enum cpu_endless {
+	CPU_ENDLESS_SPIN,            /* b . */
+	CPU_ENDLESS_EXCEPTION_LOOP,  /* UDF, into vectors that ERET back to it */
+	CPU_ENDLESS_WFE,             /* WFE in a loop (QEMU never traps WFE) */
+	CPU_ENDLESS_WFI_MASKED_TIMER,/* WFI in a loop with the guest's own timer
+					interrupt pending and masked: WFI then
+					completes at once instead of trapping */
+};
+
+static inline int cpu_endless(enum cpu_endless how)
+{
+	switch (how) {
+	case CPU_ENDLESS_SPIN:
+		__asm__ volatile("1: b 1b" ::: "memory");
+		break;
+	case CPU_ENDLESS_EXCEPTION_LOOP:
+		/* A vector table of its own (2 KiB aligned, 16 entries of 0x80
+		 * bytes) whose every entry returns to the instruction that
+		 * faulted: ELR_EL1 still points at the UDF. */
+		__asm__ volatile("adr x9, 2f\n\tmsr vbar_el1, x9\n\tisb\n\t"
+				 "udf #0\n\tb 3f\n\t"
+				 ".balign 0x800\n"
+				 "2:\n\t.rept 16\n\t.balign 0x80\n\teret\n\t.endr\n"
+				 "3:" ::: "x9", "memory");
+		break;
+	case CPU_ENDLESS_WFE:
+		__asm__ volatile("1: wfe\n\tb 1b" ::: "memory");
+		break;
+	case CPU_ENDLESS_WFI_MASKED_TIMER:
+		/* The virtual timer's compare value is long past: it fires as
+		 * soon as it is on, with its interrupt unmasked at the timer
+		 * (IMASK 0) but masked at the CPU (PSTATE.I). */
+		__asm__ volatile("msr daifset, #0xf\n\tmsr cntv_cval_el0, xzr\n\t"
+				 "mov x9, #1\n\tmsr cntv_ctl_el0, x9\n\tisb\n"
+				 "1: wfi\n\tb 1b" ::: "x9", "memory");
+		break;
+	}
+	return 0;
+}
+
 /* QEMU's isa-debug-exit port (x86 only, guest/tests/hostile_exit_port.c):
  * -1, Arm has no I/O ports. */
 static inline int cpu_write_exit_port(uint32_t v)

@@ -237,4 +237,24 @@ static inline int cpu_write_exit_port(uint32_t v)
 	return 0;
 }
 
+/*
+ * Ways for a guest to keep the CPU without end (the hostile_ watchdog
+ * tests, see guest/arch/aarch64/cpu.h).  -1 for every one: minihv's x86
+ * backends have no watchdog timer yet (ARCH_FACT_WATCHDOG is false, so the
+ * tests' SKIP is confirmed), and trying one would hang the suite.  When
+ * they get one, write these and the tests' SKIP becomes a FAIL until then.
+ */
+enum cpu_endless {
+	CPU_ENDLESS_SPIN,
+	CPU_ENDLESS_EXCEPTION_LOOP,
+	CPU_ENDLESS_WFE,
+	CPU_ENDLESS_WFI_MASKED_TIMER,
+};
+
+static inline int cpu_endless(enum cpu_endless how)
+{
+	(void)how;
+	return -1;
+}
+
 #endif
