@@ -59,6 +59,13 @@ enum arch_fact {
 	ARCH_FACT_SEMIHOSTING,      /* ("semihosting") the architecture has a
 				       semihosting instruction (Arm HLT #0xf000)
 				       a guest could try to call the host with */
+	ARCH_FACT_POINTER_AUTH,     /* ("pointer-auth") the CPU has Arm pointer
+				       authentication (PACIA...), which minihv
+				       traps and refuses */
+	ARCH_FACT_ARM_SYSTEM_REGISTERS,
+				    /* ("arm-system-registers") the CPU has Arm's
+				       EL1 configuration a guest could reach:
+				       ACTLR_EL1, set/way cache maintenance */
 	ARCH_FACT_WATCHDOG,         /* ("watchdog") arch_vcpu_watchdog_arm works
 				       here: a guest that spins without exiting
 				       is stopped (tests hostile_spin, ...) */

@@ -60,6 +60,8 @@ static const struct {
 	{ "xsetbv-intercept-ignored", ARCH_FACT_XSETBV_INTERCEPT_IGNORED },
 	{ "io-ports", ARCH_FACT_IO_PORTS },
 	{ "semihosting", ARCH_FACT_SEMIHOSTING },
+	{ "pointer-auth", ARCH_FACT_POINTER_AUTH },
+	{ "arm-system-registers", ARCH_FACT_ARM_SYSTEM_REGISTERS },
 	{ "watchdog", ARCH_FACT_WATCHDOG },
 };
 

@@ -52,6 +52,9 @@ struct arch_vm {
 	uint64_t vttbr;
 };
 
+/* Does the CPU have pointer authentication (el2.c)? */
+bool arm_has_pointer_auth(void);
+
 /* entry.S: run the guest until it exits; returns with regs filled in. */
 void arm_enter_guest(struct arm_guest_regs *regs);
 extern char arm_el2_vectors[];

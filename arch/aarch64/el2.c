@@ -42,7 +42,10 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_DEBUG_REGISTERS:
 	case ARCH_FACT_SEMIHOSTING:
 	case ARCH_FACT_WATCHDOG:    /* the EL2 physical timer: vcpu.c */
+	case ARCH_FACT_ARM_SYSTEM_REGISTERS:
 		return true;
+	case ARCH_FACT_POINTER_AUTH:
+		return arm_has_pointer_auth();
 	case ARCH_FACT_CPUID:
 	case ARCH_FACT_XCR0:
 	case ARCH_FACT_IO_PORTS:
@@ -50,6 +53,20 @@ bool arch_fact(enum arch_fact f)
 		return false;
 	}
 	return false;
+}
+
+/*
+ * Pointer authentication is there when ID_AA64ISAR1_EL1 names an address
+ * algorithm, APA (bits 7:4) or API (11:8), or a generic one, GPA (27:24)
+ * or GPI (31:28), or ID_AA64ISAR2_EL1 names APA3 (15:12) or GPA3 (11:8).
+ * (ID_AA64ISAR2_EL1 is spelled by its encoding: older assemblers do not
+ * know the name; it reads as 0 on CPUs from before it.)
+ */
+bool arm_has_pointer_auth(void)
+{
+	uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+	uint64_t isar2 = read_sysreg(s3_0_c0_c6_2);
+	return (isar1 & 0xff000ff0ull) || (isar2 & 0xff00ull);
 }
 
 const struct pt_format *arch_s2_format(void)
@@ -132,8 +149,20 @@ void arm_load_el1(const struct arm_el1_state *s)
  * masked, so none is taken in the hypervisor itself.  (With IMO set, the
  * guest's PSTATE.I masks virtual IRQs; minihv injects none.)  FMO/AMO stay
  * clear: FIQs and SErrors go to the guest's EL1, which keeps them masked.
+ *
+ * What else a guest must not reach, because it is the CPU's, not the
+ * guest's, and nothing switches it between guests (each trap stops the
+ * guest, named in vcpu.c):
+ *   TSW   data cache maintenance by set/way (DC ISW/CSW/CISW): it works on
+ *         the physical caches, lines of every VM and the hypervisor;
+ *   TIDCP the IMPLEMENTATION DEFINED registers (Op0 3, CRn 11 and 15):
+ *         CPU tuning, errata switches, cache and TLB control;
+ *   TACR  ACTLR_EL1, the auxiliary control register (the same, by name).
+ * API and APK stay clear: pointer authentication instructions (EC 0x09)
+ * and its key registers trap, since minihv does not switch the keys.
  */
-#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_RW | HCR_IMO | HCR_TWI | HCR_TWE | HCR_TSC)
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_RW | HCR_IMO | HCR_TWI | HCR_TWE | HCR_TSC | \
+		   HCR_TSW | HCR_TIDCP | HCR_TACR)
 
 int arch_cpu_init(void)
 {

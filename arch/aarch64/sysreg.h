@@ -27,6 +27,9 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 #define HCR_TWI   (1ull << 13)  /* trap WFI */
 #define HCR_TWE   (1ull << 14)  /* trap WFE */
 #define HCR_TSC   (1ull << 19)  /* trap SMC */
+#define HCR_TIDCP (1ull << 20)  /* trap IMPLEMENTATION DEFINED registers */
+#define HCR_TACR  (1ull << 21)  /* trap ACTLR_EL1 */
+#define HCR_TSW   (1ull << 22)  /* trap data cache maintenance by set/way */
 #define HCR_TGE   (1ull << 27)
 #define HCR_RW    (1ull << 31)  /* EL1 is AArch64 */
 
@@ -48,6 +51,7 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 
 /* ESR_ELx exception classes minihv names. */
 #define EC_WFX        0x01
+#define EC_PAUTH      0x09   /* PAC instruction with HCR_EL2.API clear */
 #define EC_HVC64      0x16
 #define EC_SMC64      0x17
 #define EC_SYSREG     0x18

@@ -217,6 +217,32 @@ static bool mask_guest_timers(void)
 	return masked;
 }
 
+/*
+ * Why a trapped system register or instruction (EC 0x18) is refused, by
+ * its encoding: what trapped it tells what it is.  The classes follow the
+ * Arm ARM's encoding space (D18/"System instruction class encoding
+ * overview"): Op0 1 is the cache, TLB and address-translation
+ * instructions, Op0 2 the debug registers, Op0 3 the rest; within Op0 3,
+ * CRn 11 and 15 are reserved for IMPLEMENTATION DEFINED registers.
+ */
+static const char *sysreg_refusal(unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+				  unsigned op2)
+{
+	if (op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14))
+		return "data cache maintenance by set/way (DC ISW/CSW/CISW) works on the physical caches, which every VM shares: minihv guests may not use it";
+	if (op0 == 2)
+		return "minihv guests have no debug registers";
+	if (op0 == 3 && (crn == 11 || crn == 15))
+		return "IMPLEMENTATION DEFINED registers are the CPU's configuration: minihv guests have none";
+	if (op0 == 3 && op1 == 0 && crn == 1 && crm == 0 && op2 == 1)
+		return "ACTLR_EL1, the CPU's auxiliary control, is not given to guests";
+	if (op0 == 3 && op1 == 0 && crn == 2 && crm >= 1 && crm <= 3)
+		return "pointer authentication keys: pointer authentication is not given to guests";
+	if (op0 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && op1 == 3 && crm >= 8)))
+		return "minihv guests have no performance monitors";
+	return "a system register minihv does not give guests";
+}
+
 static const char *dfsc_name(unsigned dfsc)
 {
 	switch (dfsc & 0x3c) {
@@ -239,6 +265,7 @@ static const char *ec_name(unsigned ec)
 	case EC_DABT_LOW: return "data abort";
 	case 0x00:        return "unknown reason";
 	case 0x07:        return "FP/SIMD access";
+	case EC_PAUTH:    return "pointer authentication";
 	case 0x21:        return "instruction abort at EL1";
 	case 0x25:        return "data abort at EL1";
 	case 0x15:        return "SVC";
@@ -409,15 +436,17 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		/* ISS: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1,
 		 * direction bit 0 (1: read, MRS). */
 		uint64_t iss = a->esr & 0x1ffffff;
-		unsigned op0 = (iss >> 20) & 3;
-		/* Op0 2 is the debug registers; the PMU's are Op0 3. */
-		guest_fault(vcpu, exit, "%s system register S%u_%u_C%u_C%u_%u: minihv guests have no %s",
-			    (iss & 1) ? "MRS from" : "MSR to", op0,
-			    (unsigned)((iss >> 14) & 7), (unsigned)((iss >> 10) & 15),
-			    (unsigned)((iss >> 1) & 15), (unsigned)((iss >> 17) & 7),
-			    op0 == 2 ? "debug registers" : "performance monitors");
+		unsigned op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
+		unsigned crn = (iss >> 10) & 15, crm = (iss >> 1) & 15;
+		guest_fault(vcpu, exit, "%s S%u_%u_C%u_C%u_%u: %s",
+			    op0 == 1 ? "system instruction" : (iss & 1) ? "MRS from system register" : "MSR to system register",
+			    op0, op1, crn, crm, op2, sysreg_refusal(op0, op1, crn, crm, op2));
 		return;
 	}
+	case EC_PAUTH:
+		guest_fault(vcpu, exit, "pointer authentication instruction at 0x%llx: pointer authentication is not given to guests (minihv does not switch the keys)",
+			    (unsigned long long)a->regs.elr);
+		return;
 	default:
 		guest_fault(vcpu, exit, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));
 		return;

@@ -174,6 +174,50 @@ static inline int cpu_semihosting_call(uint64_t op, uint64_t arg, uint64_t *ret)
 }
 
 /*
+ * The CPU's own configuration, which the hypervisor must keep from guests
+ * (hostile_set_way, hostile_actlr, hostile_pauth).  Each returns 0 if the
+ * operation came back (a hole), -1 where there is nothing to try.
+ */
+
+/* DC CISW: clean and invalidate one line, level 1, set 0, way 0, by
+ * set/way -- an operation on the physical cache, not on an address. */
+static inline int cpu_cache_clean_by_set_way(void)
+{
+	__asm__ volatile("dc cisw, xzr\n\tdsb sy" ::: "memory");
+	return 0;
+}
+
+/* ACTLR_EL1, the IMPLEMENTATION DEFINED auxiliary control register. */
+static inline int cpu_read_aux_control(uint64_t *v)
+{
+	__asm__ volatile("mrs %0, actlr_el1" : "=r"(*v));
+	return 0;
+}
+
+/* PACIA x0, x1: sign a pointer with the A instruction key, where the CPU
+ * has pointer authentication (ID_AA64ISAR1_EL1 APA/API/GPA/GPI or
+ * ID_AA64ISAR2_EL1 APA3/GPA3), with the A key enabled; -1 where it has
+ * none, since then PACIA is undefined.  Spelled as its encoding (0xdac10020) for assemblers that
+ * know only Armv8.0. */
+static inline int cpu_pointer_auth_sign(uint64_t ptr, uint64_t modifier, uint64_t *signed_ptr)
+{
+	uint64_t isar1, isar2;
+	__asm__ volatile("mrs %0, id_aa64isar1_el1\n\tmrs %1, s3_0_c0_c6_2" : "=r"(isar1), "=r"(isar2));
+	if (!(isar1 & 0xff000ff0ull) && !(isar2 & 0xff00ull))
+		return -1;
+	/* SCTLR_EL1.EnIA (bit 31): with the key disabled, PACIA returns
+	 * the pointer unchanged and never reaches the hypervisor's trap. */
+	uint64_t sctlr;
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	__asm__ volatile("msr sctlr_el1, %0\n\tisb" : : "r"(sctlr | (1ull << 31)) : "memory");
+	register uint64_t x0 __asm__("x0") = ptr;
+	register uint64_t x1 __asm__("x1") = modifier;
+	__asm__ volatile(".inst 0xdac10020" : "+r"(x0) : "r"(x1) : "memory");
+	*signed_ptr = x0;
+	return 0;
+}
+
+/*
  * Ways for a guest to keep the CPU without end (the hostile_ watchdog
  * tests: hostile_spin, hostile_exception_loop, hostile_wfe,
  * hostile_wfi_masked_timer).  None of them exits to the hypervisor on

@@ -237,6 +237,27 @@ static inline int cpu_write_exit_port(uint32_t v)
 	return 0;
 }
 
+/* Arm's CPU configuration (see guest/arch/aarch64/cpu.h): x86 has no
+ * set/way cache operations, ACTLR_EL1 or pointer authentication: -1. */
+static inline int cpu_cache_clean_by_set_way(void)
+{
+	return -1;
+}
+
+static inline int cpu_read_aux_control(uint64_t *v)
+{
+	(void)v;
+	return -1;
+}
+
+static inline int cpu_pointer_auth_sign(uint64_t ptr, uint64_t modifier, uint64_t *signed_ptr)
+{
+	(void)ptr;
+	(void)modifier;
+	(void)signed_ptr;
+	return -1;
+}
+
 /*
  * Ways for a guest to keep the CPU without end (the hostile_ watchdog
  * tests, see guest/arch/aarch64/cpu.h).  -1 for every one: minihv's x86
