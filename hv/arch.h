@@ -66,6 +66,10 @@ enum arch_fact {
 				    /* ("arm-system-registers") the CPU has Arm's
 				       EL1 configuration a guest could reach:
 				       ACTLR_EL1, set/way cache maintenance */
+	ARCH_FACT_TIDCP_IGNORED,    /* ("tidcp-ignored") this platform is one known
+				       to let EL1 reach IMPLEMENTATION DEFINED
+				       registers although HCR_EL2.TIDCP traps
+				       them (QEMU's TCG up to 7.2 at least) */
 	ARCH_FACT_WATCHDOG,         /* ("watchdog") arch_vcpu_watchdog_arm works
 				       here: a guest that spins without exiting
 				       is stopped (tests hostile_spin, ...) */

@@ -55,6 +55,10 @@ struct arch_vm {
 /* Does the CPU have pointer authentication (el2.c)? */
 bool arm_has_pointer_auth(void);
 
+/* Is the platform QEMU's virt board (power.c, from ACPI or the device
+ * tree)? */
+bool arm_platform_is_qemu(void);
+
 /* entry.S: run the guest until it exits; returns with regs filled in. */
 void arm_enter_guest(struct arm_guest_regs *regs);
 extern char arm_el2_vectors[];

@@ -46,6 +46,10 @@ bool arch_fact(enum arch_fact f)
 		return true;
 	case ARCH_FACT_POINTER_AUTH:
 		return arm_has_pointer_auth();
+	case ARCH_FACT_TIDCP_IGNORED:
+		/* QEMU 7.2's TCG does not implement the TIDCP trap (seen:
+		 * hostile_impdef reads S3_1_C11_C0_2 on cortex-a57 and max). */
+		return arm_platform_is_qemu();
 	case ARCH_FACT_CPUID:
 	case ARCH_FACT_XCR0:
 	case ARCH_FACT_IO_PORTS:

@@ -122,6 +122,51 @@ static enum conduit conduit_from_fdt(const uint8_t *fdt)
 }
 
 /*
+ * Is this QEMU's virt board?  Its ACPI tables carry QEMU's OEM ID "BOCHS "
+ * (RSDP bytes 9..14); its device tree's root is compatible with
+ * "linux,dummy-virt".  Only for excusing a known flaw of the emulator
+ * (arch_fact), never to change what minihv does.
+ */
+bool arm_platform_is_qemu(void)
+{
+	const struct hv_platform *pf = hv_power_platform();
+	if (!pf)
+		return false;
+	const uint8_t *rsdp = pf->acpi_rsdp;
+	if (rsdp && memcmp(rsdp, "RSD PTR ", 8) == 0 && memcmp(rsdp + 9, "BOCHS ", 6) == 0)
+		return true;
+	const uint8_t *fdt = pf->device_tree;
+	if (!fdt || be32(fdt) != 0xd00dfeed)
+		return false;
+	const uint8_t *p = fdt + be32(fdt + 8);
+	const uint8_t *end = p + be32(fdt + 36);
+	const char *strings = (const char *)fdt + be32(fdt + 12);
+	int depth = 0;
+	while (p + 4 <= end) {
+		uint32_t tok = be32(p);
+		p += 4;
+		if (tok == 1) {
+			depth++;
+			p += (strlen((const char *)p) + 1 + 3) & ~(size_t)3;
+		} else if (tok == 2) {
+			depth--;
+		} else if (tok == 3) {
+			uint32_t len = be32(p), name = be32(p + 4);
+			const char *val = (const char *)p + 8;
+			/* compatible is a list of NUL-terminated strings. */
+			if (depth == 1 && same(strings + name, "compatible"))
+				for (uint32_t i = 0; i < len; i += (uint32_t)strlen(val + i) + 1)
+					if (same(val + i, "linux,dummy-virt"))
+						return true;
+			p += 8 + ((len + 3) & ~3u);
+		} else if (tok != 4) {
+			break;
+		}
+	}
+	return false;
+}
+
+/*
  * Power off.  The status is already on the serial line (hv_power_off):
  * PSCI SYSTEM_OFF takes none, and QEMU then exits 0 whatever it was.
  * PSCI only where the firmware names an SMC conduit; otherwise, or should

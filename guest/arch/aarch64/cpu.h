@@ -194,6 +194,14 @@ static inline int cpu_read_aux_control(uint64_t *v)
 	return 0;
 }
 
+/* An IMPLEMENTATION DEFINED register: S3_1_C11_C0_2, L2CTLR_EL1 on
+ * Cortex-A53/A57/A72 (Op0 3 with CRn 11 or 15 is that space). */
+static inline int cpu_read_impdef_register(uint64_t *v)
+{
+	__asm__ volatile("mrs %0, s3_1_c11_c0_2" : "=r"(*v));
+	return 0;
+}
+
 /* PACIA x0, x1: sign a pointer with the A instruction key, where the CPU
  * has pointer authentication (ID_AA64ISAR1_EL1 APA/API/GPA/GPI or
  * ID_AA64ISAR2_EL1 APA3/GPA3), with the A key enabled; -1 where it has

@@ -250,6 +250,12 @@ static inline int cpu_read_aux_control(uint64_t *v)
 	return -1;
 }
 
+static inline int cpu_read_impdef_register(uint64_t *v)
+{
+	(void)v;
+	return -1;
+}
+
 static inline int cpu_pointer_auth_sign(uint64_t ptr, uint64_t modifier, uint64_t *signed_ptr)
 {
 	(void)ptr;
