@@ -66,6 +66,8 @@ enum arch_fact {
 				    /* ("arm-system-registers") the CPU has Arm's
 				       EL1 configuration a guest could reach:
 				       ACTLR_EL1, set/way cache maintenance */
+	ARCH_FACT_SVE,              /* ("sve") the CPU has Arm's SVE, which minihv
+				       traps and refuses */
 	ARCH_FACT_TIDCP_IGNORED,    /* ("tidcp-ignored") this platform is one known
 				       to let EL1 reach IMPLEMENTATION DEFINED
 				       registers although HCR_EL2.TIDCP traps

@@ -33,7 +33,37 @@ struct arm_el1_state {
 	uint64_t elr, spsr, esr, far, par;         /* exception and AT results */
 	uint64_t cntkctl;                          /* EL0's access to the timers */
 	uint64_t cntv_cval, cntv_ctl, cntp_cval, cntp_ctl;
+	uint64_t csselr;                           /* which cache CCSIDR_EL1 describes */
+	uint64_t afsr0, afsr1, amair;              /* IMPLEMENTATION DEFINED fault
+						      status and memory attributes */
+	uint64_t disr;                             /* FEAT_RAS: deferred SError */
+	uint64_t tpidr2_el0;                       /* FEAT_SME: SME's thread pointer */
 };
+
+/*
+ * How the list above was drawn up: from the Arm ARM's index of AArch64
+ * system registers (part D, "AArch64 System Register Descriptions"), every
+ * register an EL1 (or EL0) guest can write without trapping to EL2, for
+ * the features the CPU has.  Each is either switched here, or trapped by
+ * EL2 so the guest never reaches it:
+ *
+ *   switched (Armv8.0): SCTLR TCR MAIR AMAIR TTBR0 TTBR1 VBAR SP_EL1
+ *     CPACR SP_EL0 TPIDR_EL0 TPIDRRO_EL0 TPIDR_EL1 CONTEXTIDR ELR SPSR
+ *     ESR FAR AFSR0 AFSR1 PAR CSSELR CNTKCTL CNTV_* CNTP_*;
+ *   switched where the CPU has the feature: DISR_EL1 (FEAT_RAS, with
+ *     HCR_EL2.AMO clear EL1 reaches the real one), TPIDR2_EL0 (FEAT_SME);
+ *   zeroed, not switched: V0-V31, FPCR, FPSR (vcpu.c: fresh_fpsimd);
+ *   trapped: ACTLR_EL1 (HCR_EL2.TACR), IMPLEMENTATION DEFINED registers
+ *     (TIDCP), the debug registers with MDSCR_EL1 and the OS lock (MDCR_EL2
+ *     TDA, TDOSA), the PMU (TPM, TPMCR), pointer authentication keys
+ *     (HCR_EL2.APK clear), ZCR_EL1 and the SVE Z/P/FFR registers (CPTR_EL2
+ *     TZ), SMCR_EL1, SVCR and the ZA array (CPTR_EL2.TSM), SCXTNUM_EL0/1
+ *     (HCR_EL2.EnSCXT clear);
+ *   not present on the CPUs minihv runs on (QEMU 7.2 without mte=on):
+ *     MTE's GCR_EL1, RGSR_EL1, TFSR*_EL1; POR_EL0, GCS, TRFCR_EL1 and SPE.
+ *     LORegions (LORSA..LORC_EL1, FEAT_LOR on max) are left alone: QEMU
+ *     implements no regions and reads them as zero.
+ */
 
 struct arch_vcpu {
 	struct arm_guest_regs regs;     /* first: entry.S takes a pointer to it */
@@ -51,6 +81,14 @@ struct arch_vm {
 	uint16_t vmid;
 	uint64_t vttbr;
 };
+
+/* The optional EL1 registers this CPU has (el2.c, from its ID registers):
+ * save_el1 and arm_load_el1 touch only those. */
+struct arm_features {
+	bool ras;   /* DISR_EL1 */
+	bool sme;   /* TPIDR2_EL0 */
+};
+extern struct arm_features arm_features;
 
 /* Does the CPU have pointer authentication (el2.c)? */
 bool arm_has_pointer_auth(void);

@@ -14,6 +14,7 @@
 #include "../../hv/print.h"
 
 struct pt_arm_s2_geometry arm_s2_geometry;
+struct arm_features arm_features;
 /* pt_format_arm_stage2 reshaped to arm_s2_geometry: what every VM's
  * stage-2 tables are built with. */
 static struct pt_format s2_format;
@@ -46,6 +47,8 @@ bool arch_fact(enum arch_fact f)
 		return true;
 	case ARCH_FACT_POINTER_AUTH:
 		return arm_has_pointer_auth();
+	case ARCH_FACT_SVE:         /* ID_AA64PFR0_EL1.SVE, bits 35:32 */
+		return (read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf;
 	case ARCH_FACT_TIDCP_IGNORED:
 		/* QEMU 7.2's TCG does not implement the TIDCP trap (seen:
 		 * hostile_impdef reads S3_1_C11_C0_2 on cortex-a57 and max). */
@@ -108,6 +111,15 @@ static void save_el1(struct arm_el1_state *s)
 	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
 	s->cntp_cval = read_sysreg(cntp_cval_el0);
 	s->cntp_ctl = read_sysreg(cntp_ctl_el0);
+	s->csselr = read_sysreg(csselr_el1);
+	s->afsr0 = read_sysreg(afsr0_el1);
+	s->afsr1 = read_sysreg(afsr1_el1);
+	s->amair = read_sysreg(amair_el1);
+	/* By their encodings: assemblers for Armv8.0 know neither name. */
+	if (arm_features.ras)
+		s->disr = read_sysreg(s3_0_c12_c1_1);      /* DISR_EL1 */
+	if (arm_features.sme)
+		s->tpidr2_el0 = read_sysreg(s3_3_c13_c0_5); /* TPIDR2_EL0 */
 }
 
 void arm_load_el1(const struct arm_el1_state *s)
@@ -137,6 +149,14 @@ void arm_load_el1(const struct arm_el1_state *s)
 	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
 	write_sysreg(cntp_cval_el0, s->cntp_cval);
 	write_sysreg(cntp_ctl_el0, s->cntp_ctl);
+	write_sysreg(csselr_el1, s->csselr);
+	write_sysreg(afsr0_el1, s->afsr0);
+	write_sysreg(afsr1_el1, s->afsr1);
+	write_sysreg(amair_el1, s->amair);
+	if (arm_features.ras)
+		write_sysreg(s3_0_c12_c1_1, s->disr);
+	if (arm_features.sme)
+		write_sysreg(s3_3_c13_c0_5, s->tpidr2_el0);
 	isb();
 }
 
@@ -184,6 +204,10 @@ int arch_cpu_init(void)
 	const struct pt_arm_s2_geometry *g = &arm_s2_geometry;
 	pt_arm_s2_geometry(read_sysreg(id_aa64mmfr0_el1) & 0xf, &arm_s2_geometry);
 	pt_arm_s2_format(g, &s2_format);
+
+	/* ID_AA64PFR0_EL1.RAS (bits 31:28), ID_AA64PFR1_EL1.SME (27:24). */
+	arm_features.ras = (read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf;
+	arm_features.sme = (read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf;
 
 	firmware.daif = read_sysreg(daif);
 	/* Mask the firmware's interrupts while we own EL2: our vectors do
@@ -238,8 +262,13 @@ int arch_cpu_init(void)
 	 * FP/SIMD: the guest's own CPACR_EL1 decides whether it may use the
 	 * V registers; EL2 does not trap them (TFP clear), so that
 	 * fresh_fpsimd (vcpu.c) can zero them for each new vCPU.
+	 *
+	 * SVE and SME are trapped (TZ, TSM): their registers (Z0-Z31 beyond
+	 * the V part, P0-P15, FFR, ZCR_EL1; ZA, SVCR, SMCR_EL1) would need
+	 * switching too, and a guest that uses them is stopped instead
+	 * (vcpu.c).  On a CPU without them these bits are RES1 anyway.
 	 */
-	write_sysreg(cptr_el2, firmware.cptr & ~CPTR_TFP);
+	write_sysreg(cptr_el2, (firmware.cptr & ~CPTR_TFP) | CPTR_TZ | CPTR_TSM);
 	/*
 	 * Debug and performance-monitor registers (breakpoints, watchpoints,
 	 * counters) are not switched between guests, so a guest may not touch

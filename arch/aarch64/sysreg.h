@@ -42,6 +42,8 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 /* CPTR_EL2 (with HCR_EL2.E2H = 0): trap FP/SIMD accesses, from EL0-2, to
  * EL2. */
 #define CPTR_TFP  (1ull << 10)
+#define CPTR_TZ   (1ull << 8)   /* trap SVE instructions and ZCR_EL1 */
+#define CPTR_TSM  (1ull << 12)  /* trap SME instructions, SMCR_EL1, SVCR */
 
 /* MDCR_EL2 bits: trap the guest's debug and PMU register accesses. */
 #define MDCR_TPMCR (1ull << 5)
@@ -52,6 +54,8 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 /* ESR_ELx exception classes minihv names. */
 #define EC_WFX        0x01
 #define EC_PAUTH      0x09   /* PAC instruction with HCR_EL2.API clear */
+#define EC_SVE        0x19   /* SVE with CPTR_EL2.TZ set */
+#define EC_SME        0x1d   /* SME with CPTR_EL2.TSM set */
 #define EC_HVC64      0x16
 #define EC_SMC64      0x17
 #define EC_SYSREG     0x18

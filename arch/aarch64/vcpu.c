@@ -266,6 +266,8 @@ static const char *ec_name(unsigned ec)
 	case 0x00:        return "unknown reason";
 	case 0x07:        return "FP/SIMD access";
 	case EC_PAUTH:    return "pointer authentication";
+	case EC_SVE:      return "SVE";
+	case EC_SME:      return "SME";
 	case 0x21:        return "instruction abort at EL1";
 	case 0x25:        return "data abort at EL1";
 	case 0x15:        return "SVC";
@@ -443,6 +445,12 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 			    op0, op1, crn, crm, op2, sysreg_refusal(op0, op1, crn, crm, op2));
 		return;
 	}
+	case EC_SVE:
+	case EC_SME:
+		guest_fault(vcpu, exit, "%s instruction or register at 0x%llx: %s is not given to guests (minihv does not switch its registers)",
+			    ec == EC_SVE ? "SVE" : "SME", (unsigned long long)a->regs.elr,
+			    ec == EC_SVE ? "SVE" : "SME");
+		return;
 	case EC_PAUTH:
 		guest_fault(vcpu, exit, "pointer authentication instruction at 0x%llx: pointer authentication is not given to guests (minihv does not switch the keys)",
 			    (unsigned long long)a->regs.elr);

@@ -265,6 +265,7 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_POINTER_AUTH:
 	case ARCH_FACT_ARM_SYSTEM_REGISTERS:
 	case ARCH_FACT_TIDCP_IGNORED:
+	case ARCH_FACT_SVE:
 	case ARCH_FACT_WATCHDOG:    /* not implemented yet: arch_vcpu_watchdog_arm */
 		return false;
 	case ARCH_FACT_XCR0:

@@ -48,7 +48,7 @@ static inline int cpu_hypervisor_signature(char sig[13])
  * names[] and values[] (at most CPU_LEFTOVERS) and returns how many; on a
  * fresh vCPU every value is 0.
  */
-#define CPU_LEFTOVERS 16
+#define CPU_LEFTOVERS 20
 
 /*
  * FP/SIMD instructions trap to the guest's own EL1 until CPACR_EL1.FPEN
@@ -67,6 +67,23 @@ static inline void cpu_fp_on(void)
 /* FPCR.RMode (bits 23:22) = 3: round toward zero. */
 #define CPU_FPCR_ROUND_TO_ZERO (3ull << 22)
 
+/* Optional registers, by the ID fields that say the CPU has them:
+ * ID_AA64PFR0_EL1.RAS (31:28) for DISR_EL1, ID_AA64PFR1_EL1.SME (27:24)
+ * for TPIDR2_EL0.  Spelled by encoding (older assemblers lack the names). */
+static inline int cpu_has_ras(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(v));
+	return (v >> 28) & 0xf;
+}
+
+static inline int cpu_has_sme(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, id_aa64pfr1_el1" : "=r"(v));
+	return (v >> 24) & 0xf;
+}
+
 static inline void cpu_leave_leftovers(uint64_t v)
 {
 	__asm__ volatile("msr sp_el0, %0\n\tmsr tpidr_el0, %0\n\tmsr tpidrro_el0, %0\n\t"
@@ -76,6 +93,13 @@ static inline void cpu_leave_leftovers(uint64_t v)
 	__asm__ volatile("msr cntkctl_el1, %0\n\tmsr cntv_cval_el0, %1\n\t"
 			 "msr cntv_ctl_el0, %2\n\tisb"
 			 : : "r"(3ull), "r"(1ull), "r"(1ull) : "memory");
+	/* CSSELR_EL1: level 2 (Level, bits 3:1 = 1), data cache; every CPU
+	 * minihv runs on has one. */
+	__asm__ volatile("msr csselr_el1, %0" : : "r"(2ull) : "memory");
+	if (cpu_has_ras())
+		__asm__ volatile("msr s3_0_c12_c1_1, %0" : : "r"(v) : "memory");
+	if (cpu_has_sme())
+		__asm__ volatile("msr s3_3_c13_c0_5, %0" : : "r"(v) : "memory");
 	/* V3, both halves, and FPCR rounding toward zero. */
 	cpu_fp_on();
 	__asm__ volatile("fmov d3, %0\n\tmov v3.d[1], %0\n\tmsr fpcr, %1"
@@ -106,6 +130,19 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 	CPU_READ_SYSREG(cntv_cval_el0, ~0ull);
 	CPU_READ_SYSREG(cntv_ctl_el0, 3ull); /* ENABLE, IMASK (ISTATUS is
 						 UNKNOWN while disabled) */
+	CPU_READ_SYSREG(csselr_el1, ~0ull);
+	if (cpu_has_ras()) {
+		uint64_t d;
+		__asm__ volatile("mrs %0, s3_0_c12_c1_1" : "=r"(d));
+		names[n] = "disr_el1";
+		values[n++] = d;
+	}
+	if (cpu_has_sme()) {
+		uint64_t t;
+		__asm__ volatile("mrs %0, s3_3_c13_c0_5" : "=r"(t));
+		names[n] = "tpidr2_el0";
+		values[n++] = t;
+	}
 
 	uint64_t lo, hi;
 	cpu_fp_on();
@@ -184,6 +221,23 @@ static inline int cpu_semihosting_call(uint64_t op, uint64_t arg, uint64_t *ret)
 static inline int cpu_cache_clean_by_set_way(void)
 {
 	__asm__ volatile("dc cisw, xzr\n\tdsb sy" ::: "memory");
+	return 0;
+}
+
+/* RDVL x0, #1 (0x04bf5020), an SVE instruction, with SVE enabled for EL1
+ * in the guest's own CPACR_EL1 (ZEN, bits 17:16, and FPEN, 21:20), where
+ * ID_AA64PFR0_EL1.SVE (bits 35:32) says the CPU has it: -1 where not. */
+static inline int cpu_sve_vector_length(uint64_t *bytes)
+{
+	uint64_t pfr0, cpacr;
+	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(pfr0));
+	if (!((pfr0 >> 32) & 0xf))
+		return -1;
+	__asm__ volatile("mrs %0, cpacr_el1" : "=r"(cpacr));
+	__asm__ volatile("msr cpacr_el1, %0\n\tisb" : : "r"(cpacr | (3ull << 16) | (3ull << 20)) : "memory");
+	register uint64_t x0 __asm__("x0");
+	__asm__ volatile(".inst 0x04bf5020" : "=r"(x0) : : "memory");
+	*bytes = x0;
 	return 0;
 }
 

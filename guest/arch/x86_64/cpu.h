@@ -238,7 +238,8 @@ static inline int cpu_write_exit_port(uint32_t v)
 }
 
 /* Arm's CPU configuration (see guest/arch/aarch64/cpu.h): x86 has no
- * set/way cache operations, ACTLR_EL1 or pointer authentication: -1. */
+ * set/way cache operations, ACTLR_EL1, IMPLEMENTATION DEFINED system
+ * registers, SVE or pointer authentication: -1. */
 static inline int cpu_cache_clean_by_set_way(void)
 {
 	return -1;
@@ -247,6 +248,12 @@ static inline int cpu_cache_clean_by_set_way(void)
 static inline int cpu_read_aux_control(uint64_t *v)
 {
 	(void)v;
+	return -1;
+}
+
+static inline int cpu_sve_vector_length(uint64_t *bytes)
+{
+	(void)bytes;
 	return -1;
 }
 
