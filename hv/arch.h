@@ -66,6 +66,9 @@ enum arch_fact {
 				    /* ("arm-system-registers") the CPU has Arm's
 				       EL1 configuration a guest could reach:
 				       ACTLR_EL1, set/way cache maintenance */
+	ARCH_FACT_EL0,              /* ("el0") the CPU has Arm's EL0, the user
+				       level guest/tests/hostile_user_hypercall
+				       drops to */
 	ARCH_FACT_SVE,              /* ("sve") the CPU has Arm's SVE, which minihv
 				       traps and refuses */
 	ARCH_FACT_TIDCP_IGNORED,    /* ("tidcp-ignored") this platform is one known
@@ -115,6 +118,10 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
  * from the vCPU (the guest may have changed them). */
 gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu);
 bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu);
+
+/* Was the vCPU in the guest's user mode (Arm EL0, x86 CPL 3) when it last
+ * exited?  The hypercall device refuses callers there (hv/hypercall.c). */
+bool arch_vcpu_user_mode(const struct vcpu *vcpu);
 
 /* ---- the run loop ---- */
 

@@ -135,6 +135,19 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 {
 	uint64_t off = gpa_val(a->gpa) - MINIHV_HC_WINDOW_GPA;
 
+	/*
+	 * The ABI is the guest kernel's.  Its pointers are walked through the
+	 * guest's page tables with the hypervisor's reach, not the caller's
+	 * permissions, so a user program that reached the window (a kernel
+	 * that mapped it for EL0 / CPL 3) could have the hypervisor read or
+	 * write the kernel's pages for it.  Refuse every access from user
+	 * mode, before anything is latched.
+	 */
+	if (arch_vcpu_user_mode(vcpu)) {
+		vm_stop(vcpu->vm, "hypercall window: %u-byte %s at offset 0x%llx from the guest's user mode refused: hypercalls are for the guest kernel",
+			a->size, a->write ? "store" : "load", (unsigned long long)off);
+		return false;
+	}
 	if (!access_allowed(off, a)) {
 		vm_stop(vcpu->vm, "hypercall window: %u-byte %s at offset 0x%llx is not a register access the ABI allows",
 			a->size, a->write ? "store" : "load", (unsigned long long)off);

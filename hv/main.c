@@ -62,6 +62,7 @@ static const struct {
 	{ "semihosting", ARCH_FACT_SEMIHOSTING },
 	{ "pointer-auth", ARCH_FACT_POINTER_AUTH },
 	{ "arm-system-registers", ARCH_FACT_ARM_SYSTEM_REGISTERS },
+	{ "el0", ARCH_FACT_EL0 },
 	{ "sve", ARCH_FACT_SVE },
 	{ "tidcp-ignored", ARCH_FACT_TIDCP_IGNORED },
 	{ "watchdog", ARCH_FACT_WATCHDOG },

@@ -163,6 +163,11 @@ bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 	return fake_vcpu(vcpu)->gpt_enabled;
 }
 
+bool arch_vcpu_user_mode(const struct vcpu *vcpu)
+{
+	return fake_vcpu(vcpu)->user_mode;
+}
+
 /* ---- the run loop ---- */
 
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)

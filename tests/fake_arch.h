@@ -33,7 +33,7 @@
 
 #define FAKE_SCRIPT_MAX 64
 #define FAKE_LOADS_MAX  64
-#define FAKE_FACTS      11   /* enum arch_fact's values */
+#define FAKE_FACTS      12   /* enum arch_fact's values */
 
 /* What arch_vm_init allocates from the VM's pool (like a VMID and VTTBR). */
 struct fake_vm {
@@ -49,6 +49,9 @@ struct fake_vcpu {
 	 * that wrote CR3 / TTBR0_EL1 or turned its paging off. */
 	gpa_t gpt_root;
 	bool gpt_enabled;
+	/* What arch_vcpu_user_mode reports: false (the guest kernel) until a
+	 * test plays a user program. */
+	bool user_mode;
 
 	struct vm_exit script[FAKE_SCRIPT_MAX];
 	unsigned script_len;

@@ -737,6 +737,53 @@ static void test_hostile(void)
 	}
 }
 
+/*
+ * The ABI is the guest kernel's: a hypercall access from the guest's user
+ * mode (EL0, CPL 3) is refused at its first store, before anything is
+ * latched, printed, read or written -- the pointer walk has the
+ * hypervisor's reach, not the user program's.  The same calls from the
+ * kernel work (the tests above).
+ */
+static void test_user_mode(void)
+{
+	struct guest g;
+	static const char secret[] = "kernel secret\n";
+
+	guest_start(&g, "user-cw");
+	g.fv->user_mode = true;
+	guest_put(&g, BUF_GVA, secret);
+	unsigned first = fake_hc_store(g.vcpu, MINIHV_HC_ARG0, 8, BUF_GVA);
+	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, sizeof(secret) - 1, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: console_write from user mode stops the guest", cfg);
+	CHECK_STR(g.vm->stop_reason,
+		  "hypercall window: 8-byte store at offset 0x10 from the guest's user mode refused: hypercalls are for the guest kernel",
+		  "%s: ... at its first store, saying why", cfg);
+	CHECK_EQ(g.fv->next, first, "%s: ... and runs nothing after it", cfg);
+	CHECK_EQ(g.vcpu->hc_arg[0], 0, "%s: ... with nothing latched", cfg);
+	CHECK(strstr(fake_console(), "kernel secret") == NULL, "%s: ... and nothing printed", cfg);
+	guest_end(&g);
+
+	/* A load is refused too (VERSION, RESULT: nothing for a user
+	 * program), and MEMINFO writes nothing. */
+	guest_start(&g, "user-load");
+	g.fv->user_mode = true;
+	fake_hc_load(g.vcpu, MINIHV_HC_VERSION, 4);
+	guest_run(&g);
+	CHECK(g.vm->state == VM_STOPPED && g.fv->nr_loads == 0,
+	      "%s: a load from user mode is refused, and returns nothing", cfg);
+	guest_end(&g);
+
+	guest_start(&g, "user-meminfo");
+	g.fv->user_mode = true;
+	memset(guest_ram(&g, BUF_GVA), 0xaa, sizeof(struct minihv_boot_info));
+	fake_hc_call(g.vcpu, MINIHV_CALL_MEMINFO, BUF_GVA, 0, 0, 0);
+	guest_run(&g);
+	CHECK(g.vm->state == VM_STOPPED && *(uint8_t *)guest_ram(&g, BUF_GVA) == 0xaa,
+	      "%s: meminfo from user mode is refused and writes nothing", cfg);
+	guest_end(&g);
+}
+
 int main(void)
 {
 	unit_begin("test_hv_hypercall");
@@ -760,6 +807,7 @@ int main(void)
 		test_meminfo_read_only();
 		test_meminfo_rewrites_its_table();
 		test_hostile();
+		test_user_mode();
 
 		CHECK_EQ(fake_arch.vm_finis, fake_arch.vm_inits,
 			 "%s: every VM's arch state was released (%u VMs)", cfg, fake_arch.vm_inits);

@@ -461,6 +461,13 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 }
 
+/* SPSR_EL2.M[3:2], the exception level the guest was at: 0 is EL0. */
+bool arch_vcpu_user_mode(const struct vcpu *vcpu)
+{
+	const struct arch_vcpu *a = vcpu->arch;
+	return ((a->regs.spsr >> 2) & 3) == 0;
+}
+
 void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
 {
 	struct arch_vcpu *a = vcpu->arch;

@@ -206,6 +206,13 @@ static bool svm_vcpu_gpt_enabled(const struct vcpu *vcpu)
 	return v->vmcb->cr0 & CR0_PG;
 }
 
+/* The VMCB keeps the CPL itself (VMRUN loads it, #VMEXIT saves it). */
+static bool svm_vcpu_user_mode(const struct vcpu *vcpu)
+{
+	const struct svm_vcpu *v = vcpu->arch;
+	return v->vmcb->cpl == 3;
+}
+
 const struct x86_backend x86_svm_backend = {
 	.name = "x86_64 SVM, NPT",
 	.probe = svm_probe,
@@ -219,5 +226,6 @@ const struct x86_backend x86_svm_backend = {
 	.vcpu_mmio_done = svm_vcpu_mmio_done,
 	.vcpu_gpt_root = svm_vcpu_gpt_root,
 	.vcpu_gpt_enabled = svm_vcpu_gpt_enabled,
+	.vcpu_user_mode = svm_vcpu_user_mode,
 	.describe_exit = svm_describe_exit,
 };

@@ -265,6 +265,7 @@ void vmx_s2_flush(struct vm *vm);
 int vmx_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
 gpa_t vmx_vcpu_gpt_root(const struct vcpu *vcpu);
 bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu);
+bool vmx_vcpu_user_mode(const struct vcpu *vcpu);
 void vmx_load_vcpu(const struct vcpu *vcpu);
 
 /* vmx_exit.c */

@@ -367,5 +367,6 @@ const struct x86_backend x86_vmx_backend = {
 	.vcpu_mmio_done = vmx_vcpu_mmio_done,
 	.vcpu_gpt_root = vmx_vcpu_gpt_root,
 	.vcpu_gpt_enabled = vmx_vcpu_gpt_enabled,
+	.vcpu_user_mode = vmx_vcpu_user_mode,
 	.describe_exit = vmx_describe_exit,
 };

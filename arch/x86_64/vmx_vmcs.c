@@ -291,6 +291,14 @@ gpa_t vmx_vcpu_gpt_root(const struct vcpu *vcpu)
 	return gpa(vmread(VMCS_GUEST_CR3) & 0x000ffffffffff000ull);
 }
 
+/* The CPL is SS's DPL (access rights bits 6:5); SS's access rights follow
+ * ES's and CS's in the VMCS encoding (ES_AR + 4). */
+bool vmx_vcpu_user_mode(const struct vcpu *vcpu)
+{
+	vmx_load_vcpu(vcpu);
+	return ((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 4)) >> 5) & 3) == 3;
+}
+
 bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
 	vmx_load_vcpu(vcpu);

@@ -266,6 +266,7 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_ARM_SYSTEM_REGISTERS:
 	case ARCH_FACT_TIDCP_IGNORED:
 	case ARCH_FACT_SVE:
+	case ARCH_FACT_EL0:
 	case ARCH_FACT_WATCHDOG:    /* not implemented yet: arch_vcpu_watchdog_arm */
 		return false;
 	case ARCH_FACT_XCR0:
@@ -369,6 +370,11 @@ gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu)
 bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
 	return backend->vcpu_gpt_enabled(vcpu);
+}
+
+bool arch_vcpu_user_mode(const struct vcpu *vcpu)
+{
+	return backend->vcpu_user_mode(vcpu);
 }
 
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)

@@ -37,6 +37,9 @@ struct x86_backend {
 	void (*vcpu_mmio_done)(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
 	gpa_t (*vcpu_gpt_root)(const struct vcpu *vcpu);
 	bool (*vcpu_gpt_enabled)(const struct vcpu *vcpu);
+	/* CPL 3 at the last exit (the DPL of SS, which the CPU keeps equal to
+	 * the CPL). */
+	bool (*vcpu_user_mode)(const struct vcpu *vcpu);
 	void (*describe_exit)(const struct vcpu *vcpu, const struct vm_exit *exit,
 			      char *buf, size_t len);
 };

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "minihv.h"
+
 /* Guest-physical address of the current page-table root. */
 static inline uint64_t cpu_page_table_root(void)
 {
@@ -276,6 +278,52 @@ static inline int cpu_pointer_auth_sign(uint64_t ptr, uint64_t modifier, uint64_
 	register uint64_t x1 __asm__("x1") = modifier;
 	__asm__ volatile(".inst 0xdac10020" : "+r"(x0) : "r"(x1) : "memory");
 	*signed_ptr = x0;
+	return 0;
+}
+
+/*
+ * Make a hypercall from user mode (EL0): hostile_user_hypercall.  Stores
+ * a1, a2 to ARG0, ARG1 and nr to CALL, loads RESULT, then SVC -- all from
+ * a page of code that EL0 may run, with the hypercall window opened to
+ * EL0.  Never returns where it is tried: the hypervisor stops the guest at
+ * the hypercall, or the SVC ends up in the guest's vectors, which report
+ * it.  The guest's RAM is mapped for EL1 only (AP[1] clear, UXN set), so
+ * the code page gets a second mapping, EL0-executable and read-only for
+ * both, in a free slot of the window's level-0 table (window page + 8),
+ * built from RAM's own descriptor (block or page: the attributes are in
+ * the same bits).  -1 if the tables are not as expected.
+ */
+static inline int cpu_user_mode_hypercall(const struct minihv_boot_info *info, uint64_t nr,
+					  uint64_t a1, uint64_t a2)
+{
+	uint64_t code;
+	__asm__ volatile("adr %0, 1f\n\tb 9f\n\t.balign 4096\n"
+			 "1:\tstr x1, [x0, #0x10]\n\tstr x2, [x0, #0x18]\n\t"
+			 "str w3, [x0, #0x30]\n\tldr x4, [x0, #0x38]\n\tsvc #0\n"
+			 "8:\tb 8b\n\t.balign 4096\n9:" : "=r"(code));
+	uint64_t *window = guest_pt_entry(info, info->window_gva, 0);
+	uint64_t *ram = guest_pt_entry(info, code, 1);
+	if (!window || !ram || !(*ram & 1))
+		return -1;
+	if ((*ram & 3) == 3)            /* a table: RAM is mapped with pages */
+		ram = guest_pt_entry(info, code, 0);
+	if (!ram || !(*ram & 1))
+		return -1;
+	uint64_t code_gpa = info->ram_gpa + (code - info->ram_gva);
+	uint64_t attrs = *ram & ~0x0000fffffffff003ull;
+	attrs &= ~(1ull << 54);                 /* UXN clear: EL0 may run it */
+	window[8] = attrs | (3ull << 6) | code_gpa | 3;  /* AP[2:1] = 11: read-only, EL0 too */
+	window[0] = (window[0] & ~(3ull << 6)) | (1ull << 6); /* AP = 01: EL0 read/write */
+	cpu_flush_tlb();
+
+	register uint64_t x0 __asm__("x0") = info->window_gva;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = nr;
+	/* SPSR_EL1 = EL0t with D, A, I, F masked. */
+	__asm__ volatile("msr elr_el1, %4\n\tmsr spsr_el1, %5\n\tisb\n\teret"
+			 : : "r"(x0), "r"(x1), "r"(x2), "r"(x3),
+			   "r"(info->window_gva + 8 * 4096), "r"(0x3c0ull) : "memory");
 	return 0;
 }
 

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "minihv.h"
+
 /* Guest-physical address of the current page-table root (CR3). */
 static inline uint64_t cpu_page_table_root(void)
 {
@@ -268,6 +270,19 @@ static inline int cpu_pointer_auth_sign(uint64_t ptr, uint64_t modifier, uint64_
 	(void)ptr;
 	(void)modifier;
 	(void)signed_ptr;
+	return -1;
+}
+
+/* A hypercall from user mode (see guest/arch/aarch64/cpu.h): not written
+ * for x86, where it needs a GDT with CPL 3 segments and U/S page-table
+ * bits a tiny guest does not have.  -1. */
+static inline int cpu_user_mode_hypercall(const struct minihv_boot_info *info, uint64_t nr,
+					  uint64_t a1, uint64_t a2)
+{
+	(void)info;
+	(void)nr;
+	(void)a1;
+	(void)a2;
 	return -1;
 }
 
