@@ -14,6 +14,7 @@
 
 struct vm;
 struct vcpu;
+struct guest_mmu;
 
 /* ---- the CPU ---- */
 
@@ -118,6 +119,18 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
  * from the vCPU (the guest may have changed them). */
 gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu);
 bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu);
+
+/*
+ * The rest of the guest's translation regime, as the CPU would apply it
+ * to a data access now (see struct guest_mmu in mm/guest_mem.h): called
+ * with m filled for one space with arch_gpt_format and
+ * arch_vcpu_gpt_root, the backend adds what its registers say -- another
+ * size (a reshaped format), an upper space, top-byte-ignore, disabled
+ * walks -- or sets m->unsupported where the walk could not match the CPU.
+ * A backend whose regime is that one space (x86-64 paging here) does
+ * nothing.
+ */
+void arch_vcpu_gpt_regime(const struct vcpu *vcpu, struct guest_mmu *m);
 
 /* Was the vCPU in the guest's user mode (Arm EL0, x86 CPL 3) when it last
  * exited?  The hypercall device refuses callers there (hv/hypercall.c). */

@@ -203,9 +203,11 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 
 void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)
 {
+	*out = (struct guest_mmu){ 0 };
 	out->ram = &vcpu->vm->ram;
 	out->s2 = &vcpu->vm->s2;
 	out->gpt_fmt = arch_gpt_format();
 	out->gpt_root = arch_vcpu_gpt_root(vcpu);
 	out->gpt_enabled = arch_vcpu_gpt_enabled(vcpu);
+	arch_vcpu_gpt_regime(vcpu, out);
 }

@@ -81,11 +81,49 @@ void guest_mmu_table_mem(const struct guest_mmu *m, struct pt_mem *out)
 	out->ctx = (void *)m; /* pt_mem's ctx is not const; we only read m */
 }
 
+/*
+ * Which tables translate va, and the address the walk indexes them with
+ * (guest_mmu's rules for a split regime).  MM_ENOTMAPPED where the CPU
+ * would fault before any walk: a disabled space, top bits that do not
+ * match bit 55.
+ */
+static int pick_space(const struct guest_mmu *m, uint64_t va, const struct pt_format **fmt,
+		      gpa_t *root, uint64_t *in)
+{
+	if (m->unsupported)
+		return MM_EUNSUPPORTED;
+	if (!m->split) {
+		*fmt = m->gpt_fmt;
+		*root = m->gpt_root;
+		*in = va;
+		return 0;
+	}
+	bool upper = (va >> 55) & 1;
+	*fmt = upper ? m->upper_fmt : m->gpt_fmt;
+	*root = upper ? m->upper_root : m->gpt_root;
+	if ((upper ? m->upper_disabled : m->lower_disabled) || !*fmt)
+		return MM_ENOTMAPPED;
+	unsigned bits = (*fmt)->in_bits;
+	if (bits > 55)
+		return MM_EUNSUPPORTED;
+	/* The bits that must all equal bit 55: from in_bits up to 55, or
+	 * to 63 where the top byte counts. */
+	uint64_t top = (upper ? m->upper_tbi : m->lower_tbi) ? (1ull << 56) - 1 : ~0ull;
+	uint64_t must = top & ~((1ull << bits) - 1);
+	if ((va & must) != (upper ? must : 0))
+		return MM_ENOTMAPPED;
+	*in = va & ((1ull << bits) - 1);
+	return 0;
+}
+
 int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perms,
 		       gpa_t *out)
 {
+	const struct pt_format *fmt;
 	struct pt_mem mem;
 	struct pt gpt;
+	gpa_t root;
+	uint64_t in;
 	unsigned perms;
 	int err;
 
@@ -95,9 +133,12 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
 		*out = gpa(gva_val(addr));
 		return 0;
 	}
+	err = pick_space(m, gva_val(addr), &fmt, &root, &in);
+	if (err)
+		return err;
 	guest_mmu_table_mem(m, &mem);
-	pt_attach(&gpt, m->gpt_fmt, &mem, gpa_val(m->gpt_root));
-	err = gpt_translate(&gpt, addr, out, &perms);
+	pt_attach(&gpt, fmt, &mem, gpa_val(root));
+	err = gpt_translate(&gpt, gva(in), out, &perms);
 	if (err)
 		return err;
 	if ((perms & need_perms) != need_perms)

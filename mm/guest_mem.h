@@ -40,6 +40,30 @@ struct guest_mmu {
 					     CR3's PCID/PWT/PCD or TTBR's ASID/CnP
 					     bits (an unaligned root faults) */
 	bool gpt_enabled;                 /* guest paging on?  if not, gva == gpa */
+
+	/*
+	 * How an address picks its tables, where the format alone does not
+	 * say.  All zero (the default): one space, gpt_fmt from address 0
+	 * up to its in_bits, as x86-64 paging is walked here.  Arm's EL1&0
+	 * regime (the backend reads it from TCR_EL1) is split:
+	 *   - bit 55 of the address picks the lower space (gpt_fmt, gpt_root:
+	 *     TTBR0) or the upper (upper_fmt, upper_root: TTBR1);
+	 *   - each space translates its format's in_bits (64 - TnSZ), and the
+	 *     bits above, up to 55 where the space ignores the top byte (TBI)
+	 *     and 63 where not, must all equal bit 55: otherwise the CPU
+	 *     faults, and so does this walk;
+	 *   - a space whose walks are disabled (EPDn) faults everywhere.
+	 * unsupported, when set, names why the regime cannot be walked here
+	 * (a granule other than 4 KiB, a size the format cannot take): every
+	 * translation then fails with MM_EUNSUPPORTED, rather than resolve a
+	 * page the CPU would not.
+	 */
+	bool split;
+	const struct pt_format *upper_fmt;
+	gpa_t upper_root;
+	bool lower_disabled, upper_disabled;
+	bool lower_tbi, upper_tbi;
+	const char *unsupported;
 };
 
 /*

@@ -13,6 +13,7 @@ const char *mm_strerror(int err)
 	case MM_ENOTMAPPED: return "not mapped";
 	case MM_EFAULT:     return "address outside its memory";
 	case MM_EPERM:      return "permission denied";
+	case MM_EUNSUPPORTED: return "unsupported translation regime";
 	}
 	return "unknown mm error";
 }

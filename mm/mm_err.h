@@ -13,6 +13,8 @@ enum mm_err {
 	MM_ENOTMAPPED = -4, /* translation found no mapping */
 	MM_EFAULT = -5,     /* address outside the memory it must lie in */
 	MM_EPERM = -6,      /* mapped, but without the permission asked for */
+	MM_EUNSUPPORTED = -7, /* the guest's translation regime is one this
+				 code cannot walk exactly as the CPU would */
 };
 
 const char *mm_strerror(int err);

@@ -219,6 +219,18 @@ void pt_arm_s2_format(const struct pt_arm_s2_geometry *g, struct pt_format *out)
 	out->leaf_levels = g->levels >= 3 ? 0x7 : 0x3;
 }
 
+int pt_arm_s1_format(unsigned va_bits, struct pt_format *out)
+{
+	if (va_bits < 25 || va_bits > 48)
+		return -1;
+	*out = pt_format_arm_stage1;
+	out->in_bits = va_bits;
+	out->levels = va_bits > 39 ? 4 : va_bits > 30 ? 3 : 2;
+	/* Blocks at Arm levels 1 and 2; a walk from level 2 has no level 1. */
+	out->leaf_levels = out->levels >= 3 ? 0x7 : 0x3;
+	return 0;
+}
+
 /* ---- stage 1 ----
  *
  * The guest's own tables.  The memory type is an index (AttrIndx, bits 4:2)

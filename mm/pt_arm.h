@@ -48,4 +48,14 @@ void pt_arm_s2_geometry(unsigned pa_range, struct pt_arm_s2_geometry *out);
  * root_tables; the descriptors are the same at every size). */
 void pt_arm_s2_format(const struct pt_arm_s2_geometry *g, struct pt_format *out);
 
+/*
+ * The guest's stage-1 format for one half of Arm's EL1&0 regime with a
+ * 4 KiB granule: va_bits = 64 - TnSZ input bits, walked from the level the
+ * architecture starts at for that size (level 0 above 39 bits, 1 above 30,
+ * 2 from 25).  Stage 1 has no concatenated roots: a smaller size just uses
+ * the start of the root table.  -1 for a size outside 25..48 (TnSZ 16..39:
+ * beyond need FEAT_LPA2 or FEAT_TTST), where out is left alone.
+ */
+int pt_arm_s1_format(unsigned va_bits, struct pt_format *out);
+
 #endif

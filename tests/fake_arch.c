@@ -163,6 +163,14 @@ bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 	return fake_vcpu(vcpu)->gpt_enabled;
 }
 
+/* The fake's guest has one space, the format's: nothing to add.  (The
+ * split regime is tested on mm/ directly, test_guest_mem.c.) */
+void arch_vcpu_gpt_regime(const struct vcpu *vcpu, struct guest_mmu *m)
+{
+	(void)vcpu;
+	(void)m;
+}
+
 bool arch_vcpu_user_mode(const struct vcpu *vcpu)
 {
 	return fake_vcpu(vcpu)->user_mode;

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "mm/pt_arm.h"
 #include "tests/fake_phys.h"
 #include "tests/unit.h"
 
@@ -82,7 +83,8 @@ static void fixture_init(struct fixture *v, const struct pt_format *s2f,
 			     PT_RW, PT_MEM_NORMAL);
 	CHECK(err == 0, "%s: set up stage 2 and guest tables", v->name);
 
-	v->mmu = (struct guest_mmu){ &v->ram, &v->s2, gptf, gpa(v->gpt.root_pa), true };
+	v->mmu = (struct guest_mmu){ .ram = &v->ram, .s2 = &v->s2, .gpt_fmt = gptf,
+				     .gpt_root = gpa(v->gpt.root_pa), .gpt_enabled = true };
 }
 
 static void fixture_fini(struct fixture *v)
@@ -328,6 +330,96 @@ static void test_paging_off(struct fixture *v)
 	v->mmu.gpt_enabled = true;
 }
 
+/*
+ * Arm's EL1&0 regime as the backend describes it from TCR_EL1 (guest_mmu's
+ * split fields): each half's size decides where the walk starts, bit 55
+ * picks TTBR0 or TTBR1, the top byte is ignored only with TBI, a disabled
+ * half faults, and an unsupported regime refuses everything.
+ */
+static void test_arm_regimes(void)
+{
+	static const struct {
+		unsigned bits;
+		int levels;  /* -1: refused */
+	} sizes[] = { { 24, -1 }, { 25, 2 }, { 30, 2 }, { 31, 3 }, { 39, 3 },
+		      { 40, 4 }, { 48, 4 }, { 49, -1 } };
+	struct pt_format f;
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		int r = pt_arm_s1_format(sizes[i].bits, &f);
+		CHECK(sizes[i].levels < 0 ? r == -1 : r == 0 && (int)f.levels == sizes[i].levels &&
+		      f.in_bits == sizes[i].bits,
+		      "pt_arm_s1_format(%u): %s%d", sizes[i].bits,
+		      sizes[i].levels < 0 ? "refused " : "levels ", sizes[i].levels);
+	}
+
+	/* A 39-bit lower half (T0SZ 25): a 3-level tree. */
+	struct pt_format f39;
+	pt_arm_s1_format(39, &f39);
+	struct fixture v;
+	fixture_init(&v, &pt_format_arm_stage2, &f39);
+	v.name = "arm T0SZ=25";
+	memset(ram_at(&v, 0x7000), 'L', PAGE_SIZE);
+	memset(ram_at(&v, 0x3000), 'U', PAGE_SIZE);
+	uint8_t buf[8];
+
+	/* What the fixed 4-level walk did: the root read as level 0. */
+	struct guest_mmu four = v.mmu;
+	four.gpt_fmt = &pt_format_arm_stage1;
+	int e = guest_read_virt(&four, gva(VA_DATA), buf, sizeof(buf));
+	CHECK(e != 0 || buf[0] != 'L',
+	      "%s: a 4-level walk of the 3-level tree does not find the page the CPU would", v.name);
+
+	v.mmu.split = true;
+	v.mmu.upper_disabled = true;
+	memset(buf, 0, sizeof(buf));
+	CHECK(guest_read_virt(&v.mmu, gva(VA_DATA), buf, sizeof(buf)) == 0 && buf[0] == 'L',
+	      "%s: the 39-bit walk, from level 1, finds it", v.name);
+	CHECK_EQ(guest_read_virt(&v.mmu, gva(VA_DATA | (1ull << 40)), buf, sizeof(buf)), MM_ENOTMAPPED,
+		 "%s: an address above 39 bits, below bit 55, faults", v.name);
+
+	/* Top-byte-ignore. */
+	uint64_t tagged = VA_DATA | (0x5aull << 56);
+	CHECK_EQ(guest_read_virt(&v.mmu, gva(tagged), buf, sizeof(buf)), MM_ENOTMAPPED,
+		 "%s: a tagged pointer faults without TBI0", v.name);
+	v.mmu.lower_tbi = true;
+	memset(buf, 0, sizeof(buf));
+	CHECK(guest_read_virt(&v.mmu, gva(tagged), buf, sizeof(buf)) == 0 && buf[0] == 'L',
+	      "%s: with TBI0 the top byte is ignored", v.name);
+	CHECK_EQ(guest_read_virt(&v.mmu, gva(tagged | (1ull << 50)), buf, sizeof(buf)), MM_ENOTMAPPED,
+		 "%s: ... but not bits 55:39", v.name);
+	v.mmu.lower_tbi = false;
+
+	/* The upper half, TTBR1, its own 39-bit tree. */
+	struct pt up;
+	int err = pt_init(&up, &f39, &v.table_mem);
+	err |= gpt_map_range(&up, gva(VA_DATA), gpa(RAM_GPA + 0x3000), PAGE_SIZE,
+			     PT_RW | PT_USER, PT_MEM_NORMAL);
+	CHECK(err == 0, "%s: built the upper half's tables", v.name);
+	uint64_t high = ~((1ull << 39) - 1) | VA_DATA;
+	CHECK_EQ(guest_read_virt(&v.mmu, gva(high), buf, sizeof(buf)), MM_ENOTMAPPED,
+		 "%s: with EPD1 the upper half faults", v.name);
+	v.mmu.upper_disabled = false;
+	v.mmu.upper_fmt = &f39;
+	v.mmu.upper_root = gpa(up.root_pa);
+	memset(buf, 0, sizeof(buf));
+	CHECK(guest_read_virt(&v.mmu, gva(high), buf, sizeof(buf)) == 0 && buf[0] == 'U',
+	      "%s: bit 55 set: TTBR1's tables, indexed by the low 39 bits", v.name);
+	CHECK_EQ(guest_read_virt(&v.mmu, gva(high & ~(1ull << 45)), buf, sizeof(buf)), MM_ENOTMAPPED,
+		 "%s: an upper address whose bits 55:39 are not all ones faults", v.name);
+	CHECK_EQ(guest_read_virt(&v.mmu, gva(high & ~(0xffull << 56)), buf, sizeof(buf)), MM_ENOTMAPPED,
+		 "%s: ... and with the top byte clear, without TBI1", v.name);
+	v.mmu.upper_tbi = true;
+	CHECK(guest_read_virt(&v.mmu, gva(high & ~(0xffull << 56)), buf, sizeof(buf)) == 0 &&
+	      buf[0] == 'U', "%s: ... which TBI1 ignores", v.name);
+
+	v.mmu.unsupported = "a 64 KiB granule";
+	CHECK_EQ(guest_read_virt(&v.mmu, gva(VA_DATA), buf, sizeof(buf)), MM_EUNSUPPORTED,
+		 "%s: an unsupported regime refuses every address", v.name);
+	CHECK_STR(mm_strerror(MM_EUNSUPPORTED), "unsupported translation regime",
+		  "%s: ... naming why", v.name);
+	fixture_fini(&v);
+}
+
 int main(void)
 {
 	static const struct pt_format *const pairs[][2] = {
@@ -351,5 +443,6 @@ int main(void)
 		test_paging_off(&v);
 		fixture_fini(&v);
 	}
+	test_arm_regimes();
 	return unit_done();
 }

@@ -243,6 +243,57 @@ static const char *sysreg_refusal(unsigned op0, unsigned op1, unsigned crn, unsi
 	return "a system register minihv does not give guests";
 }
 
+/*
+ * TCR_EL1, as the CPU applies it to the guest's data accesses, described
+ * for mm/guest_mem.c: T0SZ/T1SZ give each half's size (pt_arm_s1_format
+ * walks it from the right level), TTBR1_EL1 the upper half's tables,
+ * EPD0/EPD1 disable a half, TBI0/TBI1 make the top byte ignored.  Only the
+ * 4 KiB granule is walked: TG0 = 0b00 and TG1 = 0b10; any other, a size
+ * outside 25..48 bits, or DS (52-bit addresses with LPA2) makes the regime
+ * "unsupported", and every pointer the guest passes is refused rather
+ * than resolved to a page the CPU would not use.  A disabled half's
+ * fields are not looked at, as the CPU does not.
+ */
+static struct pt_format s1_formats[49];   /* by input size, built on use */
+
+static const struct pt_format *s1_format(unsigned va_bits)
+{
+	if (va_bits > 48 || pt_arm_s1_format(va_bits, &s1_formats[va_bits]))
+		return NULL;
+	return &s1_formats[va_bits];
+}
+
+void arch_vcpu_gpt_regime(const struct vcpu *vcpu, struct guest_mmu *m)
+{
+	const struct arch_vcpu *a = vcpu->arch;
+	bool live = loaded_vcpu == vcpu;
+	uint64_t tcr = live ? read_sysreg(tcr_el1) : a->el1.tcr;
+	uint64_t ttbr1 = live ? read_sysreg(ttbr1_el1) : a->el1.ttbr1;
+
+	m->split = true;
+	m->lower_disabled = tcr & (1ull << 7);    /* EPD0 */
+	m->upper_disabled = tcr & (1ull << 23);   /* EPD1 */
+	m->lower_tbi = tcr & (1ull << 37);        /* TBI0 */
+	m->upper_tbi = tcr & (1ull << 38);        /* TBI1 */
+	m->upper_root = gpa(ttbr1 & 0x0000fffffffffffeull);
+	if (tcr & (1ull << 59)) {                 /* DS */
+		m->unsupported = "52-bit addresses (TCR_EL1.DS)";
+		return;
+	}
+	if (!m->lower_disabled) {
+		m->gpt_fmt = ((tcr >> 14) & 3) == 0 ? s1_format(64 - (unsigned)(tcr & 0x3f)) : NULL;
+		if (!m->gpt_fmt) {
+			m->unsupported = "TTBR0's granule or size (TCR_EL1.TG0, T0SZ)";
+			return;
+		}
+	}
+	if (!m->upper_disabled) {
+		m->upper_fmt = ((tcr >> 30) & 3) == 2 ? s1_format(64 - (unsigned)((tcr >> 16) & 0x3f)) : NULL;
+		if (!m->upper_fmt)
+			m->unsupported = "TTBR1's granule or size (TCR_EL1.TG1, T1SZ)";
+	}
+}
+
 static const char *dfsc_name(unsigned dfsc)
 {
 	switch (dfsc & 0x3c) {

@@ -372,6 +372,15 @@ bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 	return backend->vcpu_gpt_enabled(vcpu);
 }
 
+/* One space, 4-level paging from CR3: what the caller already filled in.
+ * (5-level paging, and upper canonical addresses, are not walked: those
+ * addresses fail as not mapped.) */
+void arch_vcpu_gpt_regime(const struct vcpu *vcpu, struct guest_mmu *m)
+{
+	(void)vcpu;
+	(void)m;
+}
+
 bool arch_vcpu_user_mode(const struct vcpu *vcpu)
 {
 	return backend->vcpu_user_mode(vcpu);

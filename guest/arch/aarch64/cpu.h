@@ -282,6 +282,64 @@ static inline int cpu_pointer_auth_sign(uint64_t ptr, uint64_t modifier, uint64_
 }
 
 /*
+ * Translation regimes other than the one the hypervisor built (tests
+ * va_39bit and tagged_pointer): the hypervisor must walk the guest's
+ * pointers the way the CPU does under them.
+ */
+static inline void cpu_tlb_sync(void)
+{
+	__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb ish\n\tisb" ::: "memory");
+}
+
+/*
+ * Switch to a 39-bit lower half (TCR_EL1.T0SZ = 25): a 3-level walk from
+ * level 1.  Every address a minihv guest uses lies below 2^39, all behind
+ * entry 0 of the 4-level root, so the level-1 table that entry points to
+ * is, as it stands, the root of the same mappings walked from level 1.
+ * The code runs on through the switch, so it goes in two steps, each
+ * keeping this code and the stack (in the GiB at 0x40000000, entry 1 of
+ * the level-1 table) mapped: first a bridge root, whose entry 0 is the old
+ * root's (read as level 0: everything) and entry 1 the level-1 table's
+ * (read as level 1: this GiB), then T0SZ = 25, then the level-1 table as
+ * TTBR0.  page: a free, page-aligned page of RAM for the bridge.
+ */
+static inline int cpu_use_39bit_va(const struct minihv_boot_info *info, uint64_t *page)
+{
+	uint64_t *root = guest_pt_entry(info, 0, 3);
+	uint64_t *l1 = guest_pt_entry(info, 0, 2);
+	if (!root || !l1 || (*root & 3) != 3)
+		return -1;
+	uint64_t l1_gpa = *root & 0x0000fffffffff000ull;
+	for (int i = 0; i < 512; i++)
+		page[i] = 0;
+	page[0] = root[0];
+	page[1] = l1[1];
+	uint64_t bridge = info->ram_gpa + ((uintptr_t)page - info->ram_gva);
+	uint64_t tcr;
+	__asm__ volatile("dsb ishst\n\tmsr ttbr0_el1, %0" : : "r"(bridge) : "memory");
+	cpu_tlb_sync();
+	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
+	__asm__ volatile("msr tcr_el1, %0" : : "r"((tcr & ~0x3full) | 25) : "memory");
+	cpu_tlb_sync();
+	__asm__ volatile("msr ttbr0_el1, %0" : : "r"(l1_gpa) : "memory");
+	cpu_tlb_sync();
+	return 0;
+}
+
+/* TCR_EL1.TBI0 (bit 37): the top byte of a lower-half data address is
+ * ignored, so a pointer may carry a tag there.  Returns the bit to OR into
+ * a pointer to tag it. */
+static inline int cpu_ignore_top_byte(uint64_t *tag)
+{
+	uint64_t tcr;
+	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
+	__asm__ volatile("msr tcr_el1, %0" : : "r"(tcr | (1ull << 37)) : "memory");
+	cpu_tlb_sync();
+	*tag = 0x5aull << 56;
+	return 0;
+}
+
+/*
  * Make a hypercall from user mode (EL0): hostile_user_hypercall.  Stores
  * a1, a2 to ARG0, ARG1 and nr to CALL, loads RESULT, then SVC -- all from
  * a page of code that EL0 may run, with the hypercall window opened to

@@ -273,6 +273,21 @@ static inline int cpu_pointer_auth_sign(uint64_t ptr, uint64_t modifier, uint64_
 	return -1;
 }
 
+/* Arm's translation regimes (see guest/arch/aarch64/cpu.h): -1.  x86-64
+ * has one 4-level regime (5-level paging is not tried). */
+static inline int cpu_use_39bit_va(const struct minihv_boot_info *info, uint64_t *page)
+{
+	(void)info;
+	(void)page;
+	return -1;
+}
+
+static inline int cpu_ignore_top_byte(uint64_t *tag)
+{
+	(void)tag;
+	return -1;
+}
+
 /* A hypercall from user mode (see guest/arch/aarch64/cpu.h): not written
  * for x86, where it needs a GDT with CPL 3 segments and U/S page-table
  * bits a tiny guest does not have.  -1. */
