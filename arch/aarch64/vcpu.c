@@ -11,6 +11,7 @@
 #include "sysreg.h"
 #include "../../hv/arch.h"
 #include "../../hv/print.h"
+#include "../../hv/run.h"
 
 void arm_load_el1(const struct arm_el1_state *s);
 
@@ -191,19 +192,6 @@ static const char *ec_name(unsigned ec)
 	}
 }
 
-static void guest_fault(struct vcpu *vcpu, struct vm_exit *exit, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void guest_fault(struct vcpu *vcpu, struct vm_exit *exit, const char *fmt, ...)
-{
-	struct arch_vcpu *a = vcpu->arch;
-	va_list ap;
-	va_start(ap, fmt);
-	hv_vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
-	va_end(ap);
-	exit->kind = EXIT_GUEST_FAULT;
-	exit->reason = a->reason;
-}
-
 /* A stage-2 data abort: the guest touched guest-physical memory that is not
  * mapped.  With a valid instruction syndrome it is an emulatable access. */
 static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
@@ -213,16 +201,16 @@ static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
 	unsigned dfsc = iss & 0x3f;
 
 	if (iss & (1u << 7)) {
-		guest_fault(vcpu, exit, "the guest's own page-table walk touched guest-physical 0x%llx, which is not RAM",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest's own page-table walk touched guest-physical 0x%llx, which is not RAM",
 			    (unsigned long long)((a->hpfar >> 4) << 12));
 		return;
 	}
 	if ((dfsc & 0x3c) != 0x04) {
-		guest_fault(vcpu, exit, "stage-2 %s (DFSC 0x%x)", dfsc_name(dfsc), dfsc);
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "stage-2 %s (DFSC 0x%x)", dfsc_name(dfsc), dfsc);
 		return;
 	}
 	if (!(iss & (1u << 24))) {
-		guest_fault(vcpu, exit, "MMIO access without a valid syndrome (ISV=0: a load/store pair, writeback or SIMD access), which minihv does not emulate");
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MMIO access without a valid syndrome (ISV=0: a load/store pair, writeback or SIMD access), which minihv does not emulate");
 		return;
 	}
 	unsigned srt = (iss >> 16) & 0x1f;
@@ -256,7 +244,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	if (a->regs.exit_type != 0) {
 		static const char *const vec[] = { "sync", "IRQ", "FIQ", "SError" };
 		exit->name = a->regs.exit_type < 4 ? vec[a->regs.exit_type] : "AArch32 exception";
-		guest_fault(vcpu, exit, "unexpected %s exception from the guest", exit->name);
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "unexpected %s exception from the guest", exit->name);
 		return;
 	}
 	switch (ec) {
@@ -272,14 +260,14 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		 * to say "I took an exception I cannot handle". */
 		if ((a->esr & 0xffff) == 0xe1) {
 			exit->name = "guest exception";
-			guest_fault(vcpu, exit, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",
+			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",
 				    (unsigned long long)read_sysreg(esr_el1),
 				    (unsigned long long)(read_sysreg(esr_el1) >> 26),
 				    ec_name((unsigned)(read_sysreg(esr_el1) >> 26)),
 				    (unsigned long long)read_sysreg(elr_el1),
 				    (unsigned long long)read_sysreg(far_el1));
 		} else {
-			guest_fault(vcpu, exit, "HVC #0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
+			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "HVC #0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
 				    (unsigned long long)(a->esr & 0xffff));
 		}
 		return;
@@ -289,7 +277,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		uint64_t iss = a->esr & 0x1ffffff;
 		unsigned op0 = (iss >> 20) & 3;
 		/* Op0 2 is the debug registers; the PMU's are Op0 3. */
-		guest_fault(vcpu, exit, "%s system register S%u_%u_C%u_C%u_%u: minihv guests have no %s",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s system register S%u_%u_C%u_C%u_%u: minihv guests have no %s",
 			    (iss & 1) ? "MRS from" : "MSR to", op0,
 			    (unsigned)((iss >> 14) & 7), (unsigned)((iss >> 10) & 15),
 			    (unsigned)((iss >> 1) & 15), (unsigned)((iss >> 17) & 7),
@@ -297,7 +285,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		return;
 	}
 	default:
-		guest_fault(vcpu, exit, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));
 		return;
 	}
 }

@@ -18,6 +18,7 @@
  */
 #include "svm.h"
 #include "../../hv/print.h"
+#include "../../hv/run.h"
 
 static const uint8_t opcode_cpuid[] = { 0x0f, 0xa2 };
 static const uint8_t opcode_xsetbv[] = { 0x0f, 0x01, 0xd1 };
@@ -67,18 +68,6 @@ static bool has_error_code(unsigned vector)
 	       vector == 21 || vector == 29 || vector == 30;
 }
 
-static void guest_fault(struct svm_vcpu *v, struct vm_exit *exit, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void guest_fault(struct svm_vcpu *v, struct vm_exit *exit, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	hv_vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-	va_end(ap);
-	exit->kind = EXIT_GUEST_FAULT;
-	exit->reason = v->reason;
-}
-
 /*
  * The length of the intercepted instruction at RIP, which must be the
  * operand-less instruction op (name says which).  false, with the guest
@@ -95,12 +84,12 @@ static bool intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
 	size_t n = x86_fetch_guest_insn(vcpu, gva(v->vmcb->rip), bytes, &err);
 
 	if (n == 0) {
-		guest_fault(v, exit, "%s intercepted at rip 0x%llx, but the instruction there cannot be read: %s",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s intercepted at rip 0x%llx, but the instruction there cannot be read: %s",
 			    name, (unsigned long long)v->vmcb->rip, mm_strerror(err));
 		return false;
 	}
 	if (x86_decode_plain(bytes, n, op, oplen, len, why, sizeof(why)) != X86_DECODE_OK) {
-		guest_fault(v, exit, "%s intercepted at rip 0x%llx, but the instruction there is not %s: %s",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s intercepted at rip 0x%llx, but the instruction there is not %s: %s",
 			    name, (unsigned long long)v->vmcb->rip, name, why);
 		return false;
 	}
@@ -116,19 +105,19 @@ static void nested_page_fault(struct vcpu *vcpu, struct vm_exit *exit)
 	uint64_t addr = vmcb->exit_info2;
 
 	if (info & NPF_GUEST_TABLES) {
-		guest_fault(v, exit, "guest page-table walk touched unmapped GPA 0x%llx (not RAM)",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "guest page-table walk touched unmapped GPA 0x%llx (not RAM)",
 			    (unsigned long long)addr);
 		return;
 	}
 	if (info & (NPF_PRESENT | NPF_RESERVED)) {
-		guest_fault(v, exit, "%s of GPA 0x%llx refused by the nested page tables (%s)",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of GPA 0x%llx refused by the nested page tables (%s)",
 			    (info & NPF_FETCH) ? "instruction fetch" : (info & NPF_WRITE) ? "write" : "read",
 			    (unsigned long long)addr,
 			    (info & NPF_RESERVED) ? "reserved bit set" : "permission");
 		return;
 	}
 	if (info & NPF_FETCH) {
-		guest_fault(v, exit, "instruction fetch from GPA 0x%llx, which is not RAM",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "instruction fetch from GPA 0x%llx, which is not RAM",
 			    (unsigned long long)addr);
 		return;
 	}
@@ -146,8 +135,9 @@ static void nested_page_fault(struct vcpu *vcpu, struct vm_exit *exit)
 	x86_mmio_exit(vcpu, &f, v->gpr, &v->insn, exit, v->reason, sizeof(v->reason));
 }
 
-static void exception(struct svm_vcpu *v, struct vm_exit *exit, unsigned vector)
+static void exception(struct vcpu *vcpu, struct vm_exit *exit, unsigned vector)
 {
+	struct svm_vcpu *v = vcpu->arch;
 	const struct vmcb *vmcb = v->vmcb;
 	char code[40] = "";
 
@@ -156,23 +146,24 @@ static void exception(struct svm_vcpu *v, struct vm_exit *exit, unsigned vector)
 			    (unsigned long long)vmcb->exit_info1);
 	if (vector == 14) {
 		uint64_t ec = vmcb->exit_info1;
-		guest_fault(v, exit, "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
 			    (unsigned long long)vmcb->rip,
 			    (ec & 0x10) ? "instruction fetch from" : (ec & 2) ? "write to" : "read of",
 			    (ec & 4) ? "user" : "supervisor", (unsigned long long)vmcb->exit_info2,
 			    (ec & 1) ? "protection violation" : "not present",
 			    (ec & 8) ? ", reserved bit set" : "", code);
 	} else {
-		guest_fault(v, exit, "the guest took an exception at rip 0x%llx%s",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx%s",
 			    (unsigned long long)vmcb->rip, code);
 	}
 }
 
-static void port_access(struct svm_vcpu *v, struct vm_exit *exit)
+static void port_access(struct vcpu *vcpu, struct vm_exit *exit)
 {
+	struct svm_vcpu *v = vcpu->arch;
 	uint64_t info = v->vmcb->exit_info1;
 	unsigned size = (info >> 4) & 7;  /* bits 4..6, one-hot: 1, 2 or 4 bytes */
-	guest_fault(v, exit, "%s%s of %u byte%s %s port 0x%x: minihv guests have no I/O ports",
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s%s of %u byte%s %s port 0x%x: minihv guests have no I/O ports",
 		    (info & IOIO_REP) ? "REP " : "",
 		    (info & IOIO_IN) ? ((info & IOIO_STRING) ? "INS" : "IN") :
 				       ((info & IOIO_STRING) ? "OUTS" : "OUT"),
@@ -234,7 +225,7 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		return;
 	}
 	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
-		exception(v, exit, (unsigned)(code - SVM_EXIT_EXCP_BASE));
+		exception(vcpu, exit, (unsigned)(code - SVM_EXIT_EXCP_BASE));
 		return;
 	}
 	if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_WRITE_DR0 + 16) {
@@ -269,7 +260,7 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		exit->reason = v->reason;
 		return;
 	case SVM_EXIT_VMMCALL:
-		guest_fault(v, exit, "VMMCALL is not part of the minihv ABI (hypercalls are MMIO)");
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "VMMCALL is not part of the minihv ABI (hypercalls are MMIO)");
 		return;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -278,11 +269,11 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-		guest_fault(v, exit, "%s at rip 0x%llx: minihv does not offer nested virtualization",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s at rip 0x%llx: minihv does not offer nested virtualization",
 			    exit->name, (unsigned long long)vmcb->rip);
 		return;
 	case SVM_EXIT_IOIO:
-		port_access(v, exit);
+		port_access(vcpu, exit);
 		return;
 	case SVM_EXIT_MSR:
 		x86_msr_refusal(v->reason, sizeof(v->reason), (uint32_t)v->gpr[X86_RCX],
@@ -292,18 +283,18 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		exit->reason = v->reason;
 		return;
 	case SVM_EXIT_SHUTDOWN:
-		guest_fault(v, exit, "shutdown: the guest triple-faulted at rip 0x%llx",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "shutdown: the guest triple-faulted at rip 0x%llx",
 			    (unsigned long long)vmcb->rip);
 		return;
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_ARMED:
-		guest_fault(v, exit, "%s at rip 0x%llx is not allowed in a minihv guest",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s at rip 0x%llx is not allowed in a minihv guest",
 			    exit->name, (unsigned long long)vmcb->rip);
 		return;
 	default:
-		guest_fault(v, exit, "exit code 0x%llx was not expected (nothing intercepts it)",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "exit code 0x%llx was not expected (nothing intercepts it)",
 			    (unsigned long long)code);
 		return;
 	}

@@ -16,6 +16,7 @@
  */
 #include "vmx.h"
 #include "../../hv/print.h"
+#include "../../hv/run.h"
 #include "../../lib/minihv_string.h"
 
 /* exit_reason when VMLAUNCH/VMRESUME itself failed: there was no exit. */
@@ -39,19 +40,6 @@ enum {
 #define EPT_QUAL_FETCH         (1ull << 2)
 #define EPT_QUAL_LINEAR_VALID  (1ull << 7)
 #define EPT_QUAL_TRANSLATED    (1ull << 8)  /* 0: during the guest's page walk */
-
-__attribute__((format(printf, 4, 5)))
-static void stop(struct vcpu *vcpu, struct vm_exit *exit, enum exit_kind kind,
-		 const char *fmt, ...)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	va_list ap;
-	va_start(ap, fmt);
-	hv_vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
-	va_end(ap);
-	exit->kind = kind;
-	exit->reason = a->reason;
-}
 
 /* Step the guest past an instruction we emulated.  If it was right after
  * STI or MOV SS, that one-instruction interrupt shadow is over now.
@@ -91,13 +79,13 @@ static void ept_violation(struct vcpu *vcpu, struct vm_exit *exit)
 	unsigned long long addr = a->guest_phys, rip = a->guest_rip;
 
 	if ((q & EPT_QUAL_LINEAR_VALID) && !(q & EPT_QUAL_TRANSLATED)) {
-		stop(vcpu, exit, EXIT_GUEST_FAULT,
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 		     "the guest's page-table walk for linear 0x%llx touched guest-physical 0x%llx, which is not RAM",
 		     (unsigned long long)a->guest_linear, addr);
 		return;
 	}
 	if (q & EPT_QUAL_FETCH) {
-		stop(vcpu, exit, EXIT_GUEST_FAULT,
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 		     "instruction fetch at 0x%llx from guest-physical 0x%llx, which is not RAM",
 		     rip, addr);
 		return;
@@ -159,13 +147,13 @@ static void exception(struct vcpu *vcpu, struct vm_exit *exit)
 	if (vector == 14) {
 		/* With EPT, a #PF that exits does not write CR2: the faulting
 		 * address is in the exit qualification. */
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
 		     rip, (ec & 0x10) ? "instruction fetch from" : (ec & 2) ? "write to" : "read of",
 		     (ec & 4) ? "user" : "supervisor", (unsigned long long)a->qualification,
 		     (ec & 1) ? "protection violation" : "not present",
 		     (ec & 8) ? ", reserved bit set" : "", code);
 	} else {
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx%s", rip, code);
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx%s", rip, code);
 	}
 }
 
@@ -173,7 +161,7 @@ static void io_instruction(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vmx_vcpu *a = vcpu->arch;
 	uint64_t q = a->qualification;
-	stop(vcpu, exit, EXIT_GUEST_FAULT, "%s%s%s of %u byte(s) at port 0x%x: minihv guests have no I/O ports",
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s%s%s of %u byte(s) at port 0x%x: minihv guests have no I/O ports",
 	     (q & 32) ? "REP " : "", (q & 8) ? "IN" : "OUT", (q & 16) ? "S" : "",
 	     (unsigned)(q & 7) + 1, (unsigned)(q >> 16) & 0xffff);
 }
@@ -195,12 +183,12 @@ static void cr_access(struct vcpu *vcpu, struct vm_exit *exit)
 	const char *reg = x86_gpr_name((q >> 8) & 15);
 
 	if (type == 0)
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "MOV to CR%u from %s (0x%llx): the guest may not change this control register or these bits",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MOV to CR%u from %s (0x%llx): the guest may not change this control register or these bits",
 		     cr, reg, (unsigned long long)a->gprs[(q >> 8) & 15]);
 	else if (type == 1)
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "MOV from CR%u to %s: not allowed to minihv guests", cr, reg);
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MOV from CR%u to %s: not allowed to minihv guests", cr, reg);
 	else
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "%s: the guest may not change CR0's fixed bits",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s: the guest may not change CR0's fixed bits",
 		     type == 2 ? "CLTS" : "LMSW");
 }
 
@@ -225,11 +213,11 @@ static void entry_insn_failed(struct vcpu *vcpu, struct vm_exit *exit, int fail)
 	exit->name = a->launched ? "VMRESUME" : "VMLAUNCH";
 	if (fail == 1) {
 		a->insn_error = 0;
-		stop(vcpu, exit, EXIT_HOST_ERROR, "failed with VMfailInvalid: no valid current VMCS");
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "failed with VMfailInvalid: no valid current VMCS");
 		return;
 	}
 	a->insn_error = (uint32_t)vmread(VMCS_INSN_ERROR);
-	stop(vcpu, exit, EXIT_HOST_ERROR, "failed with VM-instruction error %u (%s)",
+	vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "failed with VM-instruction error %u (%s)",
 	     a->insn_error, vmx_insn_error_name(a->insn_error));
 }
 
@@ -243,15 +231,15 @@ static void entry_failed(struct vcpu *vcpu, struct vm_exit *exit, unsigned basic
 	unsigned long long q = a->qualification;
 
 	if (basic == REASON_INVALID_GUEST_STATE)
-		stop(vcpu, exit, EXIT_HOST_ERROR, "a check of the VMCS guest-state area failed%s",
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "a check of the VMCS guest-state area failed%s",
 		     q == 2 ? " (loading PDPTEs)" : q == 3 ? " (NMI injection)"
 		     : q == 4 ? " (VMCS link pointer)" : "");
 	else if (basic == REASON_MSR_LOADING)
-		stop(vcpu, exit, EXIT_HOST_ERROR, "entry %llu of the VM-entry MSR-load area failed", q);
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "entry %llu of the VM-entry MSR-load area failed", q);
 	else if (basic == REASON_MACHINE_CHECK)
-		stop(vcpu, exit, EXIT_HOST_ERROR, "a machine check happened during VM entry");
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "a machine check happened during VM entry");
 	else
-		stop(vcpu, exit, EXIT_HOST_ERROR, "VM entry failed with basic exit reason %u", basic);
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "VM entry failed with basic exit reason %u", basic);
 }
 
 /*
@@ -344,22 +332,22 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		dr_access(vcpu, exit);
 		return;
 	case REASON_INTR_WINDOW:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
 		     (unsigned long long)a->guest_rip);
 		return;
 	case REASON_TRIPLE_FAULT:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "triple fault: an exception while delivering a double fault");
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "triple fault: an exception while delivering a double fault");
 		return;
 	case REASON_VMCALL:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "VMCALL at 0x%llx: minihv hypercalls are MMIO, not VMCALL",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "VMCALL at 0x%llx: minihv hypercalls are MMIO, not VMCALL",
 		     (unsigned long long)a->guest_rip);
 		return;
 	case REASON_EPT_MISCONFIG:
-		stop(vcpu, exit, EXIT_HOST_ERROR, "EPT misconfiguration at guest-physical 0x%llx: the hypervisor built a malformed EPT entry",
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "EPT misconfiguration at guest-physical 0x%llx: the hypervisor built a malformed EPT entry",
 		     (unsigned long long)a->guest_phys);
 		return;
 	default:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "unexpected VM exit: %s (reason %u) at 0x%llx",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "unexpected VM exit: %s (reason %u) at 0x%llx",
 		     exit->name, basic, (unsigned long long)a->guest_rip);
 		return;
 	}
