@@ -21,25 +21,15 @@
 
 #include <stddef.h>
 #include "x86.h"
+#include "x86_insn.h"
+#include "x86_regs.h"
 
-/* ---- MSRs and register bits ---- */
-
-#define MSR_EFER         0xc0000080u
-#define EFER_LME         (1ull << 8)
-#define EFER_LMA         (1ull << 10)
-#define EFER_NXE         (1ull << 11)
-#define EFER_SVME        (1ull << 12)
+/* ---- SVM's MSRs (the architectural ones are in x86_regs.h) ---- */
 
 #define MSR_VM_CR        0xc0010114u
 #define VM_CR_LOCK       (1ull << 3)  /* SVMDIS can no longer change */
 #define VM_CR_SVMDIS     (1ull << 4)  /* the firmware turned SVM off */
 #define MSR_VM_HSAVE_PA  0xc0010117u  /* where VMRUN saves host state */
-
-#define CR0_PE (1ull << 0)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
 
 /* ---- the VMCB ---- */
 

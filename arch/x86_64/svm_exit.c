@@ -311,7 +311,7 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	 * there), so no guest sees another's -- except under Bochs 2.7, whose
 	 * VMRUN reads the field but never loads it.  Loading it here as well
 	 * costs one instruction. */
-	__asm__ volatile("mov %0, %%cr2" : : "r"(vmcb->cr2) : "memory");
+	write_cr2(vmcb->cr2);
 	svm_enter_guest(v->gpr, v->vmcb_pa, svm_host_state_pa);
 	v->gpr[X86_RAX] = vmcb->rax;
 	v->gpr[X86_RSP] = vmcb->rsp;

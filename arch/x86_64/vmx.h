@@ -16,13 +16,12 @@
 #define ARCH_X86_64_VMX_H
 
 #include "x86.h"
+#include "x86_insn.h"
+#include "x86_regs.h"
 #include "vmx_sdm.h"
 
 /* ---- MSRs ---- */
 #define MSR_IA32_FEATURE_CONTROL   0x03a
-#define MSR_IA32_SYSENTER_CS       0x174
-#define MSR_IA32_SYSENTER_ESP      0x175
-#define MSR_IA32_SYSENTER_EIP      0x176
 #define MSR_IA32_VMX_BASIC         0x480
 #define MSR_IA32_VMX_CR0_FIXED0    0x486
 #define MSR_IA32_VMX_CR0_FIXED1    0x487
@@ -31,17 +30,9 @@
 #define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
 #define MSR_IA32_VMX_EPT_VPID_CAP  0x48c
 #define MSR_IA32_VMX_TRUE_PINBASED 0x48d  /* the TRUE_* MSRs: 0x48d..0x490 */
-#define MSR_IA32_EFER              0xc0000080
-#define MSR_IA32_FS_BASE           0xc0000100
-#define MSR_IA32_GS_BASE           0xc0000101
-#define MSR_IA32_KERNEL_GS_BASE    0xc0000102
 
 #define FEATURE_CONTROL_LOCK       (1ull << 0)
 #define FEATURE_CONTROL_VMX        (1ull << 2)  /* VMXON outside SMX */
-
-#define CR0_NE   (1ull << 5)
-#define CR0_PG   (1ull << 31)
-#define CR4_VMXE (1ull << 13)
 
 /* ---- VMCS field encodings ---- */
 enum vmcs_field {

@@ -257,8 +257,8 @@ static struct vmx_vcpu *kernel_gs_owner;
 static void kernel_gs_base_switch(struct vmx_vcpu *to)
 {
 	if (kernel_gs_owner)
-		kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, to->kernel_gs_base);
+		kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_KERNEL_GS_BASE, to->kernel_gs_base);
 	kernel_gs_owner = to;
 }
 
@@ -266,8 +266,8 @@ void vmx_kernel_gs_base_release(const struct vcpu *vcpu)
 {
 	if (kernel_gs_owner != vcpu->arch)
 		return;
-	kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
+	kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
 	kernel_gs_owner = NULL;
 }
 

@@ -203,11 +203,9 @@ static void write_guest_state(struct vmx_vcpu *a, const struct vcpu_boot *boot)
 
 static void write_host_state(void)
 {
-	uint16_t cs, ss, ds, es, fs, gs;
-	__asm__ volatile("mov %%cs, %0; mov %%ss, %1; mov %%ds, %2; mov %%es, %3; mov %%fs, %4; mov %%gs, %5"
-			 : "=r"(cs), "=r"(ss), "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+	uint16_t sel[6];
+	read_segment_selectors(sel);
 	/* VM entry requires RPL = TI = 0 in host selectors; UEFI's are. */
-	const uint16_t sel[] = { es, cs, ss, ds, fs, gs };
 	for (unsigned i = 0; i < 6; i++)
 		vmcs_write(VMCS_HOST_ES_SEL + 2 * i, sel[i] & ~7u);
 	vmcs_write(VMCS_HOST_TR_SEL, vmx_host.tr_sel);
@@ -215,15 +213,15 @@ static void write_host_state(void)
 	vmcs_write(VMCS_HOST_CR0, read_cr0());
 	vmcs_write(VMCS_HOST_CR3, read_cr3());
 	vmcs_write(VMCS_HOST_CR4, read_cr4());
-	vmcs_write(VMCS_HOST_EFER, x86_rdmsr(MSR_IA32_EFER));
-	vmcs_write(VMCS_HOST_FS_BASE, x86_rdmsr(MSR_IA32_FS_BASE));
-	vmcs_write(VMCS_HOST_GS_BASE, x86_rdmsr(MSR_IA32_GS_BASE));
+	vmcs_write(VMCS_HOST_EFER, x86_rdmsr(MSR_EFER));
+	vmcs_write(VMCS_HOST_FS_BASE, x86_rdmsr(MSR_FS_BASE));
+	vmcs_write(VMCS_HOST_GS_BASE, x86_rdmsr(MSR_GS_BASE));
 	vmcs_write(VMCS_HOST_TR_BASE, vmx_host.tss_base);
 	vmcs_write(VMCS_HOST_GDTR_BASE, vmx_host.gdt_base);
 	vmcs_write(VMCS_HOST_IDTR_BASE, vmx_host.idt_base);
-	vmcs_write(VMCS_HOST_SYSENTER_CS, x86_rdmsr(MSR_IA32_SYSENTER_CS));
-	vmcs_write(VMCS_HOST_SYSENTER_ESP, x86_rdmsr(MSR_IA32_SYSENTER_ESP));
-	vmcs_write(VMCS_HOST_SYSENTER_EIP, x86_rdmsr(MSR_IA32_SYSENTER_EIP));
+	vmcs_write(VMCS_HOST_SYSENTER_CS, x86_rdmsr(MSR_SYSENTER_CS));
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, x86_rdmsr(MSR_SYSENTER_ESP));
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, x86_rdmsr(MSR_SYSENTER_EIP));
 	vmcs_write(VMCS_HOST_RIP, (uintptr_t)vmx_exit_stub);
 	/* HOST_RSP is written by vmx_enter_guest, at every entry. */
 }

@@ -10,6 +10,7 @@
  * is uart16550.c.)
  */
 #include "x86.h"
+#include "x86_insn.h"
 #include "x86_msr.h"
 #include "../../hv/print.h"
 #include "../../lib/minihv_string.h"
@@ -19,15 +20,6 @@ static const struct x86_backend *backend;
 
 /* RFLAGS as the firmware had it, for arch_cpu_fini to restore IF. */
 static uint64_t firmware_rflags;
-
-#define RFLAGS_IF (1ull << 9)
-
-static uint64_t read_rflags(void)
-{
-	uint64_t f;
-	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(f));
-	return f;
-}
 
 /* ---- XCR0 ---- */
 
@@ -69,7 +61,7 @@ static void read_xsave_facts(struct x86_xsave_facts *f)
 static void lift_osxsave(uint64_t cr4)
 {
 	if (xcr0_plan == X86_XCR0_LIFT_OSXSAVE)
-		write_cr4(cr4 | X86_CR4_OSXSAVE);
+		write_cr4(cr4 | CR4_OSXSAVE);
 }
 
 static void drop_osxsave(uint64_t cr4)
@@ -81,12 +73,11 @@ static void drop_osxsave(uint64_t cr4)
 static uint64_t xcr0_read(void)
 {
 	uint64_t cr4 = read_cr4();
-	uint32_t lo, hi;
 
 	lift_osxsave(cr4);
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	uint64_t v = x86_xgetbv0();
 	drop_osxsave(cr4);
-	return ((uint64_t)hi << 32) | lo;
+	return v;
 }
 
 static void xcr0_write(uint64_t v)
@@ -94,8 +85,7 @@ static void xcr0_write(uint64_t v)
 	uint64_t cr4 = read_cr4();
 
 	lift_osxsave(cr4);
-	__asm__ volatile("xsetbv" : : "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(0)
-			 : "memory");
+	x86_xsetbv0(v);
 	drop_osxsave(cr4);
 	xcr0_in_effect = v;
 }
@@ -217,10 +207,10 @@ int arch_cpu_init(void)
 	if (xcr0_init())
 		return -1;
 	firmware_rflags = read_rflags();
-	__asm__ volatile("cli" ::: "memory");
+	x86_cli();
 	if (chosen->cpu_init()) {
 		if (firmware_rflags & RFLAGS_IF)
-			__asm__ volatile("sti" ::: "memory");
+			x86_sti();
 		return -1;
 	}
 	backend = chosen;
@@ -233,7 +223,7 @@ void arch_cpu_fini(void)
 		return;
 	backend->cpu_fini();
 	if (firmware_rflags & RFLAGS_IF)
-		__asm__ volatile("sti" ::: "memory");
+		x86_sti();
 }
 
 const char *arch_name(void)
@@ -243,9 +233,6 @@ const char *arch_name(void)
 
 /* ---- a clean FP/SIMD state for every new vCPU ---- */
 
-#define CR0_EM     (1ull << 2)   /* x87 and SSE instructions #NM / #UD */
-#define CR0_TS     (1ull << 3)   /* the next FP instruction #NM */
-#define CR4_OSFXSR (1ull << 9)   /* SSE instructions allowed */
 #define MXCSR_RESET 0x1f80u      /* every SIMD exception masked, round to nearest */
 
 /*
@@ -364,7 +351,7 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 
 void arch_power_off(int status, void (*firmware_power_off)(void))
 {
-	__asm__ volatile("outl %0, %1" : : "a"((uint32_t)status), "Nd"((uint16_t)DEBUG_EXIT_PORT));
+	x86_outl(DEBUG_EXIT_PORT, (uint32_t)status);
 	if (firmware_power_off)
 		firmware_power_off();
 	for (;;)

@@ -14,6 +14,7 @@
 #include "../../hv/arch.h"
 #include "../../hv/vm.h"
 #include "x86_decode.h"
+#include "x86_regs.h"
 
 /* Guest general-purpose registers, in the instruction encoding's order
  * (the decoder's register numbers index this array directly). */
@@ -49,13 +50,13 @@ extern const struct x86_backend x86_svm_backend;
  * mode, paging on with the tables the hypervisor built (CR3 = gpt_root),
  * flat segments, interrupts off.
  */
-#define X86_GUEST_CR0   0x80010033ull  /* PG WP NE ET MP PE */
-#define X86_GUEST_CR4   0x00000020ull  /* PAE (VMX adds VMXE's fixed bits as required) */
+#define X86_GUEST_CR0   (CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE)
+#define X86_GUEST_CR4   CR4_PAE  /* VMX adds VMXE's fixed bits as required */
 /* NXE is needed: the guest page tables hv/vm.c builds (pt_format_x86_64)
  * set the no-execute bit on every mapping without PT_X, and with NXE clear
  * that bit is reserved, so the guest's first access through one would #PF. */
-#define X86_GUEST_EFER  0x00000d00ull  /* NXE LMA LME (SVM adds SVME) */
-#define X86_GUEST_RFLAGS 0x2ull
+#define X86_GUEST_EFER  (EFER_NXE | EFER_LMA | EFER_LME)  /* SVM adds SVME */
+#define X86_GUEST_RFLAGS RFLAGS_FIXED
 /* XCR0: x87 state only, its power-on value.  Set for each new vCPU (x86.c),
  * so that no guest starts with what the previous one or the firmware
  * enabled -- AVX, with the previous guest's upper YMM halves. */
@@ -152,9 +153,6 @@ enum x86_xcr0_plan {
 	X86_XCR0_REFUSE,         /* a known emulator flaw: CR4.OSXSAVE cannot be set */
 };
 
-#define X86_CPUID1_ECX_XSAVE (1u << 26)
-#define X86_CR4_OSXSAVE      (1ull << 18)
-
 /* The plan for f; for X86_XCR0_REFUSE, *why names the flaw (one line,
  * static text), else *why is NULL. */
 enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **why);
@@ -194,53 +192,5 @@ const char *x86_exception_name(unsigned vector);
 
 /* "RAX", "RCX", ... "R15": register r in encoding order. */
 const char *x86_gpr_name(unsigned r);
-
-/* Low-level helpers. */
-static inline void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
-			     uint32_t *c, uint32_t *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
-}
-
-static inline uint64_t x86_rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void x86_wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
-static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
-
-/* What SGDT and SIDT store, and LGDT and LIDT load. */
-struct dtr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
-static inline void sgdt(struct dtr *d) { __asm__ volatile("sgdt %0" : "=m"(*d)); }
-static inline void sidt(struct dtr *d) { __asm__ volatile("sidt %0" : "=m"(*d)); }
-static inline void lgdt(const struct dtr *d) { __asm__ volatile("lgdt %0" : : "m"(*d) : "memory"); }
-static inline void lidt(const struct dtr *d) { __asm__ volatile("lidt %0" : : "m"(*d) : "memory"); }
-
-static inline void x86_outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t x86_inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 #endif
