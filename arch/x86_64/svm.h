@@ -12,7 +12,7 @@
  * Reference: AMD64 Architecture Programmer's Manual, volume 2, chapter 15
  * ("Secure Virtual Machine") and appendix B ("Layout of VMCB").
  *
- * The files: svm.c finds and enables SVM; svm_vmcb.c builds a VMCB for a
+ * The files: svm_cpu.c finds and enables SVM; svm_vmcb.c builds a VMCB for a
  * new vCPU; svm_exit.c runs the vCPU and decodes its exits; svm_entry.S is
  * the VMRUN itself.
  */
@@ -241,7 +241,7 @@ struct svm_vcpu {
  * with gpr[] holding the guest's registers (RAX, RSP: in the VMCB). */
 void svm_enter_guest(uint64_t gpr[X86_NR_GPRS], uint64_t vmcb_pa, uint64_t host_state_pa);
 
-/* svm_entry.S: the host's NMI handler while SVM is on (svm.c): IRETQ. */
+/* svm_entry.S: the host's NMI handler while SVM is on (svm_cpu.c): IRETQ. */
 void svm_nmi_return(void);
 
 /* svm_vmcb.c */

@@ -84,7 +84,7 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	/*
 	 * NMI: without the intercept the CPU would deliver the host's NMI
 	 * to the guest, through the guest's IDT.  With it, the NMI exits
-	 * (and stays pending: svm.c says where it goes then), and the exit
+	 * (and stays pending: svm_cpu.c says where it goes then), and the exit
 	 * handler stops the guest, as VMX does.
 	 */
 	vmcb->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_HLT |
