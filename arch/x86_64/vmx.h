@@ -257,11 +257,12 @@ int vmx_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
 gpa_t vmx_vcpu_gpt_root(const struct vcpu *vcpu);
 bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu);
 void vmx_load_vcpu(const struct vcpu *vcpu);
+/* vmx_load_vcpu, and the guest's IA32_KERNEL_GS_BASE on the CPU: before
+ * VM entry. */
+void vmx_load_vcpu_to_run(const struct vcpu *vcpu);
 
 /* vmx_exit.c */
 void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
-/* IA32_KERNEL_GS_BASE goes back to the firmware if this vCPU holds it (vmx_exit.c). */
-void vmx_kernel_gs_base_release(const struct vcpu *vcpu);
 void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
 void vmx_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 		       char *buf, size_t len);

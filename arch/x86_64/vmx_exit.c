@@ -242,40 +242,11 @@ static void entry_failed(struct vcpu *vcpu, struct vm_exit *exit, unsigned basic
 		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "VM entry failed with basic exit reason %u", basic);
 }
 
-/*
- * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS swaps it with GS.base
- * without an exit: one guest could leave a value there for the next, or
- * change the firmware's.  The hypervisor itself never uses it (no SWAPGS,
- * and no firmware code runs while minihv owns the CPU), so it need not be
- * switched on every exit -- that would put an RDMSR and two WRMSRs on the
- * hot path.  Instead it belongs to one vCPU at a time: switched when another
- * vCPU runs, and given back to the firmware when the owner's VM ends
- * (vmx_kernel_gs_base_release, from vmx_vm_fini).
- */
-static struct vmx_vcpu *kernel_gs_owner;
-
-static void kernel_gs_base_switch(struct vmx_vcpu *to)
-{
-	if (kernel_gs_owner)
-		kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
-	x86_wrmsr(MSR_KERNEL_GS_BASE, to->kernel_gs_base);
-	kernel_gs_owner = to;
-}
-
-void vmx_kernel_gs_base_release(const struct vcpu *vcpu)
-{
-	if (kernel_gs_owner != vcpu->arch)
-		return;
-	kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
-	x86_wrmsr(MSR_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
-	kernel_gs_owner = NULL;
-}
-
 void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vmx_vcpu *a = vcpu->arch;
 
-	vmx_load_vcpu(vcpu);
+	vmx_load_vcpu_to_run(vcpu);
 	if (!a->flushed) {
 		/* A new VM may reuse an old one's EPT root address (the pool
 		 * is reused): drop any translations cached for it. */
@@ -284,8 +255,6 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	vmwrite(VMCS_GUEST_RSP, a->gprs[X86_RSP]);
 
-	if (kernel_gs_owner != a)
-		kernel_gs_base_switch(a);
 	int fail = vmx_enter_guest(a->gprs, a->launched);
 
 	exit->reason = NULL;

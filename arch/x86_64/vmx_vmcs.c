@@ -99,6 +99,35 @@ int vmx_vm_init(struct vm *vm)
 	return 0;
 }
 
+/*
+ * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS swaps it with GS.base
+ * without an exit: one guest could leave a value there for the next, or
+ * change the firmware's.  The hypervisor itself never uses it (no SWAPGS,
+ * and no firmware code runs while minihv owns the CPU), so it need not be
+ * switched on every exit -- that would put an RDMSR and two WRMSRs on the
+ * hot path.  Instead it belongs to one vCPU at a time, like the current
+ * VMCS: switched when another vCPU is loaded to run (vmx_load_vcpu_to_run),
+ * and given back to the firmware when the owner's VM ends (vmx_vm_fini).
+ */
+static struct vmx_vcpu *kernel_gs_owner;
+
+static void kernel_gs_base_switch(struct vmx_vcpu *to)
+{
+	if (kernel_gs_owner)
+		kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_KERNEL_GS_BASE, to->kernel_gs_base);
+	kernel_gs_owner = to;
+}
+
+static void kernel_gs_base_release(const struct vcpu *vcpu)
+{
+	if (kernel_gs_owner != vcpu->arch)
+		return;
+	kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
+	kernel_gs_owner = NULL;
+}
+
 void vmx_vm_fini(struct vm *vm)
 {
 	/* The VMCS memory goes back to the pool: make the CPU write out and
@@ -109,7 +138,7 @@ void vmx_vm_fini(struct vm *vm)
 			hv_printf("minihv: %s: VMCLEAR of vcpu%u's VMCS failed\n", vm->name, i);
 		if (loaded_vcpu == vm->vcpus[i])
 			loaded_vcpu = NULL;
-		vmx_kernel_gs_base_release(vm->vcpus[i]);
+		kernel_gs_base_release(vm->vcpus[i]);
 	}
 }
 
@@ -136,6 +165,15 @@ void vmx_load_vcpu(const struct vcpu *vcpu)
 			  vcpu->id, (unsigned long long)a->vmcs_pa, n, vmx_insn_error_name(n));
 	}
 	loaded_vcpu = vcpu;
+}
+
+/* Make the vCPU the one that runs next: its VMCS current, and the one
+ * register VM entry does not load that SWAPGS reaches, its own. */
+void vmx_load_vcpu_to_run(const struct vcpu *vcpu)
+{
+	vmx_load_vcpu(vcpu);
+	if (kernel_gs_owner != vcpu->arch)
+		kernel_gs_base_switch(vcpu->arch);
 }
 
 /* Segment registers in the VMCS are numbered ES CS SS DS FS GS LDTR TR;
