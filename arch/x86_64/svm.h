@@ -234,7 +234,6 @@ struct svm_vcpu {
 	uint64_t vmcb_pa;
 	struct x86_mmio_insn insn;  /* the instruction of the last #NPF */
 	uint64_t exit_rip;          /* RIP at the last exit, before any step */
-	char reason[256];
 };
 
 /* svm_entry.S: VMRUN with the guest's GPRs; returns after the #VMEXIT

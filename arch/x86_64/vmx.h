@@ -169,7 +169,6 @@ struct vmx_vcpu {
 	uint32_t intr_info, intr_error, idt_vectoring, insn_len, insn_error;
 
 	struct x86_mmio_insn mmio;    /* the access of an EXIT_MMIO */
-	char reason[256];             /* vm_exit.reason points here */
 };
 
 _Static_assert(offsetof(struct vmx_vcpu, cr2) == 8 * X86_NR_GPRS,
