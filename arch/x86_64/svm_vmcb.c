@@ -96,8 +96,8 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * and save processor state at physical addresses of its choosing.
 	 * MONITOR/MWAIT could park the CPU where no intercept sees it.
 	 * XSETBV would change XCR0, which VMRUN does not switch, for the host
-	 * and the next guest too (x86_emulate_xsetbv checks it, as on VMX).
-	 * QEMU's TCG ignores that last intercept: x86.c also puts XCR0 back
+	 * and the next guest too (x86_exit.c checks it, as on VMX).
+	 * QEMU's TCG ignores that last intercept: x86_fpu.c also puts XCR0 back
 	 * when a VM ends.
 	 */
 	vmcb->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
