@@ -11,7 +11,6 @@
 #include "vmx.h"
 #include "x86_exit.h"
 #include "../../hv/print.h"
-#include "../../lib/minihv_string.h"
 
 /* exit_reason when VMLAUNCH/VMRESUME itself failed: there was no exit. */
 #define NO_EXIT 0xffffffffu
