@@ -5,8 +5,9 @@
 #   make qemu-x86        run the x86 hypervisor under QEMU
 #   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
-#                        tables, the SVM VMCB's intercepts and the hv/ core on a
-#                        fake CPU (plain, ASan+UBSan); the include direction
+#                        tables, the SVM VMCB's intercepts, the hv/ core and the
+#                        x86 exit handling on a fake CPU (plain, ASan+UBSan);
+#                        the include direction
 #   make test            check + every guest suite this machine can run
 #   make sign            signed copies for Secure Boot (build/<arch>-signed)
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
@@ -208,7 +209,8 @@ HOST_SAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 # A test of one backend file links that file too (the test provides what
 # the rest of the backend would).
 UNIT_EXTRA_test_svm_vmcb := arch/x86_64/svm_vmcb.c
-HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb)
+HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb) \
+	       arch/x86_64/x86_exit.c
 
 # Tests of the hypervisor core (tests/test_hv_*.c) also link the arch-neutral
 # hv/ code it needs, with tests/fake_arch.c standing in for a backend.
@@ -218,8 +220,11 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c \
 		  lib/format.c lib/str_find.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
-# hv/main.c only for test_hv_main, which defines the guest table it needs.
+# hv/main.c only for test_hv_main, which defines the guest table it needs;
+# the shared x86 exit handling for test_hv_x86_exit, which runs it on the
+# fake backend's VM.
 HV_UNIT_EXTRA_main := hv/main.c
+HV_UNIT_EXTRA_x86_exit := arch/x86_64/x86_exit.c
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
