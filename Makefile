@@ -77,6 +77,13 @@ ARCHFLAGS_x86_64  := -mno-red-zone -DGNU_EFI_USE_MS_ABI
 HV_SRCS_COMMON  := $(wildcard boot/*.c hv/*.c mm/*.c lib/*.c)
 GUEST_LIB_SRCS  := $(wildcard guest/lib/*.c) lib/format.c lib/minihv_string.c
 GUEST_TESTS     := $(sort $(basename $(notdir $(wildcard guest/tests/*.c))))
+# A test made of several programs, each run in its own VM in the order of
+# their names: a directory guest/tests/NAME/ of 1_*.c, 2_*.c, ... (hv/main.c
+# runs them back to back; scripts/gen-guest-table.sh reads the order).
+GUEST_MULTI     := $(sort $(patsubst guest/tests/%/,%,$(dir $(wildcard guest/tests/*/*.c))))
+GUEST_TESTS     := $(sort $(GUEST_TESTS) $(GUEST_MULTI))
+GUEST_PROGRAMS  := $(filter-out $(GUEST_MULTI),$(GUEST_TESTS)) \
+		   $(patsubst guest/tests/%.c,%,$(wildcard guest/tests/*/*.c))
 HV_HEADERS      := $(wildcard boot/*.h hv/*.h mm/*.h lib/*.h include/minihv/*.h arch/*/*.h \
 		     guest/lib/*.h guest/arch/*/*.h)
 
@@ -84,7 +91,9 @@ HV_HEADERS      := $(wildcard boot/*.h hv/*.h mm/*.h lib/*.h include/minihv/*.h 
 # deliberately failing guests of guest/selftest/ and builds into
 # build/<arch>-selftest.
 ifeq ($(SELFTEST),1)
-GUEST_TESTS     += $(sort $(basename $(notdir $(wildcard guest/selftest/*.c))))
+GUEST_SELFTESTS := $(sort $(basename $(notdir $(wildcard guest/selftest/*.c))))
+GUEST_TESTS     += $(GUEST_SELFTESTS)
+GUEST_PROGRAMS  += $(GUEST_SELFTESTS)
 VARIANT         := -selftest
 endif
 # TRACE=1 builds elsewhere, so switching it never mixes objects.
@@ -106,7 +115,7 @@ HV_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fpic -fshort-wchar \
 	-DMINIHV_VERSION='"$(VERSION)"' -DMINIHV_TRACE=$(TRACE)
 GUEST_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fno-pic -fno-pie -Iguest/lib -Iguest/arch/$(1)
 GUEST_LIB_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/guest/%.o,$(GUEST_LIB_SRCS) $(wildcard guest/arch/$(1)/*.S))
-GUEST_BINS_$(1) := $$(patsubst %,$$(OUT_$(1))/guests/%.bin,$(GUEST_TESTS))
+GUEST_BINS_$(1) := $$(patsubst %,$$(OUT_$(1))/guests/%.bin,$(GUEST_PROGRAMS))
 
 $$(OUT_$(1))/hv/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $$(dir $$@)

@@ -25,9 +25,9 @@
 
 static EFI_SYSTEM_TABLE *firmware;
 
-/* Ask the firmware to power off (EfiResetShutdown).  arch_power_off tries an
- * emulator exit with a status first and falls back to this; we pass it
- * ourselves below, and to the core in struct hv_platform for a panic. */
+/* Ask the firmware to power off (EfiResetShutdown).  arch_power_off tries
+ * the machine's own way first (PSCI, an emulator's exit port) and falls
+ * back to this; the core gets it in struct hv_platform. */
 static void firmware_power_off(void)
 {
 	uefi_call_wrapper(firmware->RuntimeServices->ResetSystem, 4,
@@ -36,13 +36,34 @@ static void firmware_power_off(void)
 		;
 }
 
+/* The firmware's table with this GUID in its configuration table, or NULL.
+ * The firmware lists there what it knows about the machine (ACPI, device
+ * tree, SMBIOS); we pass the first two on for the arch's power-off. */
+static const void *config_table(EFI_SYSTEM_TABLE *st, EFI_GUID want)
+{
+	for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
+		const UINT8 *a = (const UINT8 *)&st->ConfigurationTable[i].VendorGuid;
+		const UINT8 *b = (const UINT8 *)&want;
+		UINTN n = 0;
+		while (n < sizeof(EFI_GUID) && a[n] == b[n])
+			n++;
+		if (n == sizeof(EFI_GUID))
+			return st->ConfigurationTable[i].VendorTable;
+	}
+	return NULL;
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	(void)image;
 	firmware = st;
 	EFI_PHYSICAL_ADDRESS pool = 0;
 	UINTN pages = POOL_BYTES / EFI_PAGE_SIZE;
+	static struct hv_platform platform = { .firmware_power_off = firmware_power_off };
 
+	platform.acpi_rsdp = config_table(st, (EFI_GUID)ACPI_20_TABLE_GUID);
+	platform.device_tree = config_table(st, (EFI_GUID)EFI_DTB_TABLE_GUID);
+	hv_power_init(&platform);
 	hv_printf("\nminihv %s (%s)\n", MINIHV_VERSION, arch_name());
 
 	/*
@@ -54,19 +75,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	if (EFI_ERROR(s)) {
 		hv_printf("minihv: FATAL: AllocatePages(%lu pages) failed: status 0x%lx\n",
 			  (unsigned long)pages, (unsigned long)s);
-		arch_power_off(2, firmware_power_off);
+		hv_power_off(2);
 	}
 	hv_printf("minihv: memory pool at hpa 0x%lx, %lu MiB (from the firmware, once)\n",
 		  (unsigned long)pool, (unsigned long)(POOL_BYTES >> 20));
 
-	struct hv_platform platform = {
-		.pool_base = (void *)(uintptr_t)pool,
-		.pool_size = POOL_BYTES,
-		.firmware_power_off = firmware_power_off,
-	};
+	platform.pool_base = (void *)(uintptr_t)pool;
+	platform.pool_size = POOL_BYTES;
 	int status = hv_main(&platform);
 
 	/* Give the pool back before powering off, as a well-behaved app. */
 	uefi_call_wrapper(st->BootServices->FreePages, 2, pool, pages);
-	arch_power_off(status, firmware_power_off);
+	hv_power_off(status);
 }

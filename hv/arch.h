@@ -28,6 +28,40 @@ void arch_cpu_fini(void);
 /* "aarch64 EL2", "x86_64 VMX", ... for banners. */
 const char *arch_name(void);
 
+/*
+ * Facts about this CPU that only the hypervisor can vouch for.  The test
+ * runner (hv/main.c) asks them to judge what a guest says:
+ *
+ *   - a test that declares it needs a feature ("minihv-needs: xcr0") may
+ *     SKIP only when the backend confirms the feature is absent here -- a
+ *     guest's "there is nothing to try on this CPU" is not taken on trust,
+ *     or a test that expects a stop could silence itself by skipping;
+ *   - a known failure ("minihv-xfail: ... when xsetbv-intercept-ignored")
+ *     is excused only where the backend recognises the platform that has
+ *     the hole, never because the guest asks.
+ *
+ * The names in parentheses are how tests' metadata spells them.  Called
+ * only after arch_cpu_init succeeded.
+ */
+enum arch_fact {
+	ARCH_FACT_CPUID,            /* ("cpuid") guests can run CPUID */
+	ARCH_FACT_XCR0,             /* ("xcr0") guests can reach XCR0 through
+				       XSETBV (x86 with XSAVE) */
+	ARCH_FACT_DEBUG_REGISTERS,  /* ("debug-registers") the CPU has debug
+				       registers a guest could try to write */
+	ARCH_FACT_XSETBV_INTERCEPT_IGNORED,
+				    /* ("xsetbv-intercept-ignored") this CPU is
+				       one known to run a guest's XSETBV although
+				       the VMCB intercepts it (QEMU's TCG with
+				       SVM): a platform's flaw, not minihv's */
+	ARCH_FACT_IO_PORTS,         /* ("io-ports") the CPU has an I/O port space
+				       (IN/OUT) a guest could try to reach */
+	ARCH_FACT_SEMIHOSTING,      /* ("semihosting") the architecture has a
+				       semihosting instruction (Arm HLT #0xf000)
+				       a guest could try to call the host with */
+};
+bool arch_fact(enum arch_fact f);
+
 /* The formats of the second-level tables (stage-2, EPT, NPT) and of the
  * guest page tables (Arm stage-1, x86-64 paging). */
 const struct pt_format *arch_s2_format(void);

@@ -20,6 +20,12 @@ struct hv_platform {
 	 * The arch's power-off falls back to it when the machine has no
 	 * emulator exit that carries a status. */
 	void (*firmware_power_off)(void);
+	/* The firmware's description of the machine, from the UEFI
+	 * configuration table, or NULL where it gives none: the ACPI 2.0 RSDP
+	 * and the flattened device tree.  The aarch64 power-off reads from
+	 * them how to reach PSCI (arch/aarch64/power.c). */
+	const void *acpi_rsdp;
+	const void *device_tree;
 };
 
 /* Run every embedded guest test, each in a fresh VM, and print a verdict
@@ -29,11 +35,20 @@ struct hv_platform {
  * The platform record must outlive the call. */
 int hv_main(const struct hv_platform *platform);
 
-/* Power off from inside the hypervisor (a panic): the arch's way with a
- * status, then the firmware's, as recorded by hv_main. */
+/* Power off, the end of every run (boot/ when hv_main returns, or a
+ * panic): print "minihv: power off, status N", then the arch's way, then
+ * the firmware's.  That line, which no guest can forge (guest lines start
+ * with "["), is what carries the status to the launcher: an emulator's
+ * exit status may say nothing (PSCI SYSTEM_OFF and ResetSystem end QEMU
+ * with 0) and must never be the only word on a pass. */
 __attribute__((noreturn)) void hv_power_off(int status);
 
-/* hv_main's first step: remember the platform for hv_power_off. */
+/* Remember the platform for hv_power_off and hv_power_platform (boot/ calls
+ * it first thing, hv_main again).  The record must outlive the run. */
 void hv_power_init(const struct hv_platform *platform);
+
+/* The recorded platform, or NULL before hv_power_init: the arch's
+ * power-off reads the firmware's tables from it. */
+const struct hv_platform *hv_power_platform(void);
 
 #endif

@@ -196,7 +196,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	format_buf_v(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);
 	vm->state = VM_STOPPED;
-	hv_printf("minihv: FAIL guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
+	hv_printf("minihv: guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
 }
 
 void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)

@@ -6,7 +6,9 @@
 # Each test program prints TAP-like lines and ends with
 # "NAME: N passed, N failed".  This script adds them up and ends with
 # "unit: N passed, N failed".  A program that crashes or whose closing line
-# is missing counts as one failure.
+# is missing counts as one failure, and so does one that made no checks
+# ("0 passed, 0 failed": unit.h says so itself; this catches a program
+# that does not use unit_done).
 set -eu
 
 dir=$1
@@ -32,6 +34,10 @@ for t in "$@"; do
 		f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
 		passed=$((passed + p))
 		failed=$((failed + f))
+		if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+			echo "not ok - $t ($variant): no checks were made"
+			failed=$((failed + 1))
+		fi
 		if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
 			echo "not ok - $t ($variant): exit status $status"
 			failed=$((failed + 1))

@@ -8,8 +8,10 @@
 #   4. the runner's own self-test: it must fail a failing suite
 #
 # Each part prints its own lines; this script adds up the closing
-# "LABEL: N passed, N failed[, N skipped]" lines and ends with
-# "N passed, N failed, N skipped".  Exit status 0 only when nothing failed.
+# "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines and ends with
+# "N known failures (xfailed)" and then "N passed, N failed, N skipped" --
+# the last line in the shape CI reads, the known failures on the line
+# before it.  Exit status 0 only when nothing failed.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +21,7 @@ mkdir -p "$logdir"
 total_p=0
 total_f=0
 total_s=0
+total_x=0
 MAKE=${MAKE:-make}
 # Each build says which variant it wants, whatever TRACE or SELFTEST the
 # caller's environment or "make test TRACE=1" passed down.
@@ -35,8 +38,12 @@ add_counts() {
 	p=$(echo "$line" | sed 's/^[^:]*: \([0-9]*\) passed.*/\1/')
 	f=$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')
 	s=0
+	x=0
 	case "$line" in
 	*skipped*) s=$(echo "$line" | sed 's/.* \([0-9]*\) skipped.*/\1/') ;;
+	esac
+	case "$line" in
+	*xfailed*) x=$(echo "$line" | sed 's/.* \([0-9]*\) xfailed.*/\1/') ;;
 	esac
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $1: exit status $3 with no failed test"
@@ -45,6 +52,7 @@ add_counts() {
 	total_p=$((total_p + p))
 	total_f=$((total_f + f))
 	total_s=$((total_s + s))
+	total_x=$((total_x + x))
 }
 
 # part LABEL COMMAND...: run a part, show its output, count it.
@@ -177,11 +185,64 @@ expect_failure name-prefix sh scripts/judge-log.sh "$canned/prefix.log" "$canned
 # ... and a good log passes: serial line ends (\r\n), a SKIP, and the
 # status 3 of a CPU that cannot run guests (every test SKIPs).
 printf 'PASS: hello: ok\r\nSKIP: hello_world: x\r\nSUMMARY: 2 tests, 0 failed, 1 skipped\r\n' >"$canned/good.log"
-expect_pass good-log "canned: 1 passed, 0 failed, 1 skipped" \
+expect_pass good-log "canned: 1 passed, 0 failed, 1 skipped, 0 xfailed" \
 	sh scripts/judge-log.sh "$canned/good.log" "$canned/list2" canned 0
 printf 'SKIP: hello: x\nSKIP: hello_world: x\nSUMMARY: 2 tests, 0 failed, 2 skipped\n' >"$canned/novirt.log"
-expect_pass no-virtualization "canned: 0 passed, 0 failed, 2 skipped" \
+expect_pass no-virtualization "canned: 0 passed, 0 failed, 2 skipped, 0 xfailed" \
 	sh scripts/judge-log.sh "$canned/novirt.log" "$canned/list2" canned 3
+# A known failure the hypervisor vouched for (XFAIL) passes and is counted
+# apart; an XPASS is a FAIL line, and fails; a guest's forged XFAIL line
+# ("[name] XFAIL: ...") is no verdict.
+printf 'PASS: hello: ok\nXFAIL: hello_world: known failure where x: y\nSUMMARY: 2 tests, 0 failed, 0 skipped, 1 xfailed\n' >"$canned/xfail.log"
+expect_pass xfail "canned: 1 passed, 0 failed, 0 skipped, 1 xfailed" \
+	sh scripts/judge-log.sh "$canned/xfail.log" "$canned/list2" canned 0
+printf 'PASS: hello: ok\nFAIL: hello_world: XPASS: known to fail where x (y), but it passed: z\nSUMMARY: 2 tests, 1 failed, 0 skipped, 0 xfailed\n' >"$canned/xpass.log"
+expect_failure xpass sh scripts/judge-log.sh "$canned/xpass.log" "$canned/list2" canned 1
+printf 'PASS: hello: ok\n[hello] XFAIL: hello_world: x\nSUMMARY: 2 tests, 0 failed, 0 skipped, 1 xfailed\n' >"$canned/forged-xfail.log"
+expect_failure forged-xfail sh scripts/judge-log.sh "$canned/forged-xfail.log" "$canned/list2" canned 0
+# add_counts sums the xfailed count too (tried on the canned closing line,
+# then the totals are put back: canned tests are not real ones).
+saved="$total_p $total_f $total_s $total_x"
+add_counts canned "$logdir/selftest-xfail.out" 0
+got_x=$((total_x - ${saved##* }))
+read -r total_p total_f total_s total_x <<EOF
+$saved
+EOF
+if [ "$got_x" -eq 1 ]; then
+	echo "ok - runner-selftest: add_counts counts the xfailed test"
+	total_p=$((total_p + 1))
+else
+	echo "not ok - runner-selftest: add_counts counted $got_x xfailed tests, not 1"
+	total_f=$((total_f + 1))
+fi
+# The hypervisor's power-off line carries its status where the emulator's
+# exit cannot (aarch64: PSCI SYSTEM_OFF, QEMU exits 0).  A stand-in QEMU
+# plays the canned log and exits 0; the aarch64 launcher must read the
+# status from the hypervisor's line, believe no guest's copy of it, and the
+# judge must hold that status to the verdicts.
+fakeqemu="$canned/fake-qemu"
+cat >"$fakeqemu" <<'EOF'
+#!/bin/sh
+cat "$FAKE_LOG" >"$MINIHV_SERIAL_LOG"
+EOF
+chmod +x "$fakeqemu"
+mkdir -p "$canned/build"
+: >"$canned/build/BOOTAA64.EFI"
+cp "$canned/list" "$canned/build/guests.list"
+# fake_arm64 LABEL LOG: the aarch64 launcher and the judge on a canned log.
+fake_arm64() {
+	env MINIHV_LOGDIR="$canned" MINIHV_EMULATOR="$fakeqemu" FAKE_LOG="$2" \
+		sh scripts/run-suite.sh qemu-arm64 cortex-a57 "$canned/build" "$1"
+}
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\nminihv: power off, status 0\n' >"$canned/hv-good.log"
+expect_pass hv-status-good "canned-hv-good: 2 passed, 0 failed, 0 skipped, 0 xfailed" \
+	fake_arm64 canned-hv-good "$canned/hv-good.log"
+printf 'PASS: hello: ok\nFAIL: bad_pointer: x\nSUMMARY: 2 tests, 1 failed, 0 skipped\nminihv: power off, status 1\n' >"$canned/hv-failed.log"
+expect_failure qemu-0-hv-failures fake_arm64 canned-hv-failed "$canned/hv-failed.log"
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\nminihv: power off, status 1\n' >"$canned/hv-disagrees.log"
+expect_failure hv-status-disagrees sh scripts/judge-log.sh "$canned/hv-disagrees.log" "$canned/list" canned 0
+printf 'PASS: hello: ok\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n[hello] minihv: power off, status 0\n' >"$canned/hv-forged.log"
+expect_failure forged-power-off fake_arm64 canned-hv-forged "$canned/hv-forged.log"
 # TRACE=1: one trace line per exit, and a run that stopped half-way fails.
 printf 'minihv: hello: 2 VM exits; x\ntrace: hello vcpu0 exit 1: a\ntrace: hello vcpu0 exit 2: b\n' >"$canned/trace.log"
 printf 'hello\n' >"$canned/list1"
@@ -195,5 +256,6 @@ expect_failure no-emulator env MINIHV_LOGDIR="$canned" \
 expect_failure failing-guest sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-selftest selftest
 
 echo "# make test took $(( $(date +%s) - start ))s"
+echo "$total_x known failures (xfailed)"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ]

@@ -71,6 +71,14 @@ const char *arch_name(void)
 	return "fake";
 }
 
+bool arch_fact(enum arch_fact f)
+{
+	if ((unsigned)f >= FAKE_FACTS)
+		fake_die("arch_fact(%u): no such fact", (unsigned)f);
+	fake_arch.facts_asked++;
+	return fake_arch.facts[f];
+}
+
 const struct pt_format *arch_s2_format(void)
 {
 	if (!fake_arch.s2_fmt)

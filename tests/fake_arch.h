@@ -33,6 +33,7 @@
 
 #define FAKE_SCRIPT_MAX 64
 #define FAKE_LOADS_MAX  64
+#define FAKE_FACTS      6   /* enum arch_fact's values */
 
 /* What arch_vm_init allocates from the VM's pool (like a VMID and VTTBR). */
 struct fake_vm {
@@ -74,6 +75,11 @@ struct fake_arch {
 	bool fail_cpu_init;                 /* make arch_cpu_init refuse */
 	bool fail_vm_init;                  /* make arch_vm_init refuse */
 	bool fail_vcpu_init;                /* make arch_vcpu_init refuse */
+
+	/* What arch_fact answers (all false after fake_arch_reset), and how
+	 * often it was asked. */
+	bool facts[FAKE_FACTS];
+	unsigned facts_asked;
 
 	/* Called at the end of arch_vcpu_init: where a test that does not
 	 * create the vCPU itself (hv_main does) writes its script. */

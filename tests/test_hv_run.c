@@ -48,7 +48,7 @@ static void test_halt_stops(void)
 	/* The FAIL line comes first: the unfinished console line is only
 	 * printed by the flush after the run. */
 	CHECK_STR(fake_console(),
-		  "minihv: FAIL guest 'halt' stopped: the guest halted (WFI) without calling exit\r\n"
+		  "minihv: guest 'halt' stopped: the guest halted (WFI) without calling exit\r\n"
 		  "[halt] z\r\n",
 		  "%s: ... the FAIL line, then the guest's unfinished line", cfg);
 	guest_end(&g);

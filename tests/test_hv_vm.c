@@ -163,7 +163,7 @@ static void test_stop(void)
 	vm_stop(g.vm, "guest did %s (%u times)", "something", 3u);
 	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: vm_stop sets the state", cfg);
 	CHECK_STR(g.vm->stop_reason, "guest did something (3 times)", "%s: vm_stop formats the reason", cfg);
-	CHECK_STR(fake_console(), "minihv: FAIL guest 'stop' stopped: guest did something (3 times)\r\n",
+	CHECK_STR(fake_console(), "minihv: guest 'stop' stopped: guest did something (3 times)\r\n",
 		  "%s: ... and prints the FAIL line", cfg);
 	guest_end(&g);
 

@@ -11,7 +11,10 @@
  *	test_pt: 42 passed, 0 failed
  *
  * and returns the exit status: 0 only if nothing failed.  A test keeps
- * going after a failure, so one run shows every broken check.
+ * going after a failure, so one run shows every broken check.  A program
+ * that made no check at all fails too: a main() that returns before its
+ * first CHECK (an early return, a loop over an empty table) would otherwise
+ * say "0 passed, 0 failed" and look like success.
  *
  *	int main(void)
  *	{
@@ -116,6 +119,10 @@ static inline int unit_check_str(const char *got, const char *want, const char *
 
 static inline int unit_done(void)
 {
+	if (unit_count == 0) {
+		printf("not ok 1 - %s made no checks\n", unit_suite);
+		unit_failed++;
+	}
 	printf("%s: %d passed, %d failed\n", unit_suite, unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

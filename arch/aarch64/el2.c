@@ -30,6 +30,27 @@ const char *arch_name(void)
 	return "aarch64 EL2, stage-2";
 }
 
+/*
+ * What hv/main.c may believe about this CPU (hv/arch.h): Arm has no CPUID
+ * instruction and no XCR0; it has debug registers (DBGBVR<n>_EL1, trapped
+ * by MDCR_EL2.TDA) and the semihosting instruction, no I/O ports, and none
+ * of the x86 platform flaws.
+ */
+bool arch_fact(enum arch_fact f)
+{
+	switch (f) {
+	case ARCH_FACT_DEBUG_REGISTERS:
+	case ARCH_FACT_SEMIHOSTING:
+		return true;
+	case ARCH_FACT_CPUID:
+	case ARCH_FACT_XCR0:
+	case ARCH_FACT_IO_PORTS:
+	case ARCH_FACT_XSETBV_INTERCEPT_IGNORED:
+		return false;
+	}
+	return false;
+}
+
 const struct pt_format *arch_s2_format(void)
 {
 	return &s2_format;

@@ -19,6 +19,9 @@ static const struct x86_backend *backend;
 /* RFLAGS as the firmware had it, for arch_cpu_fini to restore IF. */
 static uint64_t firmware_rflags;
 
+/* CPUID 4000_0000 carries QEMU TCG's signature (x86_is_qemu_tcg). */
+static bool host_is_qemu_tcg;
+
 /* ---- choosing the backend ---- */
 
 static void cpu_vendor(char out[13])
@@ -42,7 +45,12 @@ static bool same_string(const char *a, const char *b)
 int arch_cpu_init(void)
 {
 	char vendor[13];
+	uint32_t max_hv_leaf, hv_sig[3];
 	cpu_vendor(vendor);
+	/* Any CPU answers leaf 4000_0000 (a real one with unrelated values
+	 * or zeros), and no real one with an emulator's signature. */
+	x86_cpuid(0x40000000u, 0, &max_hv_leaf, &hv_sig[0], &hv_sig[1], &hv_sig[2]);
+	host_is_qemu_tcg = x86_is_qemu_tcg(hv_sig);
 
 	/*
 	 * Each probe checks its own CPUID bits, so trying both on any CPU is
@@ -102,6 +110,32 @@ void arch_cpu_fini(void)
 const char *arch_name(void)
 {
 	return backend ? backend->name : "x86_64";
+}
+
+/*
+ * What hv/main.c may believe about this CPU (hv/arch.h).  XCR0 exists for a
+ * guest exactly when it does for minihv: x86_cpuid_adjust passes the XSAVE
+ * bit through.  The XSETBV hole is QEMU TCG's under SVM: TCG emulates no
+ * VMX (and on VMX every XSETBV exits: there is no intercept bit to
+ * ignore), and Bochs's SVM honours the VMCB's intercept.  The signature is the one
+ * x86_xcr0_plan trusts too; a TCG run with tcg-cpuid=off hides it, and the
+ * test then fails plainly rather than being excused.
+ */
+bool arch_fact(enum arch_fact f)
+{
+	switch (f) {
+	case ARCH_FACT_CPUID:
+	case ARCH_FACT_DEBUG_REGISTERS:
+	case ARCH_FACT_IO_PORTS:
+		return true;
+	case ARCH_FACT_SEMIHOSTING:
+		return false;
+	case ARCH_FACT_XCR0:
+		return x86_xcr0_exists();
+	case ARCH_FACT_XSETBV_INTERCEPT_IGNORED:
+		return backend == &x86_svm_backend && host_is_qemu_tcg;
+	}
+	return false;
 }
 
 /* ---- forwarding: the core calls these only after arch_cpu_init ---- */

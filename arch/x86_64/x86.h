@@ -78,6 +78,9 @@ void x86_fpu_for_firmware(void);
 /* The XCR0 minihv last set: the only value a guest's XSETBV may write. */
 uint64_t x86_xcr0_in_effect(void);
 
+/* Does this CPU have an XCR0 (for minihv, and so for a guest)? */
+bool x86_xcr0_exists(void);
+
 /* ---- x86_cpuid.c ---- */
 
 /*
@@ -120,6 +123,10 @@ enum x86_xcr0_plan {
 	X86_XCR0_LIFT_OSXSAVE,   /* XSAVE, OSXSAVE clear: set it only around each XGETBV/XSETBV */
 	X86_XCR0_REFUSE,         /* a known emulator flaw: CR4.OSXSAVE cannot be set */
 };
+
+/* CPUID 4000_0000's EBX, ECX, EDX are QEMU TCG's "TCGTCGTCGTCG" (no real
+ * CPU, and no QEMU under KVM, answers with it). */
+bool x86_is_qemu_tcg(const uint32_t sig[3]);
 
 /* The plan for f; for X86_XCR0_REFUSE, *why names the flaw (one line,
  * static text), else *why is NULL. */

@@ -82,7 +82,7 @@ void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t 
 #define TCG_SIG_ECX 0x43544743u   /* "CGTC" */
 #define TCG_SIG_EDX 0x47435447u   /* "GTCG" */
 
-static bool is_qemu_tcg(const uint32_t sig[3])
+bool x86_is_qemu_tcg(const uint32_t sig[3])
 {
 	return sig[0] == TCG_SIG_EBX && sig[1] == TCG_SIG_ECX && sig[2] == TCG_SIG_EDX;
 }
@@ -124,7 +124,7 @@ enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **w
 		return X86_XCR0_ABSENT;
 	if (f->firmware_cr4 & CR4_OSXSAVE)
 		return X86_XCR0_READY;
-	if (is_qemu_tcg(f->hv_sig) && f->leaf_d1_eax == 0) {
+	if (x86_is_qemu_tcg(f->hv_sig) && f->leaf_d1_eax == 0) {
 		*why = "refusing this QEMU TCG CPU model: it advertises XSAVE (CPUID.1:ECX bit 26) with CPUID.(EAX=0DH,ECX=1):EAX=0, and QEMU then treats CR4.OSXSAVE as reserved: setting it (as minihv must, and guests may) loops forever on an SVM exit instead of a #GP; use -cpu MODEL,+xsaveopt or MODEL,-xsave";
 		return X86_XCR0_REFUSE;
 	}

@@ -203,3 +203,8 @@ uint64_t x86_xcr0_in_effect(void)
 {
 	return xcr0_in_effect;
 }
+
+bool x86_xcr0_exists(void)
+{
+	return xcr0_plan != X86_XCR0_ABSENT;
+}

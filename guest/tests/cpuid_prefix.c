@@ -4,7 +4,10 @@
  * emulates it must step the guest past all three, not past the two bytes
  * CPUID usually takes.  The answer must be the same as without the prefix
  * (the hypervisor's signature in leaf 0x40000000), and the guest must go
- * on from the next instruction.  Arm has no CPUID: SKIP there.
+ * on from the next instruction.  Arm has no CPUID: SKIP there, which the
+ * hypervisor confirms.
+ *
+ * minihv-needs: cpuid
  */
 #include "minihv.h"
 #include "cpu.h"

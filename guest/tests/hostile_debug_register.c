@@ -7,6 +7,7 @@
  * and stop the guest.
  *
  * minihv-expect: stopped "minihv guests have no debug registers"
+ * minihv-needs: debug-registers
  */
 #include "minihv.h"
 #include "cpu.h"

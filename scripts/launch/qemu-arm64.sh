@@ -3,9 +3,7 @@
 #
 #   qemu-arm64.sh CPU BUILDDIR LOG
 #
-# virtualization=on gives the firmware (and so us) EL2.  -semihosting lets
-# the hypervisor end QEMU with its verdict as the exit status.  The app is
-# found by the firmware's boot manager as \EFI\BOOT\BOOTAA64.EFI on a FAT
+# virtualization=on gives the firmware (and so us) EL2.  The app is found by the firmware's boot manager as \EFI\BOOT\BOOTAA64.EFI on a FAT
 # drive QEMU makes from a folder; splash-time=0 skips the boot menu's wait.
 #
 # Environment:
@@ -26,10 +24,24 @@
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-aarch64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
-# Exit status: the hypervisor's (0 all passed, 1 failures, 2 hypervisor
-# error, 3 no virtualization), 124 on timeout, 123 when the serial line
-# stalled, 122 when the firmware refused to start the app (Secure Boot).
-# The last three also append a "minihv-harness:" line to LOG saying so.
+# No -semihosting, ever: QEMU serves semihosting calls (HLT #0xf000) from
+# EL1 as well as from EL2, so it would give every guest a shell on this
+# host (SYS_SYSTEM), its files (SYS_OPEN, SYS_WRITE), the serial log
+# (SYS_WRITE0: a forged "PASS:" line) and the exit status (SYS_EXIT).
+# Without it that instruction is undefined, and a guest that tries it is
+# stopped (guest/tests/hostile_semihosting.c).  So QEMU has no exit with a
+# status: the hypervisor powers off through PSCI SYSTEM_OFF, QEMU exits 0,
+# and the status is read from the hypervisor's last line,
+# "minihv: power off, status N" (hv/power.c), which no guest can write.
+# The verdict itself is the log's (scripts/judge-log.sh); this status only
+# has to agree with it.
+#
+# Exit status: the hypervisor's, from that line (0 all passed, 1 failures,
+# 2 hypervisor error, 3 no virtualization); 2 as well when QEMU exited 0
+# without that line (a "minihv-harness:" line in LOG says so); 124 on
+# timeout, 123 when the serial line stalled, 122 when the firmware refused
+# to start the app (Secure Boot), each with a "minihv-harness:" line; any
+# other status is QEMU's own (it crashed, or was killed), passed on.
 set -eu
 
 cpu=$1
@@ -46,22 +58,12 @@ plain)
 	firmware="-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 	;;
 pflash)
-	# The same firmware as two flash devices, code and variables, as
-	# libvirt starts a machine.
-	vars="${log%.log}.vars.fd"
-	cp /usr/share/AAVMF/AAVMF_VARS.fd "$vars"
-	firmware="-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
-		-drive if=pflash,format=raw,unit=1,file=$vars"
+	firmware=$(pflash_drives /usr/share/AAVMF/AAVMF_CODE.fd /usr/share/AAVMF/AAVMF_VARS.fd)
 	;;
 secboot | snakeoil)
-	# Two flash devices: the firmware's code (read-only) and its variable
-	# store, which holds the Secure Boot keys and the setting itself.
 	keys=ms
 	[ "$MINIHV_FIRMWARE" = secboot ] || keys=snakeoil
-	vars="${log%.log}.vars.fd"
-	cp "/usr/share/AAVMF/AAVMF_VARS.$keys.fd" "$vars"
-	firmware="-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
-		-drive if=pflash,format=raw,unit=1,file=$vars"
+	firmware=$(pflash_drives /usr/share/AAVMF/AAVMF_CODE.fd "/usr/share/AAVMF/AAVMF_VARS.$keys.fd")
 	;;
 *)
 	echo "qemu-arm64: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, pflash, secboot or snakeoil)" >&2
@@ -80,7 +82,15 @@ watch_run "$log" BOOTAA64.EFI \
 	-cpu "$cpu" -m "$mem" -smp "$smp" \
 	$firmware \
 	-display none -monitor none -nic none -no-reboot \
-	-boot menu=on,splash-time=0 -semihosting \
+	-boot menu=on,splash-time=0 \
 	-serial "file:$log" \
 	-drive "format=raw,readonly=on,file=fat:$esp"
-exit "$watch_status"
+if [ "$watch_status" -ne 0 ]; then
+	exit "$watch_status"
+fi
+hv=$(hv_power_status "$log")
+if [ -z "$hv" ]; then
+	harness_says "QEMU exited 0, but the hypervisor did not say it powered off (no \"minihv: power off, status N\" line): something else ended the machine"
+	exit 2
+fi
+exit "$hv"

@@ -40,8 +40,8 @@ static inline int cpu_hypervisor_signature(char sig[13])
 
 /*
  * Registers a guest may write for its own purposes and that the hypervisor
- * must not carry from one guest to the next (guest/tests/leftover_1.c and
- * leftover_2.c).  cpu_leave_leftovers(v) writes v into each, or a value of
+ * must not carry from one guest to the next (guest/tests/leftover/: 1_dirty.c and
+ * 2_check.c).  cpu_leave_leftovers(v) writes v into each, or a value of
  * its own where v would change how the CPU behaves: the virtual timer is
  * left switched on, unmasked and firing (CVAL 1 is long past), which would
  * keep the next guest's WFI from trapping.  cpu_read_leftovers fills
@@ -149,6 +149,35 @@ static inline int cpu_cpuid_prefixed(uint32_t leaf, uint32_t r[4])
 {
 	(void)leaf;
 	(void)r;
+	return -1;
+}
+
+/*
+ * An Arm semihosting call: "HLT #0xF000" with the operation in x0 and its
+ * argument in x1 (a pointer to a string or a parameter block); a debugger
+ * or emulator that serves semihosting does the operation on the host and
+ * returns its result in x0.  minihv serves none, and QEMU is started
+ * without -semihosting, so for a minihv guest it is an undefined
+ * instruction (guest/tests/hostile_semihosting.c).  Returns 0 with *ret
+ * = x0 if the call came back; -1 where the architecture has no semihosting.
+ */
+#define CPU_SEMIHOSTING_SYS_WRITE0 0x04 /* x1: a NUL-terminated string */
+#define CPU_SEMIHOSTING_SYS_EXIT   0x18 /* x1: { reason, exit code } */
+
+static inline int cpu_semihosting_call(uint64_t op, uint64_t arg, uint64_t *ret)
+{
+	register uint64_t x0 __asm__("x0") = op;
+	register uint64_t x1 __asm__("x1") = arg;
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+	*ret = x0;
+	return 0;
+}
+
+/* QEMU's isa-debug-exit port (x86 only, guest/tests/hostile_exit_port.c):
+ * -1, Arm has no I/O ports. */
+static inline int cpu_write_exit_port(uint32_t v)
+{
+	(void)v;
 	return -1;
 }
 

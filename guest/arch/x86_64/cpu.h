@@ -49,8 +49,8 @@ static inline int cpu_hypervisor_signature(char sig[13])
 
 /*
  * Registers a guest may write for its own purposes and that the hypervisor
- * must not carry from one guest to the next (guest/tests/leftover_1.c and
- * leftover_2.c): cpu_leave_leftovers(v) writes v into each,
+ * must not carry from one guest to the next (guest/tests/leftover/: 1_dirty.c and
+ * 2_check.c): cpu_leave_leftovers(v) writes v into each,
  * cpu_read_leftovers fills names[] and values[] (at most CPU_LEFTOVERS)
  * and returns how many.  On a fresh vCPU every value is 0.
  */
@@ -204,6 +204,36 @@ static inline int cpu_cpuid_prefixed(uint32_t leaf, uint32_t r[4])
 	__asm__ volatile(".byte 0x66\n\tcpuid\n\t.fill 9, 1, 0x90"
 			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 			 : "a"(leaf), "c"(0));
+	return 0;
+}
+
+/* Semihosting (Arm only, guest/tests/hostile_semihosting.c): -1, x86 has
+ * no such call. */
+#define CPU_SEMIHOSTING_SYS_WRITE0 0x04
+#define CPU_SEMIHOSTING_SYS_EXIT   0x18
+
+static inline int cpu_semihosting_call(uint64_t op, uint64_t arg, uint64_t *ret)
+{
+	(void)op;
+	(void)arg;
+	*ret = 0;
+	return -1;
+}
+
+/*
+ * Write v to I/O port 0xf4, where the QEMU launcher puts its isa-debug-exit
+ * device (the hypervisor's own way to end QEMU with a status): first as a
+ * byte (OUT imm8, AL), then as a doubleword (OUT DX, EAX).  A guest that
+ * reached the device would end the run with a status of its choosing; the
+ * hypervisor intercepts every port (guest/tests/hostile_exit_port.c).
+ * Returns 0 if both writes came back; -1 where there are no I/O ports.
+ */
+#define CPU_EXIT_PORT 0xf4
+
+static inline int cpu_write_exit_port(uint32_t v)
+{
+	__asm__ volatile("outb %b0, %1" : : "a"(v), "i"(CPU_EXIT_PORT) : "memory");
+	__asm__ volatile("outl %0, %w1" : : "a"(v), "d"(CPU_EXIT_PORT) : "memory");
 	return 0;
 }
 
