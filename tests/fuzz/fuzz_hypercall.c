@@ -180,7 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags & 2)
 		fv->gpt_enabled = false;
 
-	while (in.n > 0 && fv->script_len + 6 <= FAKE_SCRIPT_MAX)
+	/* An op queues at most 6 exits, and the closing EXIT call 6 more. */
+	while (in.n > 0 && fv->script_len + 12 <= FAKE_SCRIPT_MAX)
 		queue_op(v, &in);
 	fake_hc_call(v, MINIHV_CALL_EXIT, 0, 0, 0, 0);
 
