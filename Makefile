@@ -11,9 +11,6 @@
 #   make test            check + every guest suite this machine can run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
 #   make fuzz-smoke      their committed corpus replayed, and a short run each
-#   make fuzz            libFuzzer on the decoder, the page-table walk and engine
-#                        and the hypercall checks (FUZZ_SECONDS each); fuzz-smoke
-#                        replays their corpora (part of make test)
 #   make sign            signed copies for Secure Boot (build/<arch>-signed)
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
 #                        (minutes: not part of make test)
