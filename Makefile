@@ -5,9 +5,12 @@
 #   make qemu-x86        run the x86 hypervisor under QEMU
 #   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
-#                        tables, the SVM VMCB's intercepts and the hv/ core on a
-#                        fake CPU (plain, ASan+UBSan); the include direction
+#                        tables, the SVM VMCB's intercepts, the hv/ core and the
+#                        x86 exit handling on a fake CPU (plain, ASan+UBSan);
+#                        the include direction
 #   make test            check + every guest suite this machine can run
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
+#   make fuzz-smoke      their committed corpus replayed, and a short run each
 #   make sign            signed copies for Secure Boot (build/<arch>-signed)
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
 #                        (minutes: not part of make test)
@@ -217,7 +220,8 @@ HOST_SAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 # A test of one backend file links that file too (the test provides what
 # the rest of the backend would).
 UNIT_EXTRA_test_svm_vmcb := arch/x86_64/svm_vmcb.c
-HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb)
+HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb) \
+	       arch/x86_64/x86_exit.c
 
 # Tests of the hypervisor core (tests/test_hv_*.c) also link the arch-neutral
 # hv/ code it needs, with tests/fake_arch.c standing in for a backend.
@@ -227,8 +231,11 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c \
 		  lib/format.c lib/str_find.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
-# hv/main.c only for test_hv_main, which defines the guest table it needs.
+# hv/main.c only for test_hv_main, which defines the guest table it needs;
+# the shared x86 exit handling for test_hv_x86_exit, which runs it on the
+# fake backend's VM.
 HV_UNIT_EXTRA_main := hv/main.c
+HV_UNIT_EXTRA_x86_exit := arch/x86_64/x86_exit.c
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -256,6 +263,56 @@ $(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/m
 check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t))
 	sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
 	sh scripts/check-includes.sh
+
+# ------------------------------------------------------------- fuzzing ---
+#
+# libFuzzer targets (tests/fuzz/), built with clang and ASan+UBSan: the x86
+# decoder, the guest page-table walk, the page-table engine against a model,
+# the hypercall argument checks.  make fuzz runs each for FUZZ_SECONDS from
+# its committed seeds (tests/fuzz/corpus/NAME/), keeping what it finds in
+# build/fuzz/corpus/NAME/ (copy an input worth keeping, such as a crash's,
+# into the committed folder by hand), then the decoder's differential check
+# against objdump over both.  make fuzz-smoke replays the committed corpus and
+# fuzzes briefly (scripts/fuzz-smoke.sh; part of make test).
+FUZZERS      := x86_decode guest_walk pt hypercall
+FUZZ_SECONDS ?= 60
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS_x86_decode := arch/x86_64/x86_decode.c
+FUZZ_SRCS_guest_walk := $(wildcard mm/*.c)
+FUZZ_SRCS_pt         := $(wildcard mm/*.c)
+FUZZ_SRCS_hypercall  := $(wildcard mm/*.c) $(HV_UNIT_SRCS)
+FUZZ_FLAGS_hypercall := $(HV_UNIT_CFLAGS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FLAGS_$*) $< $(FUZZ_SRCS_$*) -o $@
+
+# The decoder's side of the objdump comparison: a plain host program.
+$(BUILD)/fuzz/decode_print: tests/fuzz/decode_print.c arch/x86_64/x86_decode.c \
+		arch/x86_64/x86_decode.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) $(HOST_PLAIN) $< arch/x86_64/x86_decode.c -o $@
+
+.PHONY: fuzz-build fuzz fuzz-smoke
+fuzz-build: $(foreach f,$(FUZZERS),$(BUILD)/fuzz/fuzz_$(f)) $(BUILD)/fuzz/decode_print
+
+# nice: the fuzzers take a whole core each, one at a time.
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+		mkdir -p $(BUILD)/fuzz/corpus/$$f; \
+		echo "=== fuzz_$$f for $(FUZZ_SECONDS)s"; \
+		nice -n 10 $(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/crash-$$f- \
+			$(BUILD)/fuzz/corpus/$$f tests/fuzz/corpus/$$f 2>&1 | \
+			grep -E '^(#[0-9]+.*DONE|stat::|==|SUMMARY|artifact_prefix|Test unit)' ; \
+		[ "$$(ls $(BUILD)/fuzz/crash-$$f-* 2>/dev/null)" = "" ] || { echo "fuzz_$$f: crash, see $(BUILD)/fuzz/crash-$$f-*"; exit 1; }; \
+	done
+	sh scripts/fuzz-decode-diff.sh $(BUILD)/fuzz/decode_print $(BUILD)/fuzz/corpus/x86_decode tests/fuzz/corpus/x86_decode
+
+fuzz-smoke:
+	+MAKE='$(MAKE)' sh scripts/fuzz-smoke.sh
 
 # "+" and MAKE: the sub-makes of test-all.sh share this make's -j jobs.
 .PHONY: test

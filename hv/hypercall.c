@@ -8,31 +8,13 @@
  * the guest with a reason rather than being guessed at.
  */
 #include "hypercall.h"
+#include "console.h"
 #include "print.h"
 #include "../lib/minihv_string.h"
 
-/* Guest console output, a line at a time, prefixed with the guest's name. */
-static void console_out(struct vm *vm, char c)
-{
-	if (c == '\n' || vm->line_len == sizeof(vm->line) - 1) {
-		vm->line[vm->line_len] = '\0';
-		hv_printf("[%s] %s\n", vm->name, vm->line);
-		vm->line_len = 0;
-		if (c == '\n')
-			return;
-	}
-	/* Only printable characters reach the serial line: a guest must not
-	 * be able to forge a verdict line with "\rPASS" or drive a terminal. */
-	if (c == '\t' || (c >= ' ' && c <= '~'))
-		vm->line[vm->line_len++] = c;
-	else
-		vm->line[vm->line_len++] = '?';
-}
-
 void hypercall_flush_console(struct vm *vm)
 {
-	if (vm->line_len)
-		console_out(vm, '\n');
+	console_guest_flush(vm);
 }
 
 /*
@@ -71,7 +53,7 @@ static void do_call(struct vcpu *vcpu, uint64_t nr)
 	case MINIHV_CALL_CONSOLE_WRITE:
 		if (copy_guest_buffer(vcpu, "console_write", arg[0], arg[1], buf))
 			for (uint64_t i = 0; i < arg[1]; i++)
-				console_out(vm, buf[i]);
+				console_guest_putc(vm, buf[i]);
 		return;
 	case MINIHV_CALL_REPORT:
 		if (arg[0] > MINIHV_VERDICT_SKIP) {
@@ -159,7 +141,7 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 		*load_value = MINIHV_ABI_VERSION;
 		break;
 	case MINIHV_HC_PUTC:
-		console_out(vcpu->vm, (char)a->value);
+		console_guest_putc(vcpu->vm, (char)a->value);
 		break;
 	case MINIHV_HC_ARG0:
 	case MINIHV_HC_ARG1:

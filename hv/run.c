@@ -9,6 +9,18 @@
 #include "run.h"
 #include "hypercall.h"
 #include "print.h"
+#include "../lib/format.h"
+
+void vcpu_refuse(struct vcpu *vcpu, struct vm_exit *exit, enum exit_kind kind,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	format_buf_v(vcpu->exit_reason, sizeof(vcpu->exit_reason), fmt, ap);
+	va_end(ap);
+	exit->kind = kind;
+	exit->reason = vcpu->exit_reason;
+}
 
 static void trace_exit(const struct vcpu *vcpu, const struct vm_exit *e,
 		       const char *handled)

@@ -61,6 +61,8 @@ struct vcpu {
 	uint64_t hc_scratch;
 
 	uint64_t exits;             /* VM exits taken, for the statistics */
+	char exit_reason[256];      /* the last refused exit's reason
+				       (vcpu_refuse): vm_exit.reason points here */
 };
 
 struct vm {

@@ -42,6 +42,8 @@ need_list='
 /usr/sbin/sfdisk fdisk
 /usr/bin/shellcheck shellcheck
 /usr/bin/gcc gcc
+/usr/bin/clang clang
+/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 /usr/bin/make make
 /usr/bin/timeout coreutils
 /usr/bin/dpkg-deb dpkg

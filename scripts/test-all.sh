@@ -115,6 +115,7 @@ start=$(date +%s)
 # shellcheck disable=SC2086 # $plain is two words
 part unit "$MAKE" --no-print-directory $plain check
 part lint sh scripts/lint-scripts.sh
+part fuzz-smoke sh scripts/fuzz-smoke.sh
 part includes sh scripts/check-includes.sh
 
 # shellcheck disable=SC2086

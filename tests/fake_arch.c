@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tests/fake_arch.h"
+#include "hv/run.h"
 
 struct fake_arch fake_arch;
 
@@ -185,14 +186,15 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	if (a->next == a->script_len) {
 		/* The guest program ended without the VM ending: report it
 		 * the way a backend reports a guest it cannot go on with. */
-		*exit = (struct vm_exit){
-			.kind = EXIT_GUEST_FAULT,
-			.name = "end of script",
-			.reason = "the test's script has no more exits",
-		};
+		exit->name = "end of script";
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the test's script has no more exits");
 		return;
 	}
 	*exit = a->script[a->next++];
+	/* A refusal with a reason goes through the core's helper, as a
+	 * backend's does. */
+	if ((exit->kind == EXIT_GUEST_FAULT || exit->kind == EXIT_HOST_ERROR) && exit->reason)
+		vcpu_refuse(vcpu, exit, exit->kind, "%s", exit->reason);
 }
 
 /* The fake's time does not pass: a test scripts the EXIT_WATCHDOG a

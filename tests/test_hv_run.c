@@ -259,6 +259,29 @@ static void test_watchdog_exits(void)
 	guest_end(&g);
 }
 
+/* vcpu_refuse, the one helper every backend says "no" with: it formats
+ * into the vCPU's buffer, and the loop stops the VM with that text. */
+static void test_refuse(void)
+{
+	struct guest g;
+	struct vm_exit e = { .kind = EXIT_MMIO, .name = "RDMSR" };
+	char big[400];
+
+	guest_start(&g, "refuse");
+	vcpu_refuse(g.vcpu, &e, EXIT_GUEST_FAULT, "RDMSR of MSR 0x%x: %s", 0x174u, "no");
+	CHECK_EQ(e.kind, EXIT_GUEST_FAULT, "%s: vcpu_refuse sets the kind", cfg);
+	CHECK(e.reason == g.vcpu->exit_reason, "%s: ... points the reason at the vCPU's buffer", cfg);
+	CHECK_STR(e.reason, "RDMSR of MSR 0x174: no", "%s: ... formatted", cfg);
+	vcpu_refuse(g.vcpu, &e, EXIT_HOST_ERROR, "VMRUN");
+	CHECK_EQ(e.kind, EXIT_HOST_ERROR, "%s: ... either kind of stop", cfg);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	vcpu_refuse(g.vcpu, &e, EXIT_GUEST_FAULT, "%s", big);
+	CHECK_EQ(strlen(e.reason), sizeof(g.vcpu->exit_reason) - 1,
+		 "%s: ... a reason too long for the buffer is cut, not overflowed", cfg);
+	guest_end(&g);
+}
+
 int main(void)
 {
 	unit_begin("test_hv_run");
@@ -275,6 +298,7 @@ int main(void)
 		test_no_run_when_ended();
 		test_watchdog_time();
 		test_watchdog_exits();
+		test_refuse();
 	}
 	CHECK_EQ(test_leaks, 0, "every one of the %u VMs gave the whole pool back", test_vms);
 	return unit_done();

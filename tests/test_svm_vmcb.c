@@ -23,7 +23,7 @@
 #include "unit.h"
 #include "../arch/x86_64/svm.h"
 
-/* What svm.c and hv/print.c would provide. */
+/* What svm_cpu.c and hv/print.c would provide. */
 struct svm_caps svm_caps = { .nr_asids = 16 };
 
 void hv_printf(const char *fmt, ...)

@@ -74,7 +74,6 @@ struct arch_vcpu {
 	uint64_t watchdog_deadline;
 	/* The syndrome of the last exit, for decoding and describing it. */
 	uint64_t esr, far, hpfar;
-	char reason[200];
 };
 
 struct arch_vm {

@@ -11,6 +11,7 @@
 #include "sysreg.h"
 #include "../../hv/arch.h"
 #include "../../hv/print.h"
+#include "../../hv/run.h"
 
 void arm_load_el1(const struct arm_el1_state *s);
 
@@ -326,19 +327,6 @@ static const char *ec_name(unsigned ec)
 	}
 }
 
-static void guest_fault(struct vcpu *vcpu, struct vm_exit *exit, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void guest_fault(struct vcpu *vcpu, struct vm_exit *exit, const char *fmt, ...)
-{
-	struct arch_vcpu *a = vcpu->arch;
-	va_list ap;
-	va_start(ap, fmt);
-	hv_vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
-	va_end(ap);
-	exit->kind = EXIT_GUEST_FAULT;
-	exit->reason = a->reason;
-}
-
 /* A stage-2 data abort: the guest touched guest-physical memory that is not
  * mapped.  With a valid instruction syndrome it is an emulatable access. */
 static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
@@ -348,16 +336,16 @@ static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
 	unsigned dfsc = iss & 0x3f;
 
 	if (iss & (1u << 7)) {
-		guest_fault(vcpu, exit, "the guest's own page-table walk touched guest-physical 0x%llx, which is not RAM",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest's own page-table walk touched guest-physical 0x%llx, which is not RAM",
 			    (unsigned long long)((a->hpfar >> 4) << 12));
 		return;
 	}
 	if ((dfsc & 0x3c) != 0x04) {
-		guest_fault(vcpu, exit, "stage-2 %s (DFSC 0x%x)", dfsc_name(dfsc), dfsc);
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "stage-2 %s (DFSC 0x%x)", dfsc_name(dfsc), dfsc);
 		return;
 	}
 	if (!(iss & (1u << 24))) {
-		guest_fault(vcpu, exit, "MMIO access without a valid syndrome (ISV=0: a load/store pair, writeback or SIMD access), which minihv does not emulate");
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MMIO access without a valid syndrome (ISV=0: a load/store pair, writeback or SIMD access), which minihv does not emulate");
 		return;
 	}
 	unsigned srt = (iss >> 16) & 0x1f;
@@ -441,7 +429,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	if (a->regs.exit_type != 0) {
 		static const char *const vec[] = { "sync", "IRQ", "FIQ", "SError" };
 		exit->name = a->regs.exit_type < 4 ? vec[a->regs.exit_type] : "AArch32 exception";
-		guest_fault(vcpu, exit, "unexpected %s exception from the guest", exit->name);
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "unexpected %s exception from the guest", exit->name);
 		return;
 	}
 	switch (ec) {
@@ -469,19 +457,19 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		 * to say "I took an exception I cannot handle". */
 		if ((a->esr & 0xffff) == 0xe1 && guest_semihosting_call(vcpu)) {
 			exit->name = "guest exception";
-			guest_fault(vcpu, exit, "semihosting call (HLT #0xf000 at ELR_EL1=0x%llx, operation x0=0x%llx) refused: minihv gives guests no semihosting",
+			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "semihosting call (HLT #0xf000 at ELR_EL1=0x%llx, operation x0=0x%llx) refused: minihv gives guests no semihosting",
 				    (unsigned long long)read_sysreg(elr_el1),
 				    (unsigned long long)a->regs.x[0]);
 		} else if ((a->esr & 0xffff) == 0xe1) {
 			exit->name = "guest exception";
-			guest_fault(vcpu, exit, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",
+			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",
 				    (unsigned long long)read_sysreg(esr_el1),
 				    (unsigned long long)(read_sysreg(esr_el1) >> 26),
 				    ec_name((unsigned)(read_sysreg(esr_el1) >> 26)),
 				    (unsigned long long)read_sysreg(elr_el1),
 				    (unsigned long long)read_sysreg(far_el1));
 		} else {
-			guest_fault(vcpu, exit, "HVC #0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
+			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "HVC #0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
 				    (unsigned long long)(a->esr & 0xffff));
 		}
 		return;
@@ -491,23 +479,23 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		uint64_t iss = a->esr & 0x1ffffff;
 		unsigned op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
 		unsigned crn = (iss >> 10) & 15, crm = (iss >> 1) & 15;
-		guest_fault(vcpu, exit, "%s S%u_%u_C%u_C%u_%u: %s",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s S%u_%u_C%u_C%u_%u: %s",
 			    op0 == 1 ? "system instruction" : (iss & 1) ? "MRS from system register" : "MSR to system register",
 			    op0, op1, crn, crm, op2, sysreg_refusal(op0, op1, crn, crm, op2));
 		return;
 	}
 	case EC_SVE:
 	case EC_SME:
-		guest_fault(vcpu, exit, "%s instruction or register at 0x%llx: %s is not given to guests (minihv does not switch its registers)",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s instruction or register at 0x%llx: %s is not given to guests (minihv does not switch its registers)",
 			    ec == EC_SVE ? "SVE" : "SME", (unsigned long long)a->regs.elr,
 			    ec == EC_SVE ? "SVE" : "SME");
 		return;
 	case EC_PAUTH:
-		guest_fault(vcpu, exit, "pointer authentication instruction at 0x%llx: pointer authentication is not given to guests (minihv does not switch the keys)",
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "pointer authentication instruction at 0x%llx: pointer authentication is not given to guests (minihv does not switch the keys)",
 			    (unsigned long long)a->regs.elr);
 		return;
 	default:
-		guest_fault(vcpu, exit, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "unexpected exception class 0x%x (%s)", ec, ec_name(ec));
 		return;
 	}
 }

@@ -12,7 +12,7 @@
  * Reference: AMD64 Architecture Programmer's Manual, volume 2, chapter 15
  * ("Secure Virtual Machine") and appendix B ("Layout of VMCB").
  *
- * The files: svm.c finds and enables SVM; svm_vmcb.c builds a VMCB for a
+ * The files: svm_cpu.c finds and enables SVM; svm_vmcb.c builds a VMCB for a
  * new vCPU; svm_exit.c runs the vCPU and decodes its exits; svm_entry.S is
  * the VMRUN itself.
  */
@@ -21,25 +21,15 @@
 
 #include <stddef.h>
 #include "x86.h"
+#include "x86_insn.h"
+#include "x86_regs.h"
 
-/* ---- MSRs and register bits ---- */
-
-#define MSR_EFER         0xc0000080u
-#define EFER_LME         (1ull << 8)
-#define EFER_LMA         (1ull << 10)
-#define EFER_NXE         (1ull << 11)
-#define EFER_SVME        (1ull << 12)
+/* ---- SVM's MSRs (the architectural ones are in x86_regs.h) ---- */
 
 #define MSR_VM_CR        0xc0010114u
 #define VM_CR_LOCK       (1ull << 3)  /* SVMDIS can no longer change */
 #define VM_CR_SVMDIS     (1ull << 4)  /* the firmware turned SVM off */
 #define MSR_VM_HSAVE_PA  0xc0010117u  /* where VMRUN saves host state */
-
-#define CR0_PE (1ull << 0)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
 
 /* ---- the VMCB ---- */
 
@@ -244,14 +234,13 @@ struct svm_vcpu {
 	uint64_t vmcb_pa;
 	struct x86_mmio_insn insn;  /* the instruction of the last #NPF */
 	uint64_t exit_rip;          /* RIP at the last exit, before any step */
-	char reason[256];
 };
 
 /* svm_entry.S: VMRUN with the guest's GPRs; returns after the #VMEXIT
  * with gpr[] holding the guest's registers (RAX, RSP: in the VMCB). */
 void svm_enter_guest(uint64_t gpr[X86_NR_GPRS], uint64_t vmcb_pa, uint64_t host_state_pa);
 
-/* svm_entry.S: the host's NMI handler while SVM is on (svm.c): IRETQ. */
+/* svm_entry.S: the host's NMI handler while SVM is on (svm_cpu.c): IRETQ. */
 void svm_nmi_return(void);
 
 /* svm_vmcb.c */

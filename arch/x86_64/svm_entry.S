@@ -122,7 +122,7 @@ svm_enter_guest:
 	.size svm_enter_guest, . - svm_enter_guest
 
 /*
- * Vector 2 of the host's IDT while SVM is on (svm.c: load_host_idt).  An
+ * Vector 2 of the host's IDT while SVM is on (svm_cpu.c: load_host_idt).  An
  * NMI that made a guest exit is still pending at the STGI above and is
  * delivered here, on our stack (same privilege, no IST); the exit handler
  * reports it, so there is nothing to do but return.  IRETQ also ends the

@@ -1,26 +1,23 @@
 /*
- * Running an SVM vCPU and making sense of its exits.
+ * Running an SVM vCPU and decoding its exits.
  *
  * After VMRUN returns, the VMCB's EXITCODE says why the guest stopped and
  * EXITINFO1/EXITINFO2 add the details (an error code and a faulting
- * address, a port number, an MSR direction).  The exit the core cares about
- * most is the nested page fault (#NPF, 0x400): the guest touched a
+ * address, a port number, an MSR direction).  We turn them into the struct
+ * x86_exit both backends share; x86_exit.c decides what happens, and this
+ * file applies the result to the VMCB (RIP, RAX).  The exit the core cares
+ * about most is the nested page fault (#NPF, 0x400): the guest touched a
  * guest-physical address our nested tables do not map, which for a minihv
- * guest means an access to the hypercall window.  Unlike Arm's data abort,
- * #NPF does not say how wide the access was or which register it used, so
- * we read the instruction at RIP and decode it (x86_decode.c).
+ * guest means an access to the hypercall window.
  *
  * We never rely on NEXT_RIP (the CPU's "the instruction ended here"): QEMU's
  * -cpu max has no NRIPS, and Bochs writes it even on #NPF, where real
- * hardware does not.  Lengths come from the decoder -- for CPUID too: the
- * guest may put prefixes in front of its two bytes (66 0f a2), and stepping
- * by two would resume it in the middle of the instruction.
+ * hardware does not.  So x86_exit.insn_len stays 0, and x86_exit.c takes
+ * every length from the decoder.
  */
 #include "svm.h"
+#include "x86_exit.h"
 #include "../../hv/print.h"
-
-static const uint8_t opcode_cpuid[] = { 0x0f, 0xa2 };
-static const uint8_t opcode_xsetbv[] = { 0x0f, 0x01, 0xd1 };
 
 static const char *exit_name(uint64_t code)
 {
@@ -67,209 +64,79 @@ static bool has_error_code(unsigned vector)
 	       vector == 21 || vector == 29 || vector == 30;
 }
 
-static void guest_fault(struct svm_vcpu *v, struct vm_exit *exit, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void guest_fault(struct svm_vcpu *v, struct vm_exit *exit, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	hv_vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-	va_end(ap);
-	exit->kind = EXIT_GUEST_FAULT;
-	exit->reason = v->reason;
-}
-
-/*
- * The length of the intercepted instruction at RIP, which must be the
- * operand-less instruction op (name says which).  false, with the guest
- * stopped, if the bytes there cannot be read or are something else.
- */
-static bool intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
-				 const char *name, const uint8_t *op, size_t oplen,
-				 uint8_t *len)
-{
-	struct svm_vcpu *v = vcpu->arch;
-	uint8_t bytes[X86_MAX_INSN_LEN];
-	char why[120];
-	int err;
-	size_t n = x86_fetch_guest_insn(vcpu, gva(v->vmcb->rip), bytes, &err);
-
-	if (n == 0) {
-		guest_fault(v, exit, "%s intercepted at rip 0x%llx, but the instruction there cannot be read: %s",
-			    name, (unsigned long long)v->vmcb->rip, mm_strerror(err));
-		return false;
-	}
-	if (x86_decode_plain(bytes, n, op, oplen, len, why, sizeof(why)) != X86_DECODE_OK) {
-		guest_fault(v, exit, "%s intercepted at rip 0x%llx, but the instruction there is not %s: %s",
-			    name, (unsigned long long)v->vmcb->rip, name, why);
-		return false;
-	}
-	return true;
-}
-
-/* A #NPF: the guest touched a guest-physical address we do not map. */
-static void nested_page_fault(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct svm_vcpu *v = vcpu->arch;
-	const struct vmcb *vmcb = v->vmcb;
-	uint64_t info = vmcb->exit_info1;
-	uint64_t addr = vmcb->exit_info2;
-
-	if (info & NPF_GUEST_TABLES) {
-		guest_fault(v, exit, "guest page-table walk touched unmapped GPA 0x%llx (not RAM)",
-			    (unsigned long long)addr);
-		return;
-	}
-	if (info & (NPF_PRESENT | NPF_RESERVED)) {
-		guest_fault(v, exit, "%s of GPA 0x%llx refused by the nested page tables (%s)",
-			    (info & NPF_FETCH) ? "instruction fetch" : (info & NPF_WRITE) ? "write" : "read",
-			    (unsigned long long)addr,
-			    (info & NPF_RESERVED) ? "reserved bit set" : "permission");
-		return;
-	}
-	if (info & NPF_FETCH) {
-		guest_fault(v, exit, "instruction fetch from GPA 0x%llx, which is not RAM",
-			    (unsigned long long)addr);
-		return;
-	}
-
-	/* A load or store to unmapped guest-physical memory: MMIO.  With
-	 * decode assists the CPU hands us the instruction bytes. */
-	struct x86_mmio_fault f = { .rip = gva(vmcb->rip), .gpa = gpa(addr),
-				    .write = info & NPF_WRITE };
-	if (svm_caps.decode_assists && vmcb->insn_fetched > 0) {
-		f.bytes = vmcb->insn_bytes;
-		f.n = vmcb->insn_fetched <= X86_MAX_INSN_LEN ? vmcb->insn_fetched : X86_MAX_INSN_LEN;
-	}
-	/* v->gpr is complete here: svm_vcpu_run copied RAX and RSP out of
-	 * the VMCB. */
-	x86_mmio_exit(vcpu, &f, v->gpr, &v->insn, exit, v->reason, sizeof(v->reason));
-}
-
-static void exception(struct svm_vcpu *v, struct vm_exit *exit, unsigned vector)
+/* The VMCB's EXITCODE and EXITINFO1/2, as the shared exit record. */
+static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 {
 	const struct vmcb *vmcb = v->vmcb;
-	char code[40] = "";
+	uint64_t code = vmcb->exit_code, info = vmcb->exit_info1;
 
-	if (has_error_code(vector))
-		hv_snprintf(code, sizeof(code), ", error code 0x%llx",
-			    (unsigned long long)vmcb->exit_info1);
-	if (vector == 14) {
-		uint64_t ec = vmcb->exit_info1;
-		guest_fault(v, exit, "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
-			    (unsigned long long)vmcb->rip,
-			    (ec & 0x10) ? "instruction fetch from" : (ec & 2) ? "write to" : "read of",
-			    (ec & 4) ? "user" : "supervisor", (unsigned long long)vmcb->exit_info2,
-			    (ec & 1) ? "protection violation" : "not present",
-			    (ec & 8) ? ", reserved bit set" : "", code);
-	} else {
-		guest_fault(v, exit, "the guest took an exception at rip 0x%llx%s",
-			    (unsigned long long)vmcb->rip, code);
-	}
-}
-
-static void port_access(struct svm_vcpu *v, struct vm_exit *exit)
-{
-	uint64_t info = v->vmcb->exit_info1;
-	unsigned size = (info >> 4) & 7;  /* bits 4..6, one-hot: 1, 2 or 4 bytes */
-	guest_fault(v, exit, "%s%s of %u byte%s %s port 0x%x: minihv guests have no I/O ports",
-		    (info & IOIO_REP) ? "REP " : "",
-		    (info & IOIO_IN) ? ((info & IOIO_STRING) ? "INS" : "IN") :
-				       ((info & IOIO_STRING) ? "OUTS" : "OUT"),
-		    size, size == 1 ? "" : "s",
-		    (info & IOIO_IN) ? "from" : "to", (unsigned)(info >> 16) & 0xffff);
-}
-
-/*
- * MOV to or from a debug register (exit codes 0x20..0x3f).  With decode
- * assists EXITINFO1 names the general-purpose register; without them (QEMU's
- * max, Bochs) the reason leaves it out.
- */
-static void dr_access(struct svm_vcpu *v, struct vm_exit *exit, uint64_t code)
-{
-	bool write = code >= SVM_EXIT_WRITE_DR0;
-	unsigned dr = (unsigned)(code - (write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0));
-	int gpr = svm_caps.decode_assists ? (int)(v->vmcb->exit_info1 & MOV_DR_GPR_MASK) : -1;
-
-	x86_dr_refusal(v->reason, sizeof(v->reason), dr, write, gpr, v->gpr);
-	exit->kind = EXIT_GUEST_FAULT;
-	exit->reason = v->reason;
-}
-
-/* XSETBV: checked and refused by x86_emulate_xsetbv, unless it changes
- * nothing; then step past it, by its decoded length. */
-static void emulate_xsetbv(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct svm_vcpu *v = vcpu->arch;
-	uint8_t len;
-
-	if (!intercepted_insn_len(vcpu, exit, "XSETBV", opcode_xsetbv, sizeof(opcode_xsetbv), &len))
-		return;
-	if (!x86_emulate_xsetbv(v->gpr, v->reason, sizeof(v->reason))) {
-		exit->kind = EXIT_GUEST_FAULT;
-		exit->reason = v->reason;
-		return;
-	}
-	v->vmcb->rip += len;
-	exit->kind = EXIT_HANDLED;
-}
-
-static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct svm_vcpu *v = vcpu->arch;
-	struct vmcb *vmcb = v->vmcb;
-	uint64_t code = vmcb->exit_code;
-
-	exit->name = exit_name(code);
-	exit->reason = NULL;
-
+	x->rip = gva(vmcb->rip);
+	x->raw_code = code;
 	if ((uint32_t)code == SVM_EXIT_INVALID) {
 		/* The VMCB is now unusable: both QEMU and Bochs overwrite its
 		 * save area with host values.  We do not retry (which would
 		 * mean rebuilding it): the VM is stopped. */
-		hv_snprintf(v->reason, sizeof(v->reason),
+		x->kind = X86_EXIT_ENTRY_FAILED;
+		hv_snprintf(x->entry.why, sizeof(x->entry.why),
 			    "VMRUN refused the VMCB: it fails a consistency check that svm_check_vmcb does not know (Bochs names the check in its log, QEMU does not)");
-		exit->kind = EXIT_HOST_ERROR;
-		exit->reason = v->reason;
 		return;
 	}
 	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
-		exception(v, exit, (unsigned)(code - SVM_EXIT_EXCP_BASE));
+		unsigned vector = (unsigned)(code - SVM_EXIT_EXCP_BASE);
+		x->kind = X86_EXIT_EXCEPTION;
+		x->exception.vector = vector;
+		x->exception.has_error = has_error_code(vector);
+		x->exception.error = (uint32_t)info;
+		x->exception.fault_addr = vmcb->exit_info2;
+		x->exception.delivering = (vmcb->exit_int_info >> 31) & 1
+					  ? (int)(vmcb->exit_int_info & 0xff) : -1;
 		return;
 	}
 	if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_WRITE_DR0 + 16) {
-		dr_access(v, exit, code);
+		/* With decode assists EXITINFO1 names the general-purpose
+		 * register; without them (QEMU's max, Bochs) nobody does. */
+		x->kind = X86_EXIT_DR;
+		x->dr.write = code >= SVM_EXIT_WRITE_DR0;
+		x->dr.dr = (unsigned)(code - (x->dr.write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0));
+		x->dr.gpr = svm_caps.decode_assists ? (int)(info & MOV_DR_GPR_MASK) : -1;
 		return;
 	}
 	switch (code) {
 	case SVM_EXIT_NPF:
-		nested_page_fault(vcpu, exit);
+		x->kind = X86_EXIT_GPA;
+		x->gpa.addr = gpa(vmcb->exit_info2);
+		x->gpa.write = info & NPF_WRITE;
+		x->gpa.fetch = info & NPF_FETCH;
+		x->gpa.guest_walk = info & NPF_GUEST_TABLES;
+		x->gpa.refusal = (info & NPF_RESERVED) ? X86_S2_RESERVED_BIT
+				 : (info & NPF_PRESENT) ? X86_S2_PERMISSION : X86_S2_UNMAPPED;
+		/* With decode assists the CPU hands us the instruction bytes. */
+		if (svm_caps.decode_assists && vmcb->insn_fetched > 0) {
+			x->gpa.bytes = vmcb->insn_bytes;
+			x->gpa.n = vmcb->insn_fetched <= X86_MAX_INSN_LEN
+				   ? vmcb->insn_fetched : X86_MAX_INSN_LEN;
+		}
 		return;
-	case SVM_EXIT_CPUID: {
-		uint8_t len;
-		if (!intercepted_insn_len(vcpu, exit, "CPUID", opcode_cpuid,
-					  sizeof(opcode_cpuid), &len))
-			return;
-		x86_emulate_cpuid((uint32_t)v->gpr[X86_RAX], (uint32_t)v->gpr[X86_RCX],
-				  &v->gpr[X86_RAX], &v->gpr[X86_RBX], &v->gpr[X86_RCX],
-				  &v->gpr[X86_RDX]);
-		vmcb->rip += len;
-		exit->kind = EXIT_HANDLED;
+	case SVM_EXIT_CPUID:    x->kind = X86_EXIT_CPUID; return;
+	case SVM_EXIT_XSETBV:   x->kind = X86_EXIT_XSETBV; return;
+	case SVM_EXIT_HLT:      x->kind = X86_EXIT_HLT; return;
+	case SVM_EXIT_NMI:      x->kind = X86_EXIT_NMI; return;
+	case SVM_EXIT_SHUTDOWN: x->kind = X86_EXIT_SHUTDOWN; return;
+	case SVM_EXIT_VMMCALL:  x->kind = X86_EXIT_VMCALL; return;
+	case SVM_EXIT_MSR:
+		x->kind = X86_EXIT_MSR;
+		x->msr.msr = (uint32_t)v->gpr[X86_RCX];
+		x->msr.write = info != 0;
 		return;
-	}
-	case SVM_EXIT_XSETBV:
-		emulate_xsetbv(vcpu, exit);
-		return;
-	case SVM_EXIT_HLT:
-		exit->kind = EXIT_HALT;
-		return;
-	case SVM_EXIT_NMI:
-		x86_nmi_refusal(v->reason, sizeof(v->reason), vmcb->rip);
-		exit->kind = EXIT_GUEST_FAULT;
-		exit->reason = v->reason;
-		return;
-	case SVM_EXIT_VMMCALL:
-		guest_fault(v, exit, "VMMCALL is not part of the minihv ABI (hypercalls are MMIO)");
+	case SVM_EXIT_IOIO:
+		/* EXITINFO1: IN bit 0, string bit 2, REP bit 3, the size
+		 * one-hot in bits 6:4 (1, 2 or 4 bytes), the port in 31:16. */
+		x->kind = X86_EXIT_IO;
+		x->io.in = info & IOIO_IN;
+		x->io.string = info & IOIO_STRING;
+		x->io.rep = info & IOIO_REP;
+		x->io.size = (uint8_t)((info >> 4) & 7);
+		x->io.port = (uint16_t)(info >> 16);
 		return;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -278,33 +145,16 @@ static void handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-		guest_fault(v, exit, "%s at rip 0x%llx: minihv does not offer nested virtualization",
-			    exit->name, (unsigned long long)vmcb->rip);
-		return;
-	case SVM_EXIT_IOIO:
-		port_access(v, exit);
-		return;
-	case SVM_EXIT_MSR:
-		x86_msr_refusal(v->reason, sizeof(v->reason), (uint32_t)v->gpr[X86_RCX],
-				vmcb->exit_info1 != 0,
-				(v->gpr[X86_RDX] << 32) | (uint32_t)v->gpr[X86_RAX]);
-		exit->kind = EXIT_GUEST_FAULT;
-		exit->reason = v->reason;
-		return;
-	case SVM_EXIT_SHUTDOWN:
-		guest_fault(v, exit, "shutdown: the guest triple-faulted at rip 0x%llx",
-			    (unsigned long long)vmcb->rip);
+		x->kind = X86_EXIT_NESTED;
 		return;
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_ARMED:
-		guest_fault(v, exit, "%s at rip 0x%llx is not allowed in a minihv guest",
-			    exit->name, (unsigned long long)vmcb->rip);
+		x->kind = X86_EXIT_FORBIDDEN;
 		return;
 	default:
-		guest_fault(v, exit, "exit code 0x%llx was not expected (nothing intercepts it)",
-			    (unsigned long long)code);
+		x->kind = X86_EXIT_UNKNOWN;
 		return;
 	}
 }
@@ -320,7 +170,7 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	 * there), so no guest sees another's -- except under Bochs 2.7, whose
 	 * VMRUN reads the field but never loads it.  Loading it here as well
 	 * costs one instruction. */
-	__asm__ volatile("mov %0, %%cr2" : : "r"(vmcb->cr2) : "memory");
+	write_cr2(vmcb->cr2);
 	svm_enter_guest(v->gpr, v->vmcb_pa, svm_host_state_pa);
 	v->gpr[X86_RAX] = vmcb->rax;
 	v->gpr[X86_RSP] = vmcb->rsp;
@@ -328,7 +178,13 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	/* TLB_CONTROL acts at every VMRUN: the flush asked for is done. */
 	vmcb->tlb_control = TLB_CONTROL_NOTHING;
 
-	handle_exit(vcpu, exit);
+	struct x86_exit x = { 0 };
+	exit->name = exit_name(vmcb->exit_code);
+	decode_exit(v, &x);
+	/* v->gpr is complete here: RAX and RSP were copied out of the VMCB
+	 * above, and a CPUID's results land there, to be copied back in
+	 * before the next VMRUN. */
+	vmcb->rip += x86_exit_handle(vcpu, &x, v->gpr, &v->insn, exit);
 }
 
 void svm_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)

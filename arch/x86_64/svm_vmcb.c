@@ -84,7 +84,7 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	/*
 	 * NMI: without the intercept the CPU would deliver the host's NMI
 	 * to the guest, through the guest's IDT.  With it, the NMI exits
-	 * (and stays pending: svm.c says where it goes then), and the exit
+	 * (and stays pending: svm_cpu.c says where it goes then), and the exit
 	 * handler stops the guest, as VMX does.
 	 */
 	vmcb->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_HLT |
@@ -96,8 +96,8 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * and save processor state at physical addresses of its choosing.
 	 * MONITOR/MWAIT could park the CPU where no intercept sees it.
 	 * XSETBV would change XCR0, which VMRUN does not switch, for the host
-	 * and the next guest too (x86_emulate_xsetbv checks it, as on VMX).
-	 * QEMU's TCG ignores that last intercept: x86.c also puts XCR0 back
+	 * and the next guest too (x86_exit.c checks it, as on VMX).
+	 * QEMU's TCG ignores that last intercept: x86_fpu.c also puts XCR0 back
 	 * when a VM ends.
 	 */
 	vmcb->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |

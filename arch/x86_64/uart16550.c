@@ -6,7 +6,8 @@
  * baud rate.  No interrupt and no firmware call, so this works at any
  * moment, even during a VM exit with interrupts off.
  */
-#include "x86.h"
+#include "x86_insn.h"
+#include "../../hv/arch.h"
 
 #define COM1     0x3f8
 #define COM_LSR  5

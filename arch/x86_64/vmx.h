@@ -16,13 +16,12 @@
 #define ARCH_X86_64_VMX_H
 
 #include "x86.h"
+#include "x86_insn.h"
+#include "x86_regs.h"
 #include "vmx_sdm.h"
 
 /* ---- MSRs ---- */
 #define MSR_IA32_FEATURE_CONTROL   0x03a
-#define MSR_IA32_SYSENTER_CS       0x174
-#define MSR_IA32_SYSENTER_ESP      0x175
-#define MSR_IA32_SYSENTER_EIP      0x176
 #define MSR_IA32_VMX_BASIC         0x480
 #define MSR_IA32_VMX_CR0_FIXED0    0x486
 #define MSR_IA32_VMX_CR0_FIXED1    0x487
@@ -31,17 +30,9 @@
 #define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
 #define MSR_IA32_VMX_EPT_VPID_CAP  0x48c
 #define MSR_IA32_VMX_TRUE_PINBASED 0x48d  /* the TRUE_* MSRs: 0x48d..0x490 */
-#define MSR_IA32_EFER              0xc0000080
-#define MSR_IA32_FS_BASE           0xc0000100
-#define MSR_IA32_GS_BASE           0xc0000101
-#define MSR_IA32_KERNEL_GS_BASE    0xc0000102
 
 #define FEATURE_CONTROL_LOCK       (1ull << 0)
 #define FEATURE_CONTROL_VMX        (1ull << 2)  /* VMXON outside SMX */
-
-#define CR0_NE   (1ull << 5)
-#define CR0_PG   (1ull << 31)
-#define CR4_VMXE (1ull << 13)
 
 /* ---- VMCS field encodings ---- */
 enum vmcs_field {
@@ -178,7 +169,6 @@ struct vmx_vcpu {
 	uint32_t intr_info, intr_error, idt_vectoring, insn_len, insn_error;
 
 	struct x86_mmio_insn mmio;    /* the access of an EXIT_MMIO */
-	char reason[256];             /* vm_exit.reason points here */
 };
 
 _Static_assert(offsetof(struct vmx_vcpu, cr2) == 8 * X86_NR_GPRS,
@@ -267,11 +257,12 @@ gpa_t vmx_vcpu_gpt_root(const struct vcpu *vcpu);
 bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu);
 bool vmx_vcpu_user_mode(const struct vcpu *vcpu);
 void vmx_load_vcpu(const struct vcpu *vcpu);
+/* vmx_load_vcpu, and the guest's IA32_KERNEL_GS_BASE on the CPU: before
+ * VM entry. */
+void vmx_load_vcpu_to_run(const struct vcpu *vcpu);
 
 /* vmx_exit.c */
 void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
-/* IA32_KERNEL_GS_BASE goes back to the firmware if this vCPU holds it (vmx_exit.c). */
-void vmx_kernel_gs_base_release(const struct vcpu *vcpu);
 void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);
 void vmx_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 		       char *buf, size_t len);

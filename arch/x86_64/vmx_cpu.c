@@ -56,9 +56,6 @@ static struct {
 	uint64_t cr0, cr4;
 } firmware;
 
-static void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "rm"(sel) : "memory"); }
-static uint16_t str(void) { uint16_t s; __asm__ volatile("str %0" : "=rm"(s)); return s; }
-
 /* The controls minihv asks for, and why.  Everything else stays 0 unless
  * the CPU forces it to 1 (see vmx_choose_controls). */
 static const struct vmx_control_wish control_wishes[] = {
@@ -116,8 +113,8 @@ static const struct vmx_control_wish control_wishes[] = {
 static bool vmx_probe(char *why, size_t len)
 {
 	uint32_t a, b, c, d;
-	x86_cpuid(1, 0, &a, &b, &c, &d);
-	if (!(c & (1u << 5))) {
+	x86_cpuid(CPUID_FEATURES, 0, &a, &b, &c, &d);
+	if (!(c & CPUID1_ECX_VMX)) {
 		hv_snprintf(why, len, "CPUID.1:ECX.VMX[bit 5] is 0: this CPU (or emulator) has no VMX");
 		return false;
 	}
@@ -320,7 +317,7 @@ static int vmx_cpu_init(void)
 	if (load_host_gdt())
 		return -1;
 	vmx_host.idt_base = firmware.idtr.base;
-	vmx_host.kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	vmx_host.kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
 	write_cr0(cr0);
 	write_cr4(cr4);
 

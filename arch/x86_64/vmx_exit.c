@@ -1,22 +1,16 @@
 /*
- * Entering a VMX guest and making sense of its exits.
+ * Entering a VMX guest and decoding its exits.
  *
  * After a VM exit the VMCS says why (the exit reason, SDM vol. 3,
  * appendix C) and gives details in the exit qualification and a few
- * other fields.  We read them once, into struct vmx_vcpu, then decide:
- *
- *   EPT violation      the guest touched guest-physical memory EPT does not
- *                      map: a load or store for the core to emulate (the
- *                      hypercall window), once we have decoded the
- *                      instruction to learn its width, register and length
- *   CPUID, XSETBV      emulated here, then the guest goes on
- *   HLT                the guest is done
- *   anything else      reported by name: I/O, MSRs, exceptions, triple
- *                      fault... minihv guests are not allowed any of it
+ * other fields.  We read them once, into struct vmx_vcpu (which
+ * vmx_describe_exit prints from), and turn them into the struct x86_exit
+ * both backends share; x86_exit.c decides what happens.  This file only
+ * applies the result: it steps RIP, and finishes an MMIO load.
  */
 #include "vmx.h"
+#include "x86_exit.h"
 #include "../../hv/print.h"
-#include "../../lib/minihv_string.h"
 
 /* exit_reason when VMLAUNCH/VMRESUME itself failed: there was no exit. */
 #define NO_EXIT 0xffffffffu
@@ -40,29 +34,10 @@ enum {
 #define EPT_QUAL_LINEAR_VALID  (1ull << 7)
 #define EPT_QUAL_TRANSLATED    (1ull << 8)  /* 0: during the guest's page walk */
 
-__attribute__((format(printf, 4, 5)))
-static void stop(struct vcpu *vcpu, struct vm_exit *exit, enum exit_kind kind,
-		 const char *fmt, ...)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	va_list ap;
-	va_start(ap, fmt);
-	hv_vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
-	va_end(ap);
-	exit->kind = kind;
-	exit->reason = a->reason;
-}
-
-/* Step the guest past an instruction we emulated.  If it was right after
- * STI or MOV SS, that one-instruction interrupt shadow is over now.
- * (a->guest_rip keeps the instruction's address, for vmx_describe_exit.) */
-static void advance_rip(struct vmx_vcpu *a, uint64_t len)
-{
-	vmwrite(VMCS_GUEST_RIP, a->guest_rip + len);
-	uint64_t blocking = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (blocking & 3)
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, blocking & ~3ull);
-}
+/* Interruption information (SDM vol. 3, 25.9.2): vector, type, valid. */
+#define INTR_TYPE_NMI          2
+#define INTR_ERROR_VALID       (1u << 11)
+#define INTR_VALID             (1u << 31)
 
 static void read_exit(struct vmx_vcpu *a)
 {
@@ -78,216 +53,155 @@ static void read_exit(struct vmx_vcpu *a)
 	a->gprs[X86_RSP] = vmread(VMCS_GUEST_RSP);
 }
 
-/*
- * The guest touched a guest-physical address EPT does not map.  If it was
- * an ordinary load or store, x86_mmio_exit decodes the instruction (the
- * exit gives the address and the direction, not the width or the register)
- * and hands the access to the core, which knows what lives there.
- */
-static void ept_violation(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	uint64_t q = a->qualification;
-	unsigned long long addr = a->guest_phys, rip = a->guest_rip;
-
-	if ((q & EPT_QUAL_LINEAR_VALID) && !(q & EPT_QUAL_TRANSLATED)) {
-		stop(vcpu, exit, EXIT_GUEST_FAULT,
-		     "the guest's page-table walk for linear 0x%llx touched guest-physical 0x%llx, which is not RAM",
-		     (unsigned long long)a->guest_linear, addr);
-		return;
-	}
-	if (q & EPT_QUAL_FETCH) {
-		stop(vcpu, exit, EXIT_GUEST_FAULT,
-		     "instruction fetch at 0x%llx from guest-physical 0x%llx, which is not RAM",
-		     rip, addr);
-		return;
-	}
-	const struct x86_mmio_fault f = { .rip = gva(rip), .gpa = gpa(addr),
-					  .write = q & EPT_QUAL_WRITE };
-	x86_mmio_exit(vcpu, &f, a->gprs, &a->mmio, exit, a->reason, sizeof(a->reason));
-}
-
-static void emulate_cpuid(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	uint64_t *g = a->gprs;
-	x86_emulate_cpuid((uint32_t)g[X86_RAX], (uint32_t)g[X86_RCX],
-			  &g[X86_RAX], &g[X86_RBX], &g[X86_RCX], &g[X86_RDX]);
-	advance_rip(a, a->insn_len);
-	exit->kind = EXIT_HANDLED;
-}
-
-/* XSETBV: checked and refused by x86_emulate_xsetbv, unless it changes
- * nothing. */
-static void emulate_xsetbv(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-
-	if (!x86_emulate_xsetbv(a->gprs, a->reason, sizeof(a->reason))) {
-		exit->kind = EXIT_GUEST_FAULT;
-		exit->reason = a->reason;
-		return;
-	}
-	advance_rip(a, a->insn_len);
-	exit->kind = EXIT_HANDLED;
-}
-
-static void exception(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	unsigned vector = a->intr_info & 0xff, type = (a->intr_info >> 8) & 7;
-	unsigned long long rip = a->guest_rip, ec = a->intr_error;
-	char code[80] = "";
-
-	if (type == 2) {
-		/* With NMI exiting the exit consumes the NMI: the host never
-		 * sees it. */
-		x86_nmi_refusal(a->reason, sizeof(a->reason), rip);
-		exit->kind = EXIT_GUEST_FAULT;
-		exit->reason = a->reason;
-		return;
-	}
-	exit->name = x86_exception_name(vector);
-	if (a->intr_info & (1u << 11))
-		hv_snprintf(code, sizeof(code), ", error code 0x%llx", ec);
-	if (a->idt_vectoring & (1u << 31)) {
-		/* It happened while the CPU delivered another event. */
-		size_t n = strlen(code);
-		hv_snprintf(code + n, sizeof(code) - n, ", while delivering vector %u",
-			    a->idt_vectoring & 0xff);
-	}
-	if (vector == 14) {
-		/* With EPT, a #PF that exits does not write CR2: the faulting
-		 * address is in the exit qualification. */
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
-		     rip, (ec & 0x10) ? "instruction fetch from" : (ec & 2) ? "write to" : "read of",
-		     (ec & 4) ? "user" : "supervisor", (unsigned long long)a->qualification,
-		     (ec & 1) ? "protection violation" : "not present",
-		     (ec & 8) ? ", reserved bit set" : "", code);
-	} else {
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at rip 0x%llx%s", rip, code);
-	}
-}
-
-static void io_instruction(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	uint64_t q = a->qualification;
-	stop(vcpu, exit, EXIT_GUEST_FAULT, "%s%s%s of %u byte(s) at port 0x%x: minihv guests have no I/O ports",
-	     (q & 32) ? "REP " : "", (q & 8) ? "IN" : "OUT", (q & 16) ? "S" : "",
-	     (unsigned)(q & 7) + 1, (unsigned)(q >> 16) & 0xffff);
-}
-
-static void msr_access(struct vcpu *vcpu, struct vm_exit *exit, bool write)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	uint64_t value = (a->gprs[X86_RDX] << 32) | (uint32_t)a->gprs[X86_RAX];
-	x86_msr_refusal(a->reason, sizeof(a->reason), (uint32_t)a->gprs[X86_RCX], write, value);
-	exit->kind = EXIT_GUEST_FAULT;
-	exit->reason = a->reason;
-}
-
-static void cr_access(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	uint64_t q = a->qualification;
-	unsigned cr = q & 15, type = (q >> 4) & 3;
-	const char *reg = x86_gpr_name((q >> 8) & 15);
-
-	if (type == 0)
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "MOV to CR%u from %s (0x%llx): the guest may not change this control register or these bits",
-		     cr, reg, (unsigned long long)a->gprs[(q >> 8) & 15]);
-	else if (type == 1)
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "MOV from CR%u to %s: not allowed to minihv guests", cr, reg);
-	else
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "%s: the guest may not change CR0's fixed bits",
-		     type == 2 ? "CLTS" : "LMSW");
-}
-
-/* MOV to or from DRn (SDM vol. 3, table 28-4): the register in bits 2:0,
- * bit 4 set for a read, the general-purpose register in bits 11:8. */
-static void dr_access(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct vmx_vcpu *a = vcpu->arch;
-	uint64_t q = a->qualification;
-
-	x86_dr_refusal(a->reason, sizeof(a->reason), q & 7, !(q & 16), (q >> 8) & 15, a->gprs);
-	exit->kind = EXIT_GUEST_FAULT;
-	exit->reason = a->reason;
-}
-
 /* VMLAUNCH/VMRESUME did not even start the guest. */
-static void entry_insn_failed(struct vcpu *vcpu, struct vm_exit *exit, int fail)
+static void decode_insn_failure(struct vmx_vcpu *a, int fail, struct x86_exit *x)
 {
-	struct vmx_vcpu *a = vcpu->arch;
 	a->exit_reason = NO_EXIT;
 	a->guest_rip = vmread(VMCS_GUEST_RIP);
-	exit->name = a->launched ? "VMRESUME" : "VMLAUNCH";
+	x->kind = X86_EXIT_ENTRY_FAILED;
+	x->rip = gva(a->guest_rip);
 	if (fail == 1) {
 		a->insn_error = 0;
-		stop(vcpu, exit, EXIT_HOST_ERROR, "failed with VMfailInvalid: no valid current VMCS");
+		hv_snprintf(x->entry.why, sizeof(x->entry.why),
+			    "failed with VMfailInvalid: no valid current VMCS");
 		return;
 	}
 	a->insn_error = (uint32_t)vmread(VMCS_INSN_ERROR);
-	stop(vcpu, exit, EXIT_HOST_ERROR, "failed with VM-instruction error %u (%s)",
-	     a->insn_error, vmx_insn_error_name(a->insn_error));
+	hv_snprintf(x->entry.why, sizeof(x->entry.why), "failed with VM-instruction error %u (%s)",
+		    a->insn_error, vmx_insn_error_name(a->insn_error));
 }
 
 /* The CPU started VM entry, checked the guest state or loaded part of it,
  * and gave up: exit reason bit 31, with the basic reason naming the class
  * of check (SDM vol. 3, 27.8).  The CPU does not say which check failed;
  * Bochs's log does ("VMENTER FAIL: ..."). */
-static void entry_failed(struct vcpu *vcpu, struct vm_exit *exit, unsigned basic)
+static void decode_entry_failure(const struct vmx_vcpu *a, unsigned basic, struct x86_exit *x)
 {
-	struct vmx_vcpu *a = vcpu->arch;
 	unsigned long long q = a->qualification;
+	char *why = x->entry.why;
+	size_t len = sizeof(x->entry.why);
 
+	x->kind = X86_EXIT_ENTRY_FAILED;
 	if (basic == REASON_INVALID_GUEST_STATE)
-		stop(vcpu, exit, EXIT_HOST_ERROR, "a check of the VMCS guest-state area failed%s",
-		     q == 2 ? " (loading PDPTEs)" : q == 3 ? " (NMI injection)"
-		     : q == 4 ? " (VMCS link pointer)" : "");
+		hv_snprintf(why, len, "a check of the VMCS guest-state area failed%s",
+			    q == 2 ? " (loading PDPTEs)" : q == 3 ? " (NMI injection)"
+			    : q == 4 ? " (VMCS link pointer)" : "");
 	else if (basic == REASON_MSR_LOADING)
-		stop(vcpu, exit, EXIT_HOST_ERROR, "entry %llu of the VM-entry MSR-load area failed", q);
+		hv_snprintf(why, len, "entry %llu of the VM-entry MSR-load area failed", q);
 	else if (basic == REASON_MACHINE_CHECK)
-		stop(vcpu, exit, EXIT_HOST_ERROR, "a machine check happened during VM entry");
+		hv_snprintf(why, len, "a machine check happened during VM entry");
 	else
-		stop(vcpu, exit, EXIT_HOST_ERROR, "VM entry failed with basic exit reason %u", basic);
+		hv_snprintf(why, len, "VM entry failed with basic exit reason %u", basic);
 }
 
-/*
- * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS swaps it with GS.base
- * without an exit: one guest could leave a value there for the next, or
- * change the firmware's.  The hypervisor itself never uses it (no SWAPGS,
- * and no firmware code runs while minihv owns the CPU), so it need not be
- * switched on every exit -- that would put an RDMSR and two WRMSRs on the
- * hot path.  Instead it belongs to one vCPU at a time: switched when another
- * vCPU runs, and given back to the firmware when the owner's VM ends
- * (vmx_kernel_gs_base_release, from vmx_vm_fini).
- */
-static struct vmx_vcpu *kernel_gs_owner;
-
-static void kernel_gs_base_switch(struct vmx_vcpu *to)
+/* The exit reason and its qualification, as the shared exit record. */
+static void decode_exit(const struct vmx_vcpu *a, unsigned basic, struct x86_exit *x)
 {
-	if (kernel_gs_owner)
-		kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, to->kernel_gs_base);
-	kernel_gs_owner = to;
+	uint64_t q = a->qualification;
+
+	x->raw_code = basic;
+	switch (basic) {
+	case REASON_EPT_VIOLATION:
+		x->kind = X86_EXIT_GPA;
+		x->gpa.addr = gpa(a->guest_phys);
+		x->gpa.write = q & EPT_QUAL_WRITE;
+		x->gpa.fetch = q & EPT_QUAL_FETCH;
+		x->gpa.linear_valid = q & EPT_QUAL_LINEAR_VALID;
+		x->gpa.guest_walk = x->gpa.linear_valid && !(q & EPT_QUAL_TRANSLATED);
+		x->gpa.linear = gva(a->guest_linear);
+		break;
+	case REASON_CPUID:
+		x->kind = X86_EXIT_CPUID;
+		break;
+	case REASON_XSETBV:
+		x->kind = X86_EXIT_XSETBV;
+		break;
+	case REASON_HLT:
+		x->kind = X86_EXIT_HLT;
+		break;
+	case REASON_RDMSR:
+	case REASON_WRMSR:
+		x->kind = X86_EXIT_MSR;
+		x->msr.msr = (uint32_t)a->gprs[X86_RCX];
+		x->msr.write = basic == REASON_WRMSR;
+		break;
+	case REASON_IO:
+		/* Table 28-5: size - 1 in bits 2:0, IN bit 3, string bit 4,
+		 * REP bit 5, the port in bits 31:16. */
+		x->kind = X86_EXIT_IO;
+		x->io.size = (uint8_t)((q & 7) + 1);
+		x->io.in = q & 8;
+		x->io.string = q & 16;
+		x->io.rep = q & 32;
+		x->io.port = (uint16_t)(q >> 16);
+		break;
+	case REASON_CR_ACCESS:
+		/* Table 28-3: CR in bits 3:0, access type in 5:4, GPR in 11:8. */
+		x->kind = X86_EXIT_CR;
+		x->cr.cr = q & 15;
+		x->cr.op = (enum x86_cr_op)((q >> 4) & 3);
+		x->cr.gpr = (q >> 8) & 15;
+		break;
+	case REASON_DR_ACCESS:
+		/* Table 28-4: DR in bits 2:0, bit 4 set for a read, GPR in 11:8. */
+		x->kind = X86_EXIT_DR;
+		x->dr.dr = q & 7;
+		x->dr.write = !(q & 16);
+		x->dr.gpr = (int)((q >> 8) & 15);
+		break;
+	case REASON_EXCEPTION:
+		if (((a->intr_info >> 8) & 7) == INTR_TYPE_NMI) {
+			/* With NMI exiting the exit consumes the NMI: the
+			 * host never sees it. */
+			x->kind = X86_EXIT_NMI;
+			break;
+		}
+		x->kind = X86_EXIT_EXCEPTION;
+		x->exception.vector = a->intr_info & 0xff;
+		x->exception.has_error = a->intr_info & INTR_ERROR_VALID;
+		x->exception.error = a->intr_error;
+		/* With EPT, a #PF that exits does not write CR2: the faulting
+		 * address is in the exit qualification. */
+		x->exception.fault_addr = q;
+		x->exception.delivering = (a->idt_vectoring & INTR_VALID)
+					  ? (int)(a->idt_vectoring & 0xff) : -1;
+		break;
+	case REASON_TRIPLE_FAULT:
+		x->kind = X86_EXIT_SHUTDOWN;
+		break;
+	case REASON_INTR_WINDOW:
+		x->kind = X86_EXIT_INTR_WINDOW;
+		break;
+	case REASON_VMCALL:
+		x->kind = X86_EXIT_VMCALL;
+		break;
+	case REASON_EPT_MISCONFIG:
+		x->kind = X86_EXIT_S2_MISCONFIG;
+		x->misconfig.addr = gpa(a->guest_phys);
+		break;
+	default:
+		x->kind = X86_EXIT_UNKNOWN;
+		break;
+	}
 }
 
-void vmx_kernel_gs_base_release(const struct vcpu *vcpu)
+/* Step the guest past an instruction we emulated.  If it was right after
+ * STI or MOV SS, that one-instruction interrupt shadow is over now.
+ * (a->guest_rip keeps the instruction's address, for vmx_describe_exit.) */
+static void advance_rip(struct vmx_vcpu *a, uint64_t len)
 {
-	if (kernel_gs_owner != vcpu->arch)
-		return;
-	kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	x86_wrmsr(MSR_IA32_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
-	kernel_gs_owner = NULL;
+	vmwrite(VMCS_GUEST_RIP, a->guest_rip + len);
+	uint64_t blocking = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (blocking & 3)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, blocking & ~3ull);
 }
 
 void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vmx_vcpu *a = vcpu->arch;
+	struct x86_exit x = { 0 };
 
-	vmx_load_vcpu(vcpu);
+	vmx_load_vcpu_to_run(vcpu);
 	if (!a->flushed) {
 		/* A new VM may reuse an old one's EPT root address (the pool
 		 * is reused): drop any translations cached for it. */
@@ -296,73 +210,26 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	vmwrite(VMCS_GUEST_RSP, a->gprs[X86_RSP]);
 
-	if (kernel_gs_owner != a)
-		kernel_gs_base_switch(a);
 	int fail = vmx_enter_guest(a->gprs, a->launched);
-
-	exit->reason = NULL;
 	if (fail) {
-		entry_insn_failed(vcpu, exit, fail);
-		return;
+		exit->name = a->launched ? "VMRESUME" : "VMLAUNCH";
+		decode_insn_failure(a, fail, &x);
+	} else {
+		a->launched = true;
+		read_exit(a);
+		unsigned basic = a->exit_reason & 0xffff;
+		exit->name = vmx_exit_reason_name(basic);
+		x.rip = gva(a->guest_rip);
+		/* VMX's instruction length is the CPU's own and exact. */
+		x.insn_len = (uint8_t)a->insn_len;
+		if (a->exit_reason & EXIT_REASON_ENTRY_FAILED)
+			decode_entry_failure(a, basic, &x);
+		else
+			decode_exit(a, basic, &x);
 	}
-	a->launched = true;
-	read_exit(a);
-	unsigned basic = a->exit_reason & 0xffff;
-	exit->name = vmx_exit_reason_name(basic);
-	if (a->exit_reason & EXIT_REASON_ENTRY_FAILED) {
-		entry_failed(vcpu, exit, basic);
-		return;
-	}
-
-	switch (basic) {
-	case REASON_EPT_VIOLATION:
-		ept_violation(vcpu, exit);
-		return;
-	case REASON_CPUID:
-		emulate_cpuid(vcpu, exit);
-		return;
-	case REASON_HLT:
-		exit->kind = EXIT_HALT;
-		return;
-	case REASON_XSETBV:
-		emulate_xsetbv(vcpu, exit);
-		return;
-	case REASON_EXCEPTION:
-		exception(vcpu, exit);
-		return;
-	case REASON_IO:
-		io_instruction(vcpu, exit);
-		return;
-	case REASON_RDMSR:
-	case REASON_WRMSR:
-		msr_access(vcpu, exit, basic == REASON_WRMSR);
-		return;
-	case REASON_CR_ACCESS:
-		cr_access(vcpu, exit);
-		return;
-	case REASON_DR_ACCESS:
-		dr_access(vcpu, exit);
-		return;
-	case REASON_INTR_WINDOW:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
-		     (unsigned long long)a->guest_rip);
-		return;
-	case REASON_TRIPLE_FAULT:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "triple fault: an exception while delivering a double fault");
-		return;
-	case REASON_VMCALL:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "VMCALL at 0x%llx: minihv hypercalls are MMIO, not VMCALL",
-		     (unsigned long long)a->guest_rip);
-		return;
-	case REASON_EPT_MISCONFIG:
-		stop(vcpu, exit, EXIT_HOST_ERROR, "EPT misconfiguration at guest-physical 0x%llx: the hypervisor built a malformed EPT entry",
-		     (unsigned long long)a->guest_phys);
-		return;
-	default:
-		stop(vcpu, exit, EXIT_GUEST_FAULT, "unexpected VM exit: %s (reason %u) at 0x%llx",
-		     exit->name, basic, (unsigned long long)a->guest_rip);
-		return;
-	}
+	unsigned step = x86_exit_handle(vcpu, &x, a->gprs, &a->mmio, exit);
+	if (step)
+		advance_rip(a, step);
 }
 
 void vmx_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)

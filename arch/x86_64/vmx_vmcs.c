@@ -99,6 +99,35 @@ int vmx_vm_init(struct vm *vm)
 	return 0;
 }
 
+/*
+ * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS swaps it with GS.base
+ * without an exit: one guest could leave a value there for the next, or
+ * change the firmware's.  The hypervisor itself never uses it (no SWAPGS,
+ * and no firmware code runs while minihv owns the CPU), so it need not be
+ * switched on every exit -- that would put an RDMSR and two WRMSRs on the
+ * hot path.  Instead it belongs to one vCPU at a time, like the current
+ * VMCS: switched when another vCPU is loaded to run (vmx_load_vcpu_to_run),
+ * and given back to the firmware when the owner's VM ends (vmx_vm_fini).
+ */
+static struct vmx_vcpu *kernel_gs_owner;
+
+static void kernel_gs_base_switch(struct vmx_vcpu *to)
+{
+	if (kernel_gs_owner)
+		kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_KERNEL_GS_BASE, to->kernel_gs_base);
+	kernel_gs_owner = to;
+}
+
+static void kernel_gs_base_release(const struct vcpu *vcpu)
+{
+	if (kernel_gs_owner != vcpu->arch)
+		return;
+	kernel_gs_owner->kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
+	x86_wrmsr(MSR_KERNEL_GS_BASE, vmx_host.kernel_gs_base);
+	kernel_gs_owner = NULL;
+}
+
 void vmx_vm_fini(struct vm *vm)
 {
 	/* The VMCS memory goes back to the pool: make the CPU write out and
@@ -109,7 +138,7 @@ void vmx_vm_fini(struct vm *vm)
 			hv_printf("minihv: %s: VMCLEAR of vcpu%u's VMCS failed\n", vm->name, i);
 		if (loaded_vcpu == vm->vcpus[i])
 			loaded_vcpu = NULL;
-		vmx_kernel_gs_base_release(vm->vcpus[i]);
+		kernel_gs_base_release(vm->vcpus[i]);
 	}
 }
 
@@ -136,6 +165,15 @@ void vmx_load_vcpu(const struct vcpu *vcpu)
 			  vcpu->id, (unsigned long long)a->vmcs_pa, n, vmx_insn_error_name(n));
 	}
 	loaded_vcpu = vcpu;
+}
+
+/* Make the vCPU the one that runs next: its VMCS current, and the one
+ * register VM entry does not load that SWAPGS reaches, its own. */
+void vmx_load_vcpu_to_run(const struct vcpu *vcpu)
+{
+	vmx_load_vcpu(vcpu);
+	if (kernel_gs_owner != vcpu->arch)
+		kernel_gs_base_switch(vcpu->arch);
 }
 
 /* Segment registers in the VMCS are numbered ES CS SS DS FS GS LDTR TR;
@@ -203,11 +241,9 @@ static void write_guest_state(struct vmx_vcpu *a, const struct vcpu_boot *boot)
 
 static void write_host_state(void)
 {
-	uint16_t cs, ss, ds, es, fs, gs;
-	__asm__ volatile("mov %%cs, %0; mov %%ss, %1; mov %%ds, %2; mov %%es, %3; mov %%fs, %4; mov %%gs, %5"
-			 : "=r"(cs), "=r"(ss), "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+	uint16_t sel[6];
+	read_segment_selectors(sel);
 	/* VM entry requires RPL = TI = 0 in host selectors; UEFI's are. */
-	const uint16_t sel[] = { es, cs, ss, ds, fs, gs };
 	for (unsigned i = 0; i < 6; i++)
 		vmcs_write(VMCS_HOST_ES_SEL + 2 * i, sel[i] & ~7u);
 	vmcs_write(VMCS_HOST_TR_SEL, vmx_host.tr_sel);
@@ -215,15 +251,15 @@ static void write_host_state(void)
 	vmcs_write(VMCS_HOST_CR0, read_cr0());
 	vmcs_write(VMCS_HOST_CR3, read_cr3());
 	vmcs_write(VMCS_HOST_CR4, read_cr4());
-	vmcs_write(VMCS_HOST_EFER, x86_rdmsr(MSR_IA32_EFER));
-	vmcs_write(VMCS_HOST_FS_BASE, x86_rdmsr(MSR_IA32_FS_BASE));
-	vmcs_write(VMCS_HOST_GS_BASE, x86_rdmsr(MSR_IA32_GS_BASE));
+	vmcs_write(VMCS_HOST_EFER, x86_rdmsr(MSR_EFER));
+	vmcs_write(VMCS_HOST_FS_BASE, x86_rdmsr(MSR_FS_BASE));
+	vmcs_write(VMCS_HOST_GS_BASE, x86_rdmsr(MSR_GS_BASE));
 	vmcs_write(VMCS_HOST_TR_BASE, vmx_host.tss_base);
 	vmcs_write(VMCS_HOST_GDTR_BASE, vmx_host.gdt_base);
 	vmcs_write(VMCS_HOST_IDTR_BASE, vmx_host.idt_base);
-	vmcs_write(VMCS_HOST_SYSENTER_CS, x86_rdmsr(MSR_IA32_SYSENTER_CS));
-	vmcs_write(VMCS_HOST_SYSENTER_ESP, x86_rdmsr(MSR_IA32_SYSENTER_ESP));
-	vmcs_write(VMCS_HOST_SYSENTER_EIP, x86_rdmsr(MSR_IA32_SYSENTER_EIP));
+	vmcs_write(VMCS_HOST_SYSENTER_CS, x86_rdmsr(MSR_SYSENTER_CS));
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, x86_rdmsr(MSR_SYSENTER_ESP));
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, x86_rdmsr(MSR_SYSENTER_EIP));
 	vmcs_write(VMCS_HOST_RIP, (uintptr_t)vmx_exit_stub);
 	/* HOST_RSP is written by vmx_enter_guest, at every entry. */
 }

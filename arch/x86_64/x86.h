@@ -2,11 +2,11 @@
  * The x86_64 backend: one arch interface (hv/arch.h), two ways to
  * virtualize -- Intel VMX with EPT (vmx*.c) and AMD SVM with NPT (svm*.c).
  *
- * Everything the two share lives in x86.c and is declared here: choosing the
- * backend from CPUID at run time, the 64-bit guest start state, turning an
- * MMIO exit into an EXIT_MMIO for the core (and finishing it), CPUID
- * emulation, the serial console and power-off.  A backend fills in struct
- * x86_backend and x86.c forwards the arch_* calls to it.
+ * What the two share is declared here: the backend table x86.c chooses
+ * from at run time and forwards the arch_* calls to, the 64-bit guest start
+ * state, the FP/SIMD state at the VM boundary (x86_fpu.c) and CPUID
+ * emulation (x86_cpuid.c).  Elsewhere: exit handling (x86_exit.h),
+ * instruction wrappers (x86_insn.h), register bits (x86_regs.h).
  */
 #ifndef ARCH_X86_64_X86_H
 #define ARCH_X86_64_X86_H
@@ -14,6 +14,7 @@
 #include "../../hv/arch.h"
 #include "../../hv/vm.h"
 #include "x86_decode.h"
+#include "x86_regs.h"
 
 /* Guest general-purpose registers, in the instruction encoding's order
  * (the decoder's register numbers index this array directly). */
@@ -52,67 +53,38 @@ extern const struct x86_backend x86_svm_backend;
  * mode, paging on with the tables the hypervisor built (CR3 = gpt_root),
  * flat segments, interrupts off.
  */
-#define X86_GUEST_CR0   0x80010033ull  /* PG WP NE ET MP PE */
-#define X86_GUEST_CR4   0x00000020ull  /* PAE (VMX adds VMXE's fixed bits as required) */
+#define X86_GUEST_CR0   (CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE)
+#define X86_GUEST_CR4   CR4_PAE  /* VMX adds VMXE's fixed bits as required */
 /* NXE is needed: the guest page tables hv/vm.c builds (pt_format_x86_64)
  * set the no-execute bit on every mapping without PT_X, and with NXE clear
  * that bit is reserved, so the guest's first access through one would #PF. */
-#define X86_GUEST_EFER  0x00000d00ull  /* NXE LMA LME (SVM adds SVME) */
-#define X86_GUEST_RFLAGS 0x2ull
-/* XCR0: x87 state only, its power-on value.  Set for each new vCPU (x86.c),
+#define X86_GUEST_EFER  (EFER_NXE | EFER_LMA | EFER_LME)  /* SVM adds SVME */
+#define X86_GUEST_RFLAGS RFLAGS_FIXED
+/* XCR0: x87 state only, its power-on value.  Set for each new vCPU (x86_fpu.c),
  * so that no guest starts with what the previous one or the firmware
  * enabled -- AVX, with the previous guest's upper YMM halves. */
 #define X86_GUEST_XCR0  0x1ull
 
-/*
- * What the CPU reported about a guest load or store to guest-physical memory
- * the second-level tables leave unmapped (an EPT violation, a #NPF): where,
- * and in which direction -- but not how wide, which register, or how long
- * the instruction is.  For those we decode the instruction at rip.
- */
-struct x86_mmio_fault {
-	gva_t rip;             /* the instruction that made the access */
-	gpa_t gpa;             /* the address it touched */
-	bool write;            /* the CPU's word on the direction */
-	/* The instruction's bytes if the CPU supplied them (SVM decode
-	 * assists), else NULL and 0: they are then read from guest memory. */
-	const uint8_t *bytes;
-	size_t n;
-};
+/* ---- x86_fpu.c: the FP/SIMD registers and XCR0 at the VM boundary ---- */
 
-/*
- * The MMIO exit, for both backends: decode the instruction at f->rip (from
- * f->bytes, or fetched through the guest's page tables and the second-level
- * tables, bounds-checked), check it moves data in the direction the CPU
- * reported, and describe the access in exit->mmio (for a store, the value
- * comes from gpr[]).  Sets exit->kind to EXIT_MMIO, and keeps the decoded
- * instruction in *insn for x86_mmio_complete -- or to EXIT_GUEST_FAULT, with
- * the reason written into reason[len] and exit->reason pointing at it.
- *
- * gpr[] must hold all sixteen guest registers as they were at the exit
- * (on SVM that includes RAX and RSP, which live in the VMCB).
- */
-void x86_mmio_exit(const struct vcpu *vcpu, const struct x86_mmio_fault *f,
-		   const uint64_t gpr[X86_NR_GPRS], struct x86_mmio_insn *insn,
-		   struct vm_exit *exit, char *reason, size_t len);
+/* Decide how XCR0 is reached on this CPU and read the firmware's; -1,
+ * after saying why, on a CPU model whose CR4.OSXSAVE is known not to work. */
+int x86_fpu_init(void);
 
-/*
- * Finish what x86_mmio_exit started: for a load, put value (what the core
- * read) into the destination register in gpr[], sign- or zero-extended as
- * the instruction says.  A store needs nothing.  The caller then steps RIP
- * by insn->len; where RIP lives (VMCS, VMCB) is the backend's business.
- */
-void x86_mmio_complete(const struct x86_mmio_insn *insn, uint64_t gpr[X86_NR_GPRS],
-		       uint64_t value);
+/* Reset state (FNINIT, zeroed x87 and XMM registers, MXCSR, XCR0 =
+ * X86_GUEST_XCR0) before a new vCPU first runs. */
+void x86_fpu_for_new_vcpu(void);
 
-/*
- * Copy the instruction bytes at rip (guest-virtual) into buf: up to
- * X86_MAX_INSN_LEN bytes, page by page, stopping at the first page that is
- * not readable guest RAM.  Returns how many bytes were copied (0 if the first
- * page is unreadable, with *err set to the MM_E* reason).
- */
-size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
-			    uint8_t buf[X86_MAX_INSN_LEN], int *err);
+/* The firmware's XCR0 again, when a VM ends. */
+void x86_fpu_for_firmware(void);
+
+/* The XCR0 minihv last set: the only value a guest's XSETBV may write. */
+uint64_t x86_xcr0_in_effect(void);
+
+/* Does this CPU have an XCR0 (for minihv, and so for a guest)? */
+bool x86_xcr0_exists(void);
+
+/* ---- x86_cpuid.c ---- */
 
 /*
  * CPUID as the guest sees it: the host's values, with the hypervisor
@@ -155,9 +127,6 @@ enum x86_xcr0_plan {
 	X86_XCR0_REFUSE,         /* a known emulator flaw: CR4.OSXSAVE cannot be set */
 };
 
-#define X86_CPUID1_ECX_XSAVE (1u << 26)
-#define X86_CR4_OSXSAVE      (1ull << 18)
-
 /* CPUID 4000_0000's EBX, ECX, EDX are QEMU TCG's "TCGTCGTCGTCG" (no real
  * CPU, and no QEMU under KVM, answers with it). */
 bool x86_is_qemu_tcg(const uint32_t sig[3]);
@@ -165,89 +134,5 @@ bool x86_is_qemu_tcg(const uint32_t sig[3]);
 /* The plan for f; for X86_XCR0_REFUSE, *why names the flaw (one line,
  * static text), else *why is NULL. */
 enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **why);
-
-/*
- * XSETBV, for both backends: the guest asks to set XCR<ECX> to EDX:EAX
- * (from gpr[]).  true if that changes nothing (the value is the XCR0 in
- * effect): the caller steps the guest past the instruction.  false, with
- * the reason in buf, for anything else: a value the CPU would refuse with
- * #GP, or a different XCR0, which minihv does not switch between guest and
- * host.
- */
-bool x86_emulate_xsetbv(const uint64_t gpr[X86_NR_GPRS], char *buf, size_t len);
-
-/*
- * Why a guest that touched an MSR is stopped, in the same words on both
- * backends: "WRMSR of MSR 0x174 (IA32_SYSENTER_CS), value 0x8: ...".
- */
-void x86_msr_refusal(char *buf, size_t len, uint32_t msr, bool write, uint64_t value);
-
-/*
- * Why a guest that used a debug register is stopped, in the same words on
- * both backends: "MOV to DR0 from RAX (0x5ec2e7): minihv guests have no
- * debug registers".  gpr is the general-purpose register the MOV named, or
- * -1 where the CPU does not say (SVM without decode assists); gprs[] holds
- * the guest's registers, for the value of a MOV to DRn.
- */
-void x86_dr_refusal(char *buf, size_t len, unsigned dr, bool write, int gpr,
-		    const uint64_t gprs[X86_NR_GPRS]);
-
-/* Why a guest is stopped when an NMI arrives while it runs, in the same
- * words on both backends. */
-void x86_nmi_refusal(char *buf, size_t len, uint64_t rip);
-
-/* Names of the x86 exception vectors: 0 "#DE divide error" ... */
-const char *x86_exception_name(unsigned vector);
-
-/* "RAX", "RCX", ... "R15": register r in encoding order. */
-const char *x86_gpr_name(unsigned r);
-
-/* Low-level helpers. */
-static inline void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
-			     uint32_t *c, uint32_t *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
-}
-
-static inline uint64_t x86_rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void x86_wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
-static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
-
-/* What SGDT and SIDT store, and LGDT and LIDT load. */
-struct dtr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
-static inline void sgdt(struct dtr *d) { __asm__ volatile("sgdt %0" : "=m"(*d)); }
-static inline void sidt(struct dtr *d) { __asm__ volatile("sidt %0" : "=m"(*d)); }
-static inline void lgdt(const struct dtr *d) { __asm__ volatile("lgdt %0" : : "m"(*d) : "memory"); }
-static inline void lidt(const struct dtr *d) { __asm__ volatile("lidt %0" : : "m"(*d) : "memory"); }
-
-static inline void x86_outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t x86_inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 #endif

@@ -15,19 +15,14 @@
  *     (a minihv guest starts with CR4 = PAE only).
  */
 #include "x86.h"
+#include "x86_insn.h"
 
-#define LEAF_FEATURES      0x00000001u
 #define LEAF_EXT_FEATURES  0x00000007u
 #define LEAF_HV_BASE       0x40000000u
 #define LEAF_HV_LAST       0x4fffffffu
-#define LEAF_AMD_FEATURES  0x80000001u
-#define LEAF_AMD_SVM       0x8000000au
 
-#define F1_ECX_VMX         (1u << 5)
-#define F1_ECX_OSXSAVE     (1u << 27)
 #define F1_ECX_HYPERVISOR  (1u << 31)
 #define F7_ECX_OSPKE       (1u << 4)
-#define AMD_ECX_SVM        (1u << 2)
 
 /* "minihv" in EBX, ECX, EDX, little-endian, NUL-padded: "mini" "hv\0\0". */
 #define SIG_EBX 0x696e696du
@@ -48,18 +43,18 @@ void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 		return;
 	}
 	switch (leaf) {
-	case LEAF_FEATURES:
-		r[2] &= ~(F1_ECX_VMX | F1_ECX_OSXSAVE);
+	case CPUID_FEATURES:
+		r[2] &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE);
 		r[2] |= F1_ECX_HYPERVISOR;
 		break;
 	case LEAF_EXT_FEATURES:
 		if (subleaf == 0)
 			r[2] &= ~F7_ECX_OSPKE;
 		break;
-	case LEAF_AMD_FEATURES:
+	case CPUID_AMD_FEATURES:
 		r[2] &= ~AMD_ECX_SVM;
 		break;
-	case LEAF_AMD_SVM:
+	case CPUID_SVM:
 		r[0] = r[1] = r[2] = r[3] = 0; /* SVM revision, ASIDs, features */
 		break;
 	}
@@ -125,9 +120,9 @@ bool x86_is_qemu_tcg(const uint32_t sig[3])
 enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **why)
 {
 	*why = NULL;
-	if (!(f->leaf1_ecx & X86_CPUID1_ECX_XSAVE))
+	if (!(f->leaf1_ecx & CPUID1_ECX_XSAVE))
 		return X86_XCR0_ABSENT;
-	if (f->firmware_cr4 & X86_CR4_OSXSAVE)
+	if (f->firmware_cr4 & CR4_OSXSAVE)
 		return X86_XCR0_READY;
 	if (x86_is_qemu_tcg(f->hv_sig) && f->leaf_d1_eax == 0) {
 		*why = "refusing this QEMU TCG CPU model: it advertises XSAVE (CPUID.1:ECX bit 26) with CPUID.(EAX=0DH,ECX=1):EAX=0, and QEMU then treats CR4.OSXSAVE as reserved: setting it (as minihv must, and guests may) loops forever on an SVM exit instead of a #GP; use -cpu MODEL,+xsaveopt or MODEL,-xsave";

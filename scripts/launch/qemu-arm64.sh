@@ -58,22 +58,12 @@ plain)
 	firmware="-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 	;;
 pflash)
-	# The same firmware as two flash devices, code and variables, as
-	# libvirt starts a machine.
-	vars="${log%.log}.vars.fd"
-	cp /usr/share/AAVMF/AAVMF_VARS.fd "$vars"
-	firmware="-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
-		-drive if=pflash,format=raw,unit=1,file=$vars"
+	firmware=$(pflash_drives /usr/share/AAVMF/AAVMF_CODE.fd /usr/share/AAVMF/AAVMF_VARS.fd)
 	;;
 secboot | snakeoil)
-	# Two flash devices: the firmware's code (read-only) and its variable
-	# store, which holds the Secure Boot keys and the setting itself.
 	keys=ms
 	[ "$MINIHV_FIRMWARE" = secboot ] || keys=snakeoil
-	vars="${log%.log}.vars.fd"
-	cp "/usr/share/AAVMF/AAVMF_VARS.$keys.fd" "$vars"
-	firmware="-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
-		-drive if=pflash,format=raw,unit=1,file=$vars"
+	firmware=$(pflash_drives /usr/share/AAVMF/AAVMF_CODE.fd "/usr/share/AAVMF/AAVMF_VARS.$keys.fd")
 	;;
 *)
 	echo "qemu-arm64: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, pflash, secboot or snakeoil)" >&2

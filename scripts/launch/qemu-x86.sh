@@ -124,20 +124,14 @@ plain)
 	firmware="-machine ${MINIHV_MACHINE:-pc} -bios /usr/share/ovmf/OVMF.fd"
 	;;
 pflash)
-	vars="${log%.log}.vars.fd"
-	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
 	firmware="-machine ${MINIHV_MACHINE:-pc}
-		-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
-		-drive if=pflash,format=raw,unit=1,file=$vars"
+		$(pflash_drives /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_VARS_4M.fd)"
 	;;
 secboot | snakeoil)
 	keys=ms
 	[ "$MINIHV_FIRMWARE" = secboot ] || keys=snakeoil
-	vars="${log%.log}.vars.fd"
-	cp "/usr/share/OVMF/OVMF_VARS_4M.$keys.fd" "$vars"
 	firmware="-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
-		-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
-		-drive if=pflash,format=raw,unit=1,file=$vars"
+		$(pflash_drives /usr/share/OVMF/OVMF_CODE_4M.secboot.fd "/usr/share/OVMF/OVMF_VARS_4M.$keys.fd")"
 	;;
 *)
 	echo "qemu-x86: unknown MINIHV_FIRMWARE '$MINIHV_FIRMWARE' (use plain, pflash, secboot or snakeoil)" >&2

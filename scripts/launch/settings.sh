@@ -1,4 +1,4 @@
-# shellcheck shell=sh disable=SC2034,SC2154 # sourced: cpu comes from, and mem, smp, esp_name go to, the launcher
+# shellcheck shell=sh disable=SC2034,SC2154 # sourced: cpu and log come from, and mem, smp, esp_name go to, the launcher
 # Sourced by the QEMU launchers: the shape of the machine, from the
 # environment, checked once here so that a typo is an error and not a
 # machine QEMU quietly makes of it.
@@ -27,3 +27,14 @@ smp=${MINIHV_SMP:-1}
 setting_number MINIHV_MEM "$mem"
 setting_number MINIHV_SMP "$smp"
 esp_name=$(printf '%s' "$cpu" | tr -c 'A-Za-z0-9_.-' '_')
+
+# pflash_drives CODE VARS: the firmware as two flash devices, as libvirt
+# starts a machine: its code, read-only, and a copy of a variable store
+# (Secure Boot's keys and setting live there), next to LOG because the
+# firmware writes to it.
+pflash_drives() {
+	vars="${log%.log}.vars.fd"
+	cp "$2" "$vars"
+	echo "-drive if=pflash,format=raw,unit=0,readonly=on,file=$1" \
+		"-drive if=pflash,format=raw,unit=1,file=$vars"
+}

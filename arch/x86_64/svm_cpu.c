@@ -55,22 +55,16 @@ static void set_interrupt_gate(uint64_t gate[2], uint64_t handler, uint16_t cs)
 
 static void load_host_idt(void)
 {
-	uint16_t cs;
 	size_t size = (size_t)firmware.idtr.limit + 1;
 
 	if (size > sizeof(host_idt))
 		size = sizeof(host_idt);
 	memcpy(host_idt, (const void *)(uintptr_t)firmware.idtr.base, size);
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	set_interrupt_gate(&host_idt[2 * IDT_NMI], (uintptr_t)svm_nmi_return, cs);
+	set_interrupt_gate(&host_idt[2 * IDT_NMI], (uintptr_t)svm_nmi_return, read_cs());
 	struct dtr ours = { (uint16_t)(sizeof(host_idt) - 1), (uintptr_t)host_idt };
 	lidt(&ours);
 }
 
-#define CPUID_EXT_MAX         0x80000000u
-#define CPUID_AMD_FEATURES    0x80000001u
-#define CPUID_SVM             0x8000000au
-#define AMD_ECX_SVM           (1u << 2)
 #define AMD_EDX_NX            (1u << 20)
 #define SVM_EDX_NP            (1u << 0)
 #define SVM_EDX_NRIPS         (1u << 3)

@@ -1,0 +1,482 @@
+/*
+ * What minihv does with each x86 VM exit, once for VMX and SVM.
+ *
+ * The backend has decoded the hardware's report into a struct x86_exit
+ * (x86_exit.h); here each kind is handled in one place and, when the guest
+ * is refused, in one wording (vcpu_refuse, hv/run.c):
+ *
+ *   GPA            an ordinary load or store to guest-physical memory the
+ *                  second-level tables leave unmapped becomes an EXIT_MMIO
+ *                  for the core, once the instruction is decoded (the CPU
+ *                  says neither how wide it was nor which register)
+ *   CPUID, XSETBV  emulated; the backend steps RIP by the returned length
+ *   HLT            the guest is done
+ *   anything else  refused by name: I/O, MSRs, debug registers, exceptions,
+ *                  triple fault... minihv guests are allowed none of it
+ */
+#include "x86_exit.h"
+#include "x86_insn.h"
+#include "x86_msr.h"
+#include "../../hv/print.h"
+#include "../../hv/run.h"
+#include "../../lib/minihv_string.h"
+
+/* ---- the instruction behind an exit ---- */
+
+size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
+			    uint8_t buf[X86_MAX_INSN_LEN], int *err)
+{
+	struct guest_mmu mmu;
+	vcpu_guest_mmu(vcpu, &mmu);
+
+	/*
+	 * An instruction may straddle two pages, and the second may be
+	 * unmapped even though the instruction fits in the first: copy page
+	 * by page and keep what we got.  The decoder says "truncated" if the
+	 * bytes we have are not a whole instruction.
+	 */
+	size_t got = 0;
+	*err = 0;
+	while (got < X86_MAX_INSN_LEN) {
+		uint64_t at = gva_val(rip) + got;
+		size_t chunk = (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		if (chunk > X86_MAX_INSN_LEN - got)
+			chunk = X86_MAX_INSN_LEN - got;
+		int e = guest_read_virt(&mmu, gva(at), buf + got, chunk);
+		if (e) {
+			if (got == 0)
+				*err = e;
+			break;
+		}
+		got += chunk;
+	}
+	return got;
+}
+
+/*
+ * The length of the intercepted instruction at x->rip, which must be the
+ * operand-less instruction op (name says which): the CPU's word where it
+ * can be trusted (x->insn_len), else fetched and decoded -- the guest may
+ * put prefixes in front (66 0f a2), and stepping by the bare opcode's
+ * length would resume it in the middle of the instruction.  0, with the
+ * guest refused, if the bytes cannot be read or are something else.
+ */
+static unsigned intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
+				     const struct x86_exit *x, const char *name,
+				     const uint8_t *op, size_t oplen)
+{
+	unsigned long long rip = gva_val(x->rip);
+	uint8_t bytes[X86_MAX_INSN_LEN], len;
+	char why[120];
+	int err;
+
+	if (x->insn_len)
+		return x->insn_len;
+	size_t n = x86_fetch_guest_insn(vcpu, x->rip, bytes, &err);
+	if (n == 0) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s intercepted at rip 0x%llx, but the instruction there cannot be read: %s",
+			    name, rip, mm_strerror(err));
+		return 0;
+	}
+	if (x86_decode_plain(bytes, n, op, oplen, &len, why, sizeof(why)) != X86_DECODE_OK) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s intercepted at rip 0x%llx, but the instruction there is not %s: %s",
+			    name, rip, name, why);
+		return 0;
+	}
+	return len;
+}
+
+/* ---- guest-physical accesses: MMIO ---- */
+
+/*
+ * Decode the instruction at rip: from the CPU's bytes if it supplied any,
+ * else from guest memory.  On failure, why says what went wrong and which
+ * bytes were looked at ("unsupported instruction 0f 0b (2 bytes from guest
+ * memory)").
+ */
+static int decode_mmio_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *bytes,
+			    size_t n, struct x86_mmio_insn *out, char *why, size_t len)
+{
+	uint8_t fetched[X86_MAX_INSN_LEN];
+	const char *source = "the CPU's decode assist";
+
+	if (n == 0) {
+		int err;
+		n = x86_fetch_guest_insn(vcpu, rip, fetched, &err);
+		if (n == 0) {
+			hv_snprintf(why, len, "cannot read the instruction: %s", mm_strerror(err));
+			return X86_DECODE_UNSUPPORTED;
+		}
+		bytes = fetched;
+		source = "guest memory";
+	}
+	int r = x86_decode_mmio(bytes, n, out, why, len);
+	if (r == X86_DECODE_TRUNCATED && bytes != fetched)
+		/* The CPU stops its fetch at a page boundary: read the rest. */
+		return decode_mmio_insn(vcpu, rip, NULL, 0, out, why, len);
+	if (r != X86_DECODE_OK) {
+		size_t at = strlen(why);
+		hv_snprintf(why + at, len - at, " (%llu bytes from %s)",
+			    (unsigned long long)n, source);
+	}
+	return r;
+}
+
+/*
+ * The guest touched guest-physical memory the second-level tables do not
+ * map.  Its own page-table walk or an instruction fetch there is a guest
+ * bug; an ordinary load or store is an access for the core, which knows
+ * what lives there (the hypercall window), once the instruction says how
+ * wide it is and which register it uses.
+ */
+static void gpa_access(struct vcpu *vcpu, const struct x86_exit *x,
+		       const uint64_t gpr[X86_NR_GPRS], struct x86_mmio_insn *insn,
+		       struct vm_exit *exit)
+{
+	unsigned long long addr = gpa_val(x->gpa.addr), rip = gva_val(x->rip);
+	char why[160];
+
+	if (x->gpa.guest_walk && x->gpa.linear_valid) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "the guest's page-table walk for linear 0x%llx touched guest-physical 0x%llx, which is not RAM",
+			    (unsigned long long)gva_val(x->gpa.linear), addr);
+		return;
+	}
+	if (x->gpa.guest_walk) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "the guest's page-table walk touched guest-physical 0x%llx, which is not RAM",
+			    addr);
+		return;
+	}
+	if (x->gpa.refusal != X86_S2_UNMAPPED) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s of guest-physical 0x%llx refused by the second-level tables (%s)",
+			    x->gpa.fetch ? "instruction fetch" : x->gpa.write ? "write" : "read", addr,
+			    x->gpa.refusal == X86_S2_RESERVED_BIT ? "reserved bit set" : "permission");
+		return;
+	}
+	if (x->gpa.fetch) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "instruction fetch at 0x%llx from guest-physical 0x%llx, which is not RAM",
+			    rip, addr);
+		return;
+	}
+	if (decode_mmio_insn(vcpu, x->rip, x->gpa.bytes, x->gpa.n, insn, why, sizeof(why)) != X86_DECODE_OK) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s of GPA 0x%llx by the instruction at rip 0x%llx, which minihv cannot emulate: %s",
+			    x->gpa.write ? "store" : "load", addr, rip, why);
+		return;
+	}
+	if (insn->write != x->gpa.write) {
+		/* The bytes were read after the exit: another vCPU may have
+		 * rewritten them in between, or the decoder misreads them.
+		 * Either way, emulating them would be wrong. */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "the CPU reported a %s of GPA 0x%llx, but the instruction at rip 0x%llx is a %s",
+			    x->gpa.write ? "write" : "read", addr, rip, insn->write ? "store" : "load");
+		return;
+	}
+	exit->kind = EXIT_MMIO;
+	exit->mmio.gpa = x->gpa.addr;
+	exit->mmio.size = insn->size;
+	exit->mmio.write = x->gpa.write;
+	exit->mmio.value = x->gpa.write ? x86_mmio_store_value(insn, gpr) : 0;
+}
+
+void x86_mmio_complete(const struct x86_mmio_insn *mmio, uint64_t gpr[X86_NR_GPRS],
+		       uint64_t value)
+{
+	if (mmio->write)
+		return;
+	unsigned r = x86_mmio_gpr(mmio);
+	gpr[r] = x86_mmio_load_writeback(mmio, gpr[r], value);
+}
+
+/* ---- emulated instructions ---- */
+
+static const uint8_t opcode_cpuid[] = { 0x0f, 0xa2 };
+static const uint8_t opcode_xsetbv[] = { 0x0f, 0x01, 0xd1 };
+
+static unsigned emulate_cpuid(struct vcpu *vcpu, const struct x86_exit *x,
+			      uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
+{
+	unsigned len = intercepted_insn_len(vcpu, exit, x, "CPUID", opcode_cpuid,
+					    sizeof(opcode_cpuid));
+	if (!len)
+		return 0;
+	x86_emulate_cpuid((uint32_t)gpr[X86_RAX], (uint32_t)gpr[X86_RCX],
+			  &gpr[X86_RAX], &gpr[X86_RBX], &gpr[X86_RCX], &gpr[X86_RDX]);
+	exit->kind = EXIT_HANDLED;
+	return len;
+}
+
+/*
+ * XSETBV: the guest asks to set XCR<ECX> to EDX:EAX.  XCR0 says which
+ * register state XSAVE manages and which instructions the CPU allows (AVX
+ * needs bits 1 and 2).  Neither VM entry nor VMRUN switches it, so a
+ * guest's value would become the host's too.  We check the value as the
+ * CPU would (a bad one is a #GP there) and accept only the one already in
+ * effect (x86_fpu.c), which changes nothing.
+ */
+static unsigned emulate_xsetbv(struct vcpu *vcpu, const struct x86_exit *x,
+			       const uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
+{
+	unsigned len = intercepted_insn_len(vcpu, exit, x, "XSETBV", opcode_xsetbv,
+					    sizeof(opcode_xsetbv));
+	if (!len)
+		return 0;
+
+	uint32_t index = (uint32_t)gpr[X86_RCX];
+	unsigned long long value = (gpr[X86_RDX] << 32) | (uint32_t)gpr[X86_RAX];
+	unsigned long long in_effect = x86_xcr0_in_effect();
+	uint32_t max, b, c, lo, hi;
+	x86_cpuid(0, 0, &max, &b, &c, &hi);
+	lo = hi = 0;
+	if (max >= 0xd)
+		x86_cpuid(0xd, 0, &lo, &b, &c, &hi);
+	unsigned long long supported = ((uint64_t)hi << 32) | lo;
+
+	if (index != 0)
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "XCR%u: only XCR0 exists (#GP)", index);
+	else if (!(value & 1))
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "XCR0 0x%llx clears bit 0 (x87 state), which must be set (#GP)", value);
+	else if (value & ~supported)
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "XCR0 0x%llx sets bits 0x%llx this CPU does not support (#GP)",
+			    value, value & ~supported);
+	else if ((value & 4) && !(value & 2))
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "XCR0 0x%llx enables AVX without SSE state (#GP)", value);
+	else if (value != in_effect)
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
+			    value, in_effect);
+	else {
+		exit->kind = EXIT_HANDLED;
+		return len;
+	}
+	return 0;
+}
+
+/* ---- refusals ---- */
+
+static const char *const exception_names[32] = {
+	[0] = "#DE divide error",
+	[1] = "#DB debug",
+	[2] = "NMI",
+	[3] = "#BP breakpoint",
+	[4] = "#OF overflow",
+	[5] = "#BR bound range exceeded",
+	[6] = "#UD invalid opcode",
+	[7] = "#NM device not available",
+	[8] = "#DF double fault",
+	[9] = "coprocessor segment overrun",
+	[10] = "#TS invalid TSS",
+	[11] = "#NP segment not present",
+	[12] = "#SS stack fault",
+	[13] = "#GP general protection",
+	[14] = "#PF page fault",
+	[16] = "#MF x87 floating-point error",
+	[17] = "#AC alignment check",
+	[18] = "#MC machine check",
+	[19] = "#XM SIMD floating-point error",
+	[20] = "#VE virtualization exception",
+	[21] = "#CP control protection",
+	[28] = "#HV hypervisor injection",
+	[29] = "#VC VMM communication",
+	[30] = "#SX security exception",
+};
+
+const char *x86_exception_name(unsigned vector)
+{
+	if (vector < 32 && exception_names[vector])
+		return exception_names[vector];
+	return "reserved exception vector";
+}
+
+static const char *const gpr_names[X86_NR_GPRS] = {
+	"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+	"R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+};
+
+const char *x86_gpr_name(unsigned r)
+{
+	return r < X86_NR_GPRS ? gpr_names[r] : "?";
+}
+
+/* An exception the guest raised: every vector is intercepted, and minihv
+ * guests are expected to raise none. */
+static void exception(struct vcpu *vcpu, const struct x86_exit *x, struct vm_exit *exit)
+{
+	unsigned long long rip = gva_val(x->rip), ec = x->exception.error;
+	char code[80] = "";
+
+	exit->name = x86_exception_name(x->exception.vector);
+	if (x->exception.has_error)
+		hv_snprintf(code, sizeof(code), ", error code 0x%llx", ec);
+	if (x->exception.delivering >= 0) {
+		/* It happened while the CPU delivered another event. */
+		size_t n = strlen(code);
+		hv_snprintf(code + n, sizeof(code) - n, ", while delivering vector %d",
+			    x->exception.delivering);
+	}
+	if (x->exception.vector == 14)
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "the guest took an exception at rip 0x%llx: %s %s gva 0x%llx (%s%s)%s",
+			    rip, (ec & 0x10) ? "instruction fetch from" : (ec & 2) ? "write to" : "read of",
+			    (ec & 4) ? "user" : "supervisor",
+			    (unsigned long long)x->exception.fault_addr,
+			    (ec & 1) ? "protection violation" : "not present",
+			    (ec & 8) ? ", reserved bit set" : "", code);
+	else
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "the guest took an exception at rip 0x%llx%s", rip, code);
+}
+
+static void msr_access(struct vcpu *vcpu, const struct x86_exit *x,
+		       const uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
+{
+	const char *name = x86_msr_name(x->msr.msr);
+	char val[40] = "";
+
+	if (x->msr.write)
+		hv_snprintf(val, sizeof(val), ", value 0x%llx",
+			    (unsigned long long)((gpr[X86_RDX] << 32) | (uint32_t)gpr[X86_RAX]));
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of MSR 0x%x%s%s%s%s: minihv gives guests no MSRs",
+		    x->msr.write ? "WRMSR" : "RDMSR", x->msr.msr, name ? " (" : "",
+		    name ? name : "", name ? ")" : "", val);
+}
+
+static void port_access(struct vcpu *vcpu, const struct x86_exit *x, struct vm_exit *exit)
+{
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+		    "%s%s%s of %u byte%s %s port 0x%x: minihv guests have no I/O ports",
+		    x->io.rep ? "REP " : "", x->io.in ? "IN" : "OUT", x->io.string ? "S" : "",
+		    x->io.size, x->io.size == 1 ? "" : "s", x->io.in ? "from" : "to", x->io.port);
+}
+
+static void cr_access(struct vcpu *vcpu, const struct x86_exit *x,
+		      const uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
+{
+	const char *reg = x86_gpr_name(x->cr.gpr);
+
+	if (x->cr.op == X86_CR_MOV_TO)
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "MOV to CR%u from %s (0x%llx): the guest may not change this control register or these bits",
+			    x->cr.cr, reg, (unsigned long long)gpr[x->cr.gpr & 15]);
+	else if (x->cr.op == X86_CR_MOV_FROM)
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "MOV from CR%u to %s: not allowed to minihv guests", x->cr.cr, reg);
+	else
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s: the guest may not change CR0's fixed bits",
+			    x->cr.op == X86_CR_CLTS ? "CLTS" : "LMSW");
+}
+
+/*
+ * DR0..DR3 (breakpoint addresses) and DR6 (what hit) are one set per CPU:
+ * neither VM entry nor VMRUN switches them, so a guest's value would stay
+ * for the host and the next guest -- and a breakpoint armed in one could
+ * fire in the other.  (DR7, which arms them, is in the VMCS and the VMCB.)
+ * minihv guests need none of it: every MOV to or from a debug register
+ * exits, and the guest is stopped.
+ */
+static void dr_access(struct vcpu *vcpu, const struct x86_exit *x,
+		      const uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
+{
+	int r = x->dr.gpr;
+	char reg[48] = "";
+
+	if (r >= 0 && x->dr.write)
+		hv_snprintf(reg, sizeof(reg), " from %s (0x%llx)", x86_gpr_name((unsigned)r),
+			    (unsigned long long)gpr[r & 15]);
+	else if (r >= 0)
+		hv_snprintf(reg, sizeof(reg), " to %s", x86_gpr_name((unsigned)r));
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MOV %s DR%u%s: minihv guests have no debug registers",
+		    x->dr.write ? "to" : "from", x->dr.dr, reg);
+}
+
+/* ---- the dispatch ---- */
+
+unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
+			 uint64_t gpr[X86_NR_GPRS], struct x86_mmio_insn *mmio,
+			 struct vm_exit *exit)
+{
+	unsigned long long rip = gva_val(x->rip);
+
+	exit->reason = NULL;
+	switch (x->kind) {
+	case X86_EXIT_GPA:
+		gpa_access(vcpu, x, gpr, mmio, exit);
+		return 0;
+	case X86_EXIT_CPUID:
+		return emulate_cpuid(vcpu, x, gpr, exit);
+	case X86_EXIT_XSETBV:
+		return emulate_xsetbv(vcpu, x, gpr, exit);
+	case X86_EXIT_HLT:
+		exit->kind = EXIT_HALT;
+		return 0;
+	case X86_EXIT_MSR:
+		msr_access(vcpu, x, gpr, exit);
+		return 0;
+	case X86_EXIT_IO:
+		port_access(vcpu, x, exit);
+		return 0;
+	case X86_EXIT_CR:
+		cr_access(vcpu, x, gpr, exit);
+		return 0;
+	case X86_EXIT_DR:
+		dr_access(vcpu, x, gpr, exit);
+		return 0;
+	case X86_EXIT_EXCEPTION:
+		exception(vcpu, x, exit);
+		return 0;
+	case X86_EXIT_NMI:
+		/* A non-maskable interrupt is the host's (a watchdog, a
+		 * machine's "NMI button"), never a guest's: both backends make
+		 * it exit instead of reaching the guest's IDT.  minihv cannot
+		 * know what it meant, so the guest is stopped and the run goes
+		 * on with the next test. */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "a non-maskable interrupt arrived while the guest ran (rip 0x%llx)", rip);
+		return 0;
+	case X86_EXIT_SHUTDOWN:
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "triple fault at rip 0x%llx: an exception while delivering a double fault", rip);
+		return 0;
+	case X86_EXIT_INTR_WINDOW:
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
+			    rip);
+		return 0;
+	case X86_EXIT_VMCALL:
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s at rip 0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
+			    exit->name, rip);
+		return 0;
+	case X86_EXIT_NESTED:
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s at rip 0x%llx: minihv does not offer nested virtualization", exit->name, rip);
+		return 0;
+	case X86_EXIT_FORBIDDEN:
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s at rip 0x%llx is not allowed in a minihv guest", exit->name, rip);
+		return 0;
+	case X86_EXIT_S2_MISCONFIG:
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR,
+			    "at guest-physical 0x%llx: the hypervisor built a malformed second-level entry",
+			    (unsigned long long)gpa_val(x->misconfig.addr));
+		return 0;
+	case X86_EXIT_ENTRY_FAILED:
+		vcpu_refuse(vcpu, exit, EXIT_HOST_ERROR, "%s", x->entry.why);
+		return 0;
+	case X86_EXIT_UNKNOWN:
+		break;
+	}
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+		    "unexpected exit %s (code 0x%llx) at rip 0x%llx: nothing in minihv handles it",
+		    exit->name, (unsigned long long)x->raw_code, rip);
+	return 0;
+}

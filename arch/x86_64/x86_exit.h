@@ -1,0 +1,125 @@
+/*
+ * One x86 VM exit, as both backends describe it.
+ *
+ * VMX and SVM report the same events in different words: an EPT violation
+ * and a #NPF, exit reason 31 and exit code 0x7c with EXITINFO1 = 0.  Each
+ * backend reads its own fields (the VMCS, the VMCB) once and fills in a
+ * struct x86_exit; x86_exit_handle then decides what happens, once for both,
+ * in one wording.  The backend applies the result: it steps RIP by what
+ * x86_exit_handle returns and, after the core finished an MMIO access,
+ * calls x86_mmio_complete.  (barevisor's host.rs is built the same way.)
+ */
+#ifndef ARCH_X86_64_X86_EXIT_H
+#define ARCH_X86_64_X86_EXIT_H
+
+#include "x86.h"
+
+enum x86_exit_kind {
+	X86_EXIT_GPA,           /* EPT violation, #NPF: guest-physical memory the
+				   second-level tables leave unmapped (MMIO) */
+	X86_EXIT_CPUID,
+	X86_EXIT_XSETBV,
+	X86_EXIT_MSR,           /* RDMSR, WRMSR: ECX, EDX:EAX are in gpr[] */
+	X86_EXIT_IO,            /* IN, OUT, INS, OUTS */
+	X86_EXIT_CR,            /* MOV to or from CRn, CLTS, LMSW (VMX) */
+	X86_EXIT_DR,            /* MOV to or from DRn */
+	X86_EXIT_EXCEPTION,     /* the guest raised an exception (all intercepted) */
+	X86_EXIT_NMI,           /* the host's NMI arrived while the guest ran */
+	X86_EXIT_HLT,
+	X86_EXIT_SHUTDOWN,      /* triple fault */
+	X86_EXIT_INTR_WINDOW,   /* the guest set RFLAGS.IF (VMX) */
+	X86_EXIT_VMCALL,        /* VMCALL, VMMCALL */
+	X86_EXIT_NESTED,        /* VMRUN, VMLOAD, ... (SVM) */
+	X86_EXIT_FORBIDDEN,     /* INVD, MONITOR, MWAIT (SVM) */
+	X86_EXIT_S2_MISCONFIG,  /* a malformed second-level entry: our bug (VMX) */
+	X86_EXIT_ENTRY_FAILED,  /* the CPU would not enter the guest */
+	X86_EXIT_UNKNOWN,       /* anything else: raw_code says what */
+};
+
+/* How the second-level tables refused a guest-physical access that hit a
+ * mapping (SVM says; VMX never sees one, since RAM is mapped RWX). */
+enum x86_s2_refusal { X86_S2_UNMAPPED, X86_S2_PERMISSION, X86_S2_RESERVED_BIT };
+
+enum x86_cr_op { X86_CR_MOV_TO, X86_CR_MOV_FROM, X86_CR_CLTS, X86_CR_LMSW };
+
+struct x86_exit {
+	enum x86_exit_kind kind;
+	gva_t rip;              /* the instruction that exited */
+	/* Its length, where the CPU's word can be trusted (VMX's exit
+	 * instruction length); 0 where it cannot: SVM's NRIP is missing
+	 * under QEMU and wrong under Bochs, so the instruction is fetched
+	 * and decoded instead. */
+	uint8_t insn_len;
+	uint64_t raw_code;      /* exit reason or exit code, for UNKNOWN */
+	union {
+		struct {
+			gpa_t addr;
+			bool write, fetch;
+			bool guest_walk;        /* while walking the guest's tables */
+			bool linear_valid;      /* VMX: the linear address is known */
+			gva_t linear;
+			enum x86_s2_refusal refusal;
+			/* The instruction's bytes if the CPU supplied them (SVM
+			 * decode assists), else NULL and 0. */
+			const uint8_t *bytes;
+			size_t n;
+		} gpa;
+		struct { uint32_t msr; bool write; } msr;
+		struct { uint16_t port; uint8_t size; bool in, string, rep; } io;
+		struct { unsigned cr; enum x86_cr_op op; unsigned gpr; } cr;
+		/* gpr -1: the CPU does not say (SVM without decode assists). */
+		struct { unsigned dr; bool write; int gpr; } dr;
+		struct {
+			unsigned vector;
+			bool has_error;
+			uint32_t error;
+			uint64_t fault_addr;    /* #PF: the linear address */
+			int delivering;         /* vector being delivered, or -1 */
+		} exception;
+		struct { gpa_t addr; } misconfig;
+		/* Only the backend can name its own entry checks. */
+		struct { char why[160]; } entry;
+	};
+};
+
+/*
+ * Handle an exit the backend decoded into x: emulate it (CPUID, XSETBV), hand
+ * it to the core (an MMIO access: exit->kind = EXIT_MMIO), let the core stop
+ * the guest (HLT) or refuse it, in one wording for both backends.  gpr[]
+ * holds the guest's sixteen registers as they were at the exit (on SVM that
+ * includes RAX and RSP, which live in the VMCB); CPUID's results are
+ * written there.  *mmio keeps the decoded instruction of an EXIT_MMIO for
+ * x86_mmio_complete.  exit->name is the backend's.
+ *
+ * Returns how many bytes the backend must step RIP by: the length of an
+ * emulated instruction, else 0 (RIP stays).
+ */
+unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
+			 uint64_t gpr[X86_NR_GPRS], struct x86_mmio_insn *mmio,
+			 struct vm_exit *exit);
+
+/*
+ * Finish an EXIT_MMIO: for a load, put value (what the core read) into the
+ * destination register in gpr[], sign- or zero-extended as the instruction
+ * says.  A store needs nothing.  The caller then steps RIP by mmio->len;
+ * where RIP lives (VMCS, VMCB) is the backend's business.
+ */
+void x86_mmio_complete(const struct x86_mmio_insn *mmio, uint64_t gpr[X86_NR_GPRS],
+		       uint64_t value);
+
+/*
+ * Copy the instruction bytes at rip (guest-virtual) into buf: up to
+ * X86_MAX_INSN_LEN bytes, page by page, stopping at the first page that is
+ * not readable guest RAM.  Returns how many bytes were copied (0 if the first
+ * page is unreadable, with *err set to the MM_E* reason).
+ */
+size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
+			    uint8_t buf[X86_MAX_INSN_LEN], int *err);
+
+/* Names of the x86 exception vectors: 0 "#DE divide error" ... */
+const char *x86_exception_name(unsigned vector);
+
+/* "RAX", "RCX", ... "R15": register r in encoding order. */
+const char *x86_gpr_name(unsigned r);
+
+#endif

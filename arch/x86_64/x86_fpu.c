@@ -1,0 +1,210 @@
+/*
+ * The FP/SIMD state and XCR0 at the VM boundary.
+ *
+ * Neither VM entry nor VMRUN switches the x87/SSE registers or XCR0: they
+ * are one set for the host and every guest.  The hypervisor never uses
+ * them, and one VM runs at a time, so instead of switching them on every
+ * exit minihv puts them in their reset state when a new vCPU is set up
+ * (x86_fpu_for_new_vcpu) and gives XCR0 back to the firmware when the VM
+ * ends (x86_fpu_for_firmware).  XSETBV exits are checked against the XCR0
+ * set here (x86_xcr0_in_effect, for x86_exit.c).
+ */
+#include "x86.h"
+#include "x86_insn.h"
+#include "../../hv/print.h"
+
+/* ---- XCR0 ---- */
+
+/*
+ * How XCR0 is reached here (x86_xcr0_plan, x86.h says why there is a
+ * choice at all), decided once by arch_cpu_init.
+ */
+static enum x86_xcr0_plan xcr0_plan = X86_XCR0_ABSENT;
+
+/* XCR0 as the firmware left it, put back when a VM ends. */
+static uint64_t firmware_xcr0;
+
+/* The XCR0 minihv last set: what the guest finds when its XSETBV exits
+ * (a CPU that honours the intercept lets no guest change it), so the exit
+ * path needs no XGETBV -- and no CR4 change. */
+static uint64_t xcr0_in_effect;
+
+static void read_xsave_facts(struct x86_xsave_facts *f)
+{
+	uint32_t max, a, b, c, d;
+
+	x86_cpuid(0, 0, &max, &b, &c, &d);
+	x86_cpuid(1, 0, &a, &b, &f->leaf1_ecx, &d);
+	f->leaf_d1_eax = 0;
+	if (max >= 0xd)
+		x86_cpuid(0xd, 1, &f->leaf_d1_eax, &b, &c, &d);
+	/* Any CPU answers leaf 4000_0000 (a real one with unrelated values
+	 * or zeros), and no real one with an emulator's signature. */
+	x86_cpuid(0x40000000u, 0, &a, &f->hv_sig[0], &f->hv_sig[1], &f->hv_sig[2]);
+	f->firmware_cr4 = read_cr4();
+}
+
+/*
+ * XGETBV and XSETBV #UD unless CR4.OSXSAVE is set.  With the plan
+ * X86_XCR0_LIFT_OSXSAVE the firmware left it clear: set it for just this
+ * instruction and put the firmware's CR4 back, so the firmware never runs
+ * with a bit it did not choose.  Only called when the CPU has XSAVE.
+ */
+static void lift_osxsave(uint64_t cr4)
+{
+	if (xcr0_plan == X86_XCR0_LIFT_OSXSAVE)
+		write_cr4(cr4 | CR4_OSXSAVE);
+}
+
+static void drop_osxsave(uint64_t cr4)
+{
+	if (xcr0_plan == X86_XCR0_LIFT_OSXSAVE)
+		write_cr4(cr4);
+}
+
+static uint64_t xcr0_read(void)
+{
+	uint64_t cr4 = read_cr4();
+
+	lift_osxsave(cr4);
+	uint64_t v = x86_xgetbv0();
+	drop_osxsave(cr4);
+	return v;
+}
+
+static void xcr0_write(uint64_t v)
+{
+	uint64_t cr4 = read_cr4();
+
+	lift_osxsave(cr4);
+	x86_xsetbv0(v);
+	drop_osxsave(cr4);
+	xcr0_in_effect = v;
+}
+
+/*
+ * Decide how XCR0 is reached and read the firmware's value.  -1 (after
+ * saying why) on a CPU model whose CR4.OSXSAVE is known not to work,
+ * which no minihv guest could use either.
+ */
+int x86_fpu_init(void)
+{
+	struct x86_xsave_facts facts;
+	const char *why;
+
+	read_xsave_facts(&facts);
+	xcr0_plan = x86_xcr0_plan(&facts, &why);
+	switch (xcr0_plan) {
+	case X86_XCR0_REFUSE:
+		hv_printf("minihv: XCR0: %s\n", why);
+		return -1;
+	case X86_XCR0_ABSENT:
+		firmware_xcr0 = xcr0_in_effect = 0;
+		return 0;
+	case X86_XCR0_LIFT_OSXSAVE:
+		/* Said before the first MOV to CR4: if a CPU should hang on
+		 * it anyway, the last line names what was being done. */
+		hv_printf("minihv: XCR0: the firmware left CR4.OSXSAVE clear; minihv sets it only around XGETBV/XSETBV at VM boundaries\n");
+		break;
+	case X86_XCR0_READY:
+		break;
+	}
+	firmware_xcr0 = xcr0_in_effect = xcr0_read();
+	return 0;
+}
+
+/*
+ * XCR0 is one register for the host and every guest, and neither VM entry
+ * nor VMRUN switches it.  Both backends intercept XSETBV and accept only
+ * the value in effect (x86_exit.c), but a CPU may ignore the
+ * intercept (QEMU's TCG does, for SVM), and then a guest's XCR0 stays
+ * behind.  So it is set at the VM boundary: X86_GUEST_XCR0 for each new
+ * vCPU, the firmware's value again when the VM ends -- always written,
+ * never skipped as "already so", since a guest may have changed it behind
+ * the intercept's back.  That is enough only because one VM runs at a time
+ * and the hypervisor itself never uses XSAVE state; a scheduler that
+ * interleaved VMs would have to switch XCR0 on every entry and exit, as
+ * KVM does.
+ */
+static void xcr0_for_new_vcpu(void)
+{
+	if (xcr0_plan != X86_XCR0_ABSENT)
+		xcr0_write(X86_GUEST_XCR0);
+}
+
+static void xcr0_for_firmware(void)
+{
+	if (xcr0_plan != X86_XCR0_ABSENT)
+		xcr0_write(firmware_xcr0);
+}
+
+/* ---- a clean FP/SIMD state for every new vCPU ---- */
+
+#define MXCSR_RESET 0x1f80u      /* every SIMD exception masked, round to nearest */
+
+/*
+ * Neither VM entry nor VM exit switches the x87 and SSE registers (VMX and
+ * SVM alike): a guest finds in XMM3 whatever the previous guest left there.
+ * The hypervisor itself never uses them (everything is built with
+ * -mgeneral-regs-only) and no firmware code runs while guests do, so
+ * nothing needs saving: putting them in their reset state once, before a
+ * new vCPU first runs, is enough.
+ *
+ * FNINIT resets the x87 control, status and tag words and the last
+ * instruction and operand pointers, but leaves the eight data registers'
+ * contents, which FXSAVE and the MMX registers (their low 64 bits) still
+ * show; pushing eight zeros overwrites them, and a second FNINIT empties
+ * the stack again.  PXOR zeroes XMM0..XMM15 and LDMXCSR resets MXCSR.
+ * Their upper halves (YMM, with AVX) are out of a guest's reach: XCR0
+ * enables x87 and SSE state only (xcr0_for_new_vcpu).
+ */
+static void fresh_fpu(void)
+{
+	static const uint32_t mxcsr = MXCSR_RESET;
+	uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+
+	/* UEFI runs with EM and TS clear and OSFXSR set; if not, lift them
+	 * for the moment, so none of the instructions below faults. */
+	if (cr0 & (CR0_EM | CR0_TS))
+		write_cr0(cr0 & ~(CR0_EM | CR0_TS));
+	if (!(cr4 & CR4_OSFXSR))
+		write_cr4(cr4 | CR4_OSFXSR);
+	__asm__ volatile("fninit\n\t"
+			 "fldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\t"
+			 "fninit\n\t"
+			 "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+			 "pxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+			 "pxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+			 "pxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7\n\t"
+			 "pxor %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\t"
+			 "pxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t"
+			 "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\t"
+			 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15\n\t"
+			 "ldmxcsr %0"
+			 : : "m"(mxcsr) : "memory");
+	if (!(cr4 & CR4_OSFXSR))
+		write_cr4(cr4);
+	if (cr0 & (CR0_EM | CR0_TS))
+		write_cr0(cr0);
+}
+
+void x86_fpu_for_new_vcpu(void)
+{
+	fresh_fpu();
+	xcr0_for_new_vcpu();
+}
+
+void x86_fpu_for_firmware(void)
+{
+	xcr0_for_firmware();
+}
+
+uint64_t x86_xcr0_in_effect(void)
+{
+	return xcr0_in_effect;
+}
+
+bool x86_xcr0_exists(void)
+{
+	return xcr0_plan != X86_XCR0_ABSENT;
+}

@@ -1,0 +1,185 @@
+/*
+ * The shared x86 exit handling (arch/x86_64/x86_exit.c), fed the records a
+ * backend would decode, on the fake backend's VM with EPT and x86-64 guest
+ * tables.  Checks what x86_exit_handle tells the core (the exit's kind and
+ * reason), how far it tells the backend to step RIP, and that the length of
+ * an intercepted instruction comes from the CPU where it is given (VMX) and
+ * from the decoder where it is not (SVM, whose NRIP is never trusted).
+ */
+#include "arch/x86_64/x86_exit.h"
+#include "tests/hv_guest.h"
+
+/* x86_fpu.c's answer, which needs the CPU: the XCR0 minihv set. */
+uint64_t x86_xcr0_in_effect(void)
+{
+	return 1;
+}
+
+#define CODE_GVA   (VM_RAM_GVA + 0x1000)
+#define WINDOW_GPA (MINIHV_HC_WINDOW_GPA + MINIHV_HC_SCRATCH)
+
+static void put_bytes(const struct guest *g, const uint8_t *b, size_t n)
+{
+	memcpy(guest_ram(g, CODE_GVA), b, n);
+}
+
+static unsigned handle(struct guest *g, struct x86_exit *x, uint64_t gpr[X86_NR_GPRS],
+		       struct x86_mmio_insn *mmio, struct vm_exit *e)
+{
+	x->rip = gva(CODE_GVA);
+	*e = (struct vm_exit){ .kind = EXIT_HANDLED, .name = "test exit" };
+	return x86_exit_handle(g->vcpu, x, gpr, mmio, e);
+}
+
+static void test_cpuid_length(void)
+{
+	static const uint8_t prefixed_cpuid[] = { 0x66, 0x0f, 0xa2 };
+	static const uint8_t ud2[] = { 0x0f, 0x0b };
+	struct guest g;
+	struct x86_mmio_insn mmio;
+	struct vm_exit e;
+	uint64_t gpr[X86_NR_GPRS] = { [X86_RAX] = 0x40000000 };
+
+	guest_start(&g, "cpuid");
+	put_bytes(&g, prefixed_cpuid, sizeof(prefixed_cpuid));
+	struct x86_exit x = { .kind = X86_EXIT_CPUID };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3,
+		 "CPUID without the CPU's length: decoded, prefix included");
+	CHECK_EQ(e.kind, EXIT_HANDLED, "... and emulated");
+	CHECK_EQ(gpr[X86_RBX], 0x696e696d, "... with the minihv signature in EBX");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_CPUID, .insn_len = 2 };
+	put_bytes(&g, ud2, sizeof(ud2));
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 2, "CPUID with the CPU's length: that length");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_CPUID };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "CPUID exit at bytes that are not CPUID: no step");
+	CHECK_EQ(e.kind, EXIT_GUEST_FAULT, "... the guest is refused");
+	CHECK(e.reason && strstr(e.reason, "CPUID intercepted at rip 0x40001000, but the instruction there is not CPUID"),
+	      "... saying so: %s", e.reason ? e.reason : "(none)");
+	guest_end(&g);
+}
+
+static void test_xsetbv(void)
+{
+	static const uint8_t xsetbv[] = { 0x0f, 0x01, 0xd1 };
+	struct guest g;
+	struct x86_mmio_insn mmio;
+	struct vm_exit e;
+	uint64_t gpr[X86_NR_GPRS] = { [X86_RAX] = 1 };
+
+	guest_start(&g, "xsetbv");
+	put_bytes(&g, xsetbv, sizeof(xsetbv));
+	struct x86_exit x = { .kind = X86_EXIT_XSETBV };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "XSETBV of the XCR0 in effect: stepped over");
+	CHECK_EQ(e.kind, EXIT_HANDLED, "... as emulated");
+	gpr[X86_RCX] = 1;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "XSETBV of XCR1: not stepped");
+	CHECK_STR(e.reason, "XCR1: only XCR0 exists (#GP)", "... refused, naming the register");
+	guest_end(&g);
+}
+
+static void test_mmio(void)
+{
+	static const uint8_t store[] = { 0x89, 0x02 };  /* mov %eax, (%rdx) */
+	static const uint8_t load[] = { 0x8b, 0x02 };   /* mov (%rdx), %eax */
+	struct guest g;
+	struct x86_mmio_insn mmio;
+	struct vm_exit e;
+	uint64_t gpr[X86_NR_GPRS] = { [X86_RAX] = 0xffffffff00001234 };
+
+	guest_start(&g, "mmio");
+	put_bytes(&g, store, sizeof(store));
+	struct x86_exit x = { .kind = X86_EXIT_GPA, .gpa = { .addr = gpa(WINDOW_GPA), .write = true } };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "a store to unmapped memory: RIP waits for the core");
+	CHECK(e.kind == EXIT_MMIO && gpa_val(e.mmio.gpa) == WINDOW_GPA && e.mmio.size == 4 &&
+	      e.mmio.write && e.mmio.value == 0x1234,
+	      "... an EXIT_MMIO: 4-byte store of EAX's 0x1234");
+	CHECK_EQ(mmio.len, 2, "... the decoded length kept for the step");
+
+	put_bytes(&g, load, sizeof(load));
+	x.gpa.write = false;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "a load: no step yet either");
+	CHECK(e.kind == EXIT_MMIO && !e.mmio.write && e.mmio.size == 4, "... an EXIT_MMIO load");
+	x86_mmio_complete(&mmio, gpr, 0xabcd);
+	CHECK_EQ(gpr[X86_RAX], 0xabcd, "x86_mmio_complete: a 32-bit load zero-extends into RAX");
+
+	x.gpa.write = true;
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK(e.kind == EXIT_GUEST_FAULT && strstr(e.reason, "reported a write of GPA") &&
+	      strstr(e.reason, "is a load"),
+	      "the CPU's direction and the instruction's disagree: refused (%s)", e.reason);
+
+	x = (struct x86_exit){ .kind = X86_EXIT_GPA,
+			       .gpa = { .addr = gpa(0x1000), .guest_walk = true,
+					.linear_valid = true, .linear = gva(0x5000) } };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK_STR(e.reason,
+		  "the guest's page-table walk for linear 0x5000 touched guest-physical 0x1000, which is not RAM",
+		  "a page walk off RAM: refused, naming both addresses");
+	guest_end(&g);
+}
+
+/* The refusals both backends share, each in one wording. */
+static void test_refusals(void)
+{
+	struct guest g;
+	struct x86_mmio_insn mmio;
+	struct vm_exit e;
+	uint64_t gpr[X86_NR_GPRS] = { [X86_RAX] = 8, [X86_RCX] = 0x174, [X86_RBX] = 0x5ec2e7 };
+	struct x86_exit x;
+
+	guest_start(&g, "refusals");
+	x = (struct x86_exit){ .kind = X86_EXIT_MSR, .msr = { .msr = 0x174, .write = true } };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK_STR(e.reason, "WRMSR of MSR 0x174 (IA32_SYSENTER_CS), value 0x8: minihv gives guests no MSRs",
+		  "WRMSR: MSR, name and value");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_DR, .dr = { .dr = 0, .write = true, .gpr = X86_RBX } };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK_STR(e.reason, "MOV to DR0 from RBX (0x5ec2e7): minihv guests have no debug registers",
+		  "MOV to DR0 with the register known (VMX, SVM with decode assists)");
+	x.dr.gpr = -1;
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK_STR(e.reason, "MOV to DR0: minihv guests have no debug registers",
+		  "... and without it (SVM without decode assists)");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_IO, .io = { .port = 0x3f8, .size = 1, .in = false } };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK_STR(e.reason, "OUT of 1 byte to port 0x3f8: minihv guests have no I/O ports", "OUT");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_EXCEPTION,
+			       .exception = { .vector = 14, .has_error = true, .error = 2,
+					      .fault_addr = 0x10000000, .delivering = -1 } };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK_STR(e.reason, "the guest took an exception at rip 0x40001000: write to supervisor gva 0x10000000 (not present), error code 0x2",
+		  "#PF: the access in words");
+	CHECK_STR(e.name, "#PF page fault", "... and the exit named after the vector");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_ENTRY_FAILED, .entry = { .why = "VMRUN refused" } };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK(e.kind == EXIT_HOST_ERROR && strcmp(e.reason, "VMRUN refused") == 0,
+	      "an entry failure is the CPU's refusal, in the backend's words");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_HLT };
+	CHECK(handle(&g, &x, gpr, &mmio, &e) == 0 && e.kind == EXIT_HALT, "HLT: the guest halts");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_UNKNOWN, .raw_code = 0x7b };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK_STR(e.reason, "unexpected exit test exit (code 0x7b) at rip 0x40001000: nothing in minihv handles it",
+		  "an unknown exit: its raw code");
+	guest_end(&g);
+}
+
+int main(void)
+{
+	unit_begin("test_hv_x86_exit");
+	test_pool_init();
+	hv_test_config(0);  /* EPT with x86-64 guest tables */
+	test_cpuid_length();
+	test_xsetbv();
+	test_mmio();
+	test_refusals();
+	CHECK_EQ(test_leaks, 0, "every one of the %u VMs gave the whole pool back", test_vms);
+	return unit_done();
+}
