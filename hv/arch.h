@@ -59,6 +59,8 @@ enum arch_fact {
 	ARCH_FACT_SEMIHOSTING,      /* ("semihosting") the architecture has a
 				       semihosting instruction (Arm HLT #0xf000)
 				       a guest could try to call the host with */
+	ARCH_FACT_X86_INSTRUCTIONS, /* ("x86-instructions") guests run x86 code,
+				       so STI, WBINVD and INVD exist to try */
 };
 bool arch_fact(enum arch_fact f);
 

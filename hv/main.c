@@ -60,6 +60,7 @@ static const struct {
 	{ "xsetbv-intercept-ignored", ARCH_FACT_XSETBV_INTERCEPT_IGNORED },
 	{ "io-ports", ARCH_FACT_IO_PORTS },
 	{ "semihosting", ARCH_FACT_SEMIHOSTING },
+	{ "x86-instructions", ARCH_FACT_X86_INSTRUCTIONS },
 };
 
 static bool same_string(const char *a, const char *b)

@@ -34,6 +34,8 @@ static const char *exit_name(uint64_t code)
 	switch (code) {
 	case SVM_EXIT_INTR:     return "INTR physical interrupt";
 	case SVM_EXIT_NMI:      return "NMI";
+	case SVM_EXIT_VINTR:    return "VINTR virtual interrupt";
+	case SVM_EXIT_WBINVD:   return "WBINVD";
 	case SVM_EXIT_CPUID:    return "CPUID";
 	case SVM_EXIT_INVD:     return "INVD";
 	case SVM_EXIT_HLT:      return "HLT";
@@ -147,7 +149,9 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 	case SVM_EXIT_INVLPGA:
 		x->kind = X86_EXIT_NESTED;
 		return;
-	case SVM_EXIT_INVD:
+	case SVM_EXIT_VINTR:    x->kind = X86_EXIT_INTR_WINDOW; return;
+	case SVM_EXIT_WBINVD:   x->kind = X86_EXIT_WBINVD; return;
+	case SVM_EXIT_INVD:     x->kind = X86_EXIT_INVD; return;
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_ARMED:

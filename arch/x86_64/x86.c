@@ -127,6 +127,7 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_CPUID:
 	case ARCH_FACT_DEBUG_REGISTERS:
 	case ARCH_FACT_IO_PORTS:
+	case ARCH_FACT_X86_INSTRUCTIONS:
 		return true;
 	case ARCH_FACT_SEMIHOSTING:
 		return false;

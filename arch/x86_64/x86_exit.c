@@ -88,6 +88,23 @@ static unsigned intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
 	return len;
 }
 
+/*
+ * Is the instruction at rip op (with any prefixes)?  For an exit whose
+ * code cannot be trusted to name it: QEMU 7.2's TCG reports a guest's INVD
+ * with the WBINVD exit code (its INVD tests the WBINVD intercept bit).
+ */
+static bool insn_is(const struct vcpu *vcpu, gva_t rip, const uint8_t *op, size_t oplen)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN], len;
+	char why[80];
+	int err;
+	size_t n = x86_fetch_guest_insn(vcpu, rip, bytes, &err);
+
+	return n && x86_decode_plain(bytes, n, op, oplen, &len, why, sizeof(why)) == X86_DECODE_OK;
+}
+
+static const uint8_t opcode_invd[] = { 0x0f, 0x08 };
+
 /* ---- guest-physical accesses: MMIO ---- */
 
 /*
@@ -449,6 +466,38 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 	case X86_EXIT_INTR_WINDOW:
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 			    "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
+			    rip);
+		return 0;
+	case X86_EXIT_WBINVD:
+		if (insn_is(vcpu, x->rip, opcode_invd, sizeof(opcode_invd))) {
+			exit->name = "INVD";
+			goto invd;
+		}
+		/*
+		 * WBINVD writes every dirty line of every cache back to
+		 * memory and empties them: harmless to data, but it takes as
+		 * long as the caches are large, with interrupts held off, and
+		 * on a shared machine slows every other core's work.  A
+		 * minihv guest has no device memory or DMA that would need
+		 * it, so it is stopped, the same on VMX (WBINVD exiting) and
+		 * SVM (the WBINVD intercept) -- rather than emulated as a
+		 * no-op, which would be safe only for as long as guests have
+		 * no devices.
+		 */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "WBINVD at rip 0x%llx: minihv guests may not write back and flush the CPU's caches",
+			    rip);
+		return 0;
+	case X86_EXIT_INVD:
+	invd:
+		/*
+		 * INVD empties the caches without writing dirty lines back
+		 * (SDM vol. 2: "data ... not written back ... is lost"): the
+		 * hypervisor's own recent stores, and those of the VM before,
+		 * would be lost.  No guest may run it.
+		 */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "INVD at rip 0x%llx refused: it would discard dirty cache lines, the hypervisor's among them",
 			    rip);
 		return 0;
 	case X86_EXIT_VMCALL:

@@ -27,10 +27,13 @@ enum x86_exit_kind {
 	X86_EXIT_NMI,           /* the host's NMI arrived while the guest ran */
 	X86_EXIT_HLT,
 	X86_EXIT_SHUTDOWN,      /* triple fault */
-	X86_EXIT_INTR_WINDOW,   /* the guest set RFLAGS.IF (VMX) */
+	X86_EXIT_INTR_WINDOW,   /* the guest set RFLAGS.IF: VMX's interrupt
+				   window, SVM's virtual interrupt (VINTR) */
+	X86_EXIT_WBINVD,        /* write back and invalidate the caches */
+	X86_EXIT_INVD,          /* invalidate the caches, dropping dirty lines */
 	X86_EXIT_VMCALL,        /* VMCALL, VMMCALL */
 	X86_EXIT_NESTED,        /* VMRUN, VMLOAD, ... (SVM) */
-	X86_EXIT_FORBIDDEN,     /* INVD, MONITOR, MWAIT (SVM) */
+	X86_EXIT_FORBIDDEN,     /* MONITOR, MWAIT (SVM) */
 	X86_EXIT_S2_MISCONFIG,  /* a malformed second-level entry: our bug (VMX) */
 	X86_EXIT_ENTRY_FAILED,  /* the CPU would not enter the guest */
 	X86_EXIT_UNKNOWN,       /* anything else: raw_code says what */

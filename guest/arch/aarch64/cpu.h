@@ -181,4 +181,10 @@ static inline int cpu_write_exit_port(uint32_t v)
 	return -1;
 }
 
+/* STI, WBINVD, INVD (x86 only, guest/tests/hostile_sti.c, hostile_wbinvd.c,
+ * hostile_invd.c): -1, Arm has none of them. */
+static inline int cpu_interrupts_on(void) { return -1; }
+static inline int cpu_cache_writeback_invalidate(void) { return -1; }
+static inline int cpu_cache_invalidate_no_writeback(void) { return -1; }
+
 #endif

@@ -237,4 +237,29 @@ static inline int cpu_write_exit_port(uint32_t v)
 	return 0;
 }
 
+/*
+ * Instructions that reach past the guest (guest/tests/hostile_sti.c,
+ * hostile_wbinvd.c, hostile_invd.c): STI enables interrupts, which minihv
+ * guests take none of; WBINVD writes back and empties every cache of the
+ * machine; INVD empties them without writing back.  Each returns 0 if the
+ * guest came back from it; -1 on an architecture without it.
+ */
+static inline int cpu_interrupts_on(void)
+{
+	__asm__ volatile("sti\n\tnop" ::: "memory");
+	return 0;
+}
+
+static inline int cpu_cache_writeback_invalidate(void)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
+	return 0;
+}
+
+static inline int cpu_cache_invalidate_no_writeback(void)
+{
+	__asm__ volatile("invd" ::: "memory");
+	return 0;
+}
+
 #endif
