@@ -255,6 +255,9 @@ int svm_vm_init(struct vm *vm);
 int svm_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
 const char *svm_check_vmcb(const struct vmcb *vmcb);
 
+/* The guest's CR0, CR4, EFER and CS mode bits, as the VMCB holds them. */
+void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out);
+
 /* svm_exit.c */
 void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
 void svm_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value);

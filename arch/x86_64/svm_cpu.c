@@ -200,6 +200,12 @@ static bool svm_vcpu_gpt_enabled(const struct vcpu *vcpu)
 	return v->vmcb->cr0 & CR0_PG;
 }
 
+static void svm_vcpu_guest_mode(const struct vcpu *vcpu, struct x86_guest_mode *out)
+{
+	const struct svm_vcpu *v = vcpu->arch;
+	svm_guest_mode(v->vmcb, out);
+}
+
 const struct x86_backend x86_svm_backend = {
 	.name = "x86_64 SVM, NPT",
 	.probe = svm_probe,
@@ -213,5 +219,6 @@ const struct x86_backend x86_svm_backend = {
 	.vcpu_mmio_done = svm_vcpu_mmio_done,
 	.vcpu_gpt_root = svm_vcpu_gpt_root,
 	.vcpu_gpt_enabled = svm_vcpu_gpt_enabled,
+	.vcpu_guest_mode = svm_vcpu_guest_mode,
 	.describe_exit = svm_describe_exit,
 };

@@ -74,6 +74,7 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 
 	x->rip = gva(vmcb->rip);
 	x->raw_code = code;
+	svm_guest_mode(vmcb, &x->mode);
 	if ((uint32_t)code == SVM_EXIT_INVALID) {
 		/* The VMCB is now unusable: both QEMU and Bochs overwrite its
 		 * save area with host values.  We do not retry (which would
@@ -92,6 +93,10 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 		x->exception.fault_addr = vmcb->exit_info2;
 		x->exception.delivering = (vmcb->exit_int_info >> 31) & 1
 					  ? (int)(vmcb->exit_int_info & 0xff) : -1;
+		/* EXITINTINFO type (bits 10:8) 0: an external or virtual
+		 * interrupt (APM vol. 2, 15.7.2). */
+		x->exception.delivering_interrupt = x->exception.delivering >= 0 &&
+						    ((vmcb->exit_int_info >> 8) & 7) == 0;
 		return;
 	}
 	if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_WRITE_DR0 + 16) {

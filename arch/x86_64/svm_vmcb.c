@@ -205,6 +205,20 @@ int svm_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	return 0;
 }
 
+/* The VMCB's attrib packs descriptor bits 52..55 into 11:8: L is bit 9,
+ * D/B bit 10. */
+#define ATTRIB_L  0x200
+#define ATTRIB_DB 0x400
+
+void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out)
+{
+	out->cr0 = vmcb->cr0;
+	out->cr4 = vmcb->cr4;
+	out->efer = vmcb->efer;
+	out->cs_l = vmcb->cs.attrib & ATTRIB_L;
+	out->cs_d = vmcb->cs.attrib & ATTRIB_DB;
+}
+
 /*
  * A few of the checks VMRUN makes before it will enter a guest (APM vol. 2,
  * 15.5.1, "Basic Operation": "Canonicalization and Consistency Checks").

@@ -165,6 +165,9 @@ static void decode_exit(const struct vmx_vcpu *a, unsigned basic, struct x86_exi
 		x->exception.fault_addr = q;
 		x->exception.delivering = (a->idt_vectoring & INTR_VALID)
 					  ? (int)(a->idt_vectoring & 0xff) : -1;
+		/* IDT-vectoring type (bits 10:8) 0: an external interrupt. */
+		x->exception.delivering_interrupt = x->exception.delivering >= 0 &&
+						    ((a->idt_vectoring >> 8) & 7) == 0;
 		break;
 	case REASON_TRIPLE_FAULT:
 		x->kind = X86_EXIT_SHUTDOWN;
@@ -227,6 +230,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		unsigned basic = a->exit_reason & 0xffff;
 		exit->name = vmx_exit_reason_name(basic);
 		x.rip = gva(a->guest_rip);
+		vmx_vcpu_guest_mode(vcpu, &x.mode);
 		/* VMX's instruction length is the CPU's own and exact. */
 		x.insn_len = (uint8_t)a->insn_len;
 		if (a->exit_reason & EXIT_REASON_ENTRY_FAILED)

@@ -54,6 +54,7 @@ struct x86_exit {
 	 * and decoded instead. */
 	uint8_t insn_len;
 	uint64_t raw_code;      /* exit reason or exit code, for UNKNOWN */
+	struct x86_guest_mode mode;  /* the guest's CR0, CR4, EFER, CS at the exit */
 	union {
 		struct {
 			gpa_t addr;
@@ -78,6 +79,8 @@ struct x86_exit {
 			uint32_t error;
 			uint64_t fault_addr;    /* #PF: the linear address */
 			int delivering;         /* vector being delivered, or -1 */
+			bool delivering_interrupt; /* ... and it is an external
+						      or virtual interrupt */
 		} exception;
 		struct { gpa_t addr; } misconfig;
 		/* Only the backend can name its own entry checks. */

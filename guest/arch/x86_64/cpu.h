@@ -238,6 +238,67 @@ static inline int cpu_write_exit_port(uint32_t v)
 }
 
 /*
+ * CPUID's report of what the OS enabled (guest/tests/cpuid_os_bits.c):
+ * CPUID.1:ECX.OSXSAVE must mirror the guest's own CR4.OSXSAVE.  *has is
+ * set to whether XSAVE exists; *before and *after to the OSXSAVE bit with
+ * CR4.OSXSAVE clear and then set.  -1 on an architecture without CPUID.
+ */
+static inline int cpu_osxsave_as_reported(int *has, int *before, int *after)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~(1ull << 18)) : "memory");
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	*has = !!(c & (1u << 26));
+	*before = !!(c & (1u << 27));
+	*after = 0;
+	if (*has) {
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 18)) : "memory");
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+		*after = !!(c & (1u << 27));
+	}
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	return 0;
+}
+
+/*
+ * Instructions CPUID may advertise (guest/tests/cpuid_advertised.c):
+ * each runs only if CPUID says it exists, and must then not #UD.
+ * *ran gets a bit mask of what was advertised and ran: 1 RDTSCP, 2
+ * INVPCID.  Returns 0; -1 on an architecture without CPUID.
+ */
+#define CPU_RAN_RDTSCP  1u
+#define CPU_RAN_INVPCID 2u
+
+static inline int cpu_run_advertised(unsigned *ran)
+{
+	uint32_t a, b, c, d, max, maxext;
+
+	*ran = 0;
+	__asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	__asm__ volatile("cpuid" : "=a"(maxext), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+	if (maxext >= 0x80000001u) {
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+		if (d & (1u << 27)) {
+			__asm__ volatile("rdtscp" : "=a"(a), "=d"(d), "=c"(c) : : "memory");
+			*ran |= CPU_RAN_RDTSCP;
+		}
+	}
+	if (max >= 7) {
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+		if (b & (1u << 10)) {
+			/* Type 2: every PCID, globals included -- harmless. */
+			static const uint64_t desc[2] __attribute__((aligned(16))) = { 0, 0 };
+			__asm__ volatile("invpcid %0, %1" : : "m"(desc), "r"(2ull) : "memory");
+			*ran |= CPU_RAN_INVPCID;
+		}
+	}
+	return 0;
+}
+
+/*
  * Instructions that reach past the guest (guest/tests/hostile_sti.c,
  * hostile_wbinvd.c, hostile_invd.c): STI enables interrupts, which minihv
  * guests take none of; WBINVD writes back and empties every cache of the
