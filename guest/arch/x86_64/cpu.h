@@ -74,6 +74,27 @@ static inline int cpu_fsgsbase_on(void)
 }
 
 /*
+ * Protection keys exist (CPUID 7.0:ECX bit 3, PKU): turn them on (CR4 bit
+ * 22, PKE, the guest's own CR4), which makes RDPKRU and WRPKRU usable.
+ * PKRU is XSAVE-managed state that needs no XSETBV to reach: one register
+ * per CPU that VM entry does not switch.
+ */
+static inline int cpu_pkeys_on(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a < 7)
+		return 0;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	if (!(c & (1u << 3)))
+		return 0;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 22)) : "memory");
+	return 1;
+}
+
+/*
  * SSE instructions #UD until the OS sets CR4.OSFXSR (and OSXMMEXCPT, for
  * SIMD exceptions), and a minihv guest starts with CR4 = PAE only: set them
  * in the guest's own CR4.  (CR0.EM and CR0.TS are clear from the start.)
@@ -100,6 +121,10 @@ static inline void cpu_leave_leftovers(uint64_t v)
 	if (cpu_fsgsbase_on())
 		__asm__ volatile("wrgsbase %0\n\tswapgs\n\twrgsbase %1"
 				 : : "r"(v), "r"(0ull) : "memory");
+	/* PKRU: access and write disabled for some keys -- never key 0's
+	 * two low bits, which would fault the guest's own user pages. */
+	if (cpu_pkeys_on())
+		__asm__ volatile("wrpkru" : : "a"((uint32_t)v & ~3u), "c"(0), "d"(0) : "memory");
 	/* XMM3, both halves, and MXCSR rounding toward zero. */
 	uint32_t mxcsr = CPU_MXCSR_RESET | CPU_MXCSR_ROUND_TO_ZERO;
 	cpu_sse_on();
@@ -119,6 +144,13 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 		__asm__ volatile("swapgs\n\trdgsbase %0\n\tswapgs" : "=r"(v) : : "memory");
 		names[n] = "IA32_KERNEL_GS_BASE (through SWAPGS)";
 		values[n++] = v;
+	}
+
+	if (cpu_pkeys_on()) {
+		uint32_t pkru, edx;
+		__asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
+		names[n] = "PKRU (protection-key rights)";
+		values[n++] = pkru;
 	}
 
 	uint64_t xmm[2];

@@ -1,7 +1,7 @@
 /*
  * leftover, VM 1 of 2: leave values behind in CPU registers a guest may
  * use as it likes (thread pointers, exception and timer registers on
- * aarch64; CR2 and IA32_KERNEL_GS_BASE on x86; the FP/SIMD registers on
+ * aarch64; CR2, IA32_KERNEL_GS_BASE and PKRU on x86; the FP/SIMD registers on
  * both: V3 and FPCR, XMM3 and MXCSR; see cpu.h).
  *
  * The test is this directory: hv/main.c runs 1_dirty then 2_check, each in
