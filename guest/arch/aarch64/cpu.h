@@ -198,6 +198,14 @@ static inline int cpu_run_advertised(unsigned *ran)
 	return -1;
 }
 
+/* x86's compatibility mode (guest/tests/hostile_compat_mmio.c): -1. */
+static inline int cpu_compat_mode_mmio_load(uint32_t *value, int *next_ran)
+{
+	*value = 0;
+	*next_ran = 0;
+	return -1;
+}
+
 /* STI, WBINVD, INVD (x86 only, guest/tests/hostile_sti.c, hostile_wbinvd.c,
  * hostile_invd.c): -1, Arm has none of them. */
 static inline int cpu_interrupts_on(void) { return -1; }

@@ -331,6 +331,50 @@ static inline int cpu_run_advertised(unsigned *ran)
 }
 
 /*
+ * An MMIO load from 32-bit compatibility mode (guest/tests/hostile_compat_mmio.c).
+ * The guest loads a GDT of its own -- the selectors the hypervisor started
+ * it with (0x08 64-bit code, 0x10 data) plus a 32-bit code segment at 0x18
+ * (L=0, D=1) -- far-returns into that segment, loads the hypercall
+ * window's VERSION register with "a1 moffs32" (MOV EAX, moffs: a 4-byte
+ * address here, an 8-byte one in 64-bit mode), sets BL right after it, and
+ * far-returns to 64-bit mode.  *value gets EAX, *next_ran whether the MOV
+ * to BL ran: a hypervisor that decoded the load as 64-bit code would step
+ * over 9 bytes instead of 5 and skip it.  Returns 0; -1 off x86.
+ */
+static inline int cpu_compat_mode_mmio_load(uint32_t *value, int *next_ran)
+{
+	static const uint64_t gdt[4] __attribute__((aligned(16))) = {
+		0,
+		0x00af9b000000ffffull,  /* 0x08: 64-bit code, as the guest started */
+		0x00cf93000000ffffull,  /* 0x10: flat data */
+		0x00cf9b000000ffffull,  /* 0x18: 32-bit code (L=0, D=1) */
+	};
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) gdtr = {
+		sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt,
+	};
+	uint32_t eax = 0, ebx = 0;
+
+	__asm__ volatile("lgdt %[gdtr]\n\t"
+			 "pushq $0x18\n\t"
+			 "pushq $1f\n\t"
+			 "lretq\n"
+			 ".code32\n"
+			 "1:\n\t"
+			 ".byte 0xa1\n\t.long 0x3fe00000\n\t"  /* mov 0x3fe00000, %eax */
+			 "movb $1, %%bl\n\t"
+			 "nop\n\tnop\n\t"
+			 "pushl $0x08\n\t"
+			 "pushl $2f\n\t"
+			 "lretl\n"
+			 ".code64\n"
+			 "2:\n\t"
+			 : "=a"(eax), "+b"(ebx) : [gdtr] "m"(gdtr) : "memory");
+	*value = eax;
+	*next_ran = (ebx & 0xff) == 1;
+	return 0;
+}
+
+/*
  * Instructions that reach past the guest (guest/tests/hostile_sti.c,
  * hostile_wbinvd.c, hostile_invd.c): STI enables interrupts, which minihv
  * guests take none of; WBINVD writes back and empties every cache of the
