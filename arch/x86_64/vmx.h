@@ -119,7 +119,6 @@ enum vmcs_field {
 #define PROC2_RDTSCP          (1u << 3)
 #define PROC2_WBINVD_EXITING  (1u << 6)
 #define PROC2_INVPCID         (1u << 12)
-#define PROC2_XSAVES          (1u << 20)
 #define EXIT_HOST_64BIT       (1u << 9)
 #define EXIT_SAVE_EFER        (1u << 20)
 #define EXIT_LOAD_EFER        (1u << 21)

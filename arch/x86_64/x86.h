@@ -93,7 +93,7 @@ const char *x86_unsupported_regime(const struct x86_guest_mode *mode);
 struct x86_guest_insns {
 	bool rdtscp;      /* RDTSCP and RDPID (VMX: "enable RDTSCP") */
 	bool invpcid;     /* INVPCID (VMX: "enable INVPCID") */
-	bool xsaves;      /* XSAVES, XRSTORS (VMX: "enable XSAVES/XRSTORS") */
+	bool xsaves;      /* XSAVES, XRSTORS (VMX: left off, vmx_cpu.c says why) */
 };
 extern struct x86_guest_insns x86_guest_insns;
 

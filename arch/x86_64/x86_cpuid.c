@@ -15,7 +15,8 @@
  *     CPUID: OSXSAVE "reflects the setting of CR4.OSXSAVE"): the host's
  *     answer describes the host's CR4;
  *   - an instruction the backend does not let the guest run is hidden
- *     (RDTSCP, RDPID, INVPCID, XSAVES where VMX cannot enable them): every
+ *     (RDTSCP, RDPID, INVPCID where VMX cannot enable them, XSAVES under
+ *     VMX, which minihv does not enable): every
  *     feature CPUID advertises works, or the guest is not told of it.
  */
 #include "x86.h"
