@@ -79,6 +79,8 @@ enum arch_fact {
 	ARCH_FACT_WATCHDOG,         /* ("watchdog") arch_vcpu_watchdog_arm works
 				       here: a guest that spins without exiting
 				       is stopped (tests hostile_spin, ...) */
+	ARCH_FACT_X86_INSTRUCTIONS, /* ("x86-instructions") guests run x86 code,
+				       so STI, WBINVD and INVD exist to try */
 };
 bool arch_fact(enum arch_fact f);
 

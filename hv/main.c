@@ -66,6 +66,7 @@ static const struct {
 	{ "sve", ARCH_FACT_SVE },
 	{ "tidcp-ignored", ARCH_FACT_TIDCP_IGNORED },
 	{ "watchdog", ARCH_FACT_WATCHDOG },
+	{ "x86-instructions", ARCH_FACT_X86_INSTRUCTIONS },
 };
 
 static bool same_string(const char *a, const char *b)

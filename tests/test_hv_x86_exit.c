@@ -23,10 +23,19 @@ static void put_bytes(const struct guest *g, const uint8_t *b, size_t n)
 	memcpy(guest_ram(g, CODE_GVA), b, n);
 }
 
+/* The mode a minihv guest starts in: 64-bit code, 4-level paging. */
+static const struct x86_guest_mode mode_64bit = {
+	.cr0 = X86_GUEST_CR0, .cr4 = X86_GUEST_CR4, .efer = X86_GUEST_EFER, .cs_l = true,
+};
+
+/* Handle x at CODE_GVA; a test that leaves x->mode all zero means the
+ * guest's usual 64-bit mode. */
 static unsigned handle(struct guest *g, struct x86_exit *x, uint64_t gpr[X86_NR_GPRS],
 		       struct x86_mmio_insn *mmio, struct vm_exit *e)
 {
 	x->rip = gva(CODE_GVA);
+	if (x->mode.cr0 == 0 && x->mode.efer == 0)
+		x->mode = mode_64bit;
 	*e = (struct vm_exit){ .kind = EXIT_HANDLED, .name = "test exit" };
 	return x86_exit_handle(g->vcpu, x, gpr, mmio, e);
 }
@@ -120,6 +129,72 @@ static void test_mmio(void)
 	guest_end(&g);
 }
 
+/*
+ * The guest's mode decides whether its bytes can be read and decoded.  A
+ * store from compatibility mode (CS.L=0, CS.D=1 in long mode) must not be
+ * decoded as 64-bit code: there "48 89 02" is DEC EAX then a 2-byte store,
+ * not one 3-byte REX.W store, and stepping by 3 would skip an instruction.
+ * (A guest test would need a 32-bit code segment in a GDT of its own; the
+ * exit record carries the CS bits either way, so they are faked here.)
+ */
+static void test_guest_modes(void)
+{
+	static const uint8_t rex_store[] = { 0x48, 0x89, 0x02 };
+	struct guest g;
+	struct x86_mmio_insn mmio;
+	struct vm_exit e;
+	uint64_t gpr[X86_NR_GPRS] = { 0 };
+	struct x86_exit x;
+
+	guest_start(&g, "modes");
+	put_bytes(&g, rex_store, sizeof(rex_store));
+	x = (struct x86_exit){ .kind = X86_EXIT_GPA, .gpa = { .addr = gpa(WINDOW_GPA), .write = true } };
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK(e.kind == EXIT_MMIO && mmio.len == 3, "64-bit mode: REX.W store decoded, 3 bytes");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_GPA, .gpa = { .addr = gpa(WINDOW_GPA), .write = true },
+			       .mode = mode_64bit };
+	x.mode.cs_l = false;
+	x.mode.cs_d = true;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "compatibility mode: no step");
+	CHECK(e.kind == EXIT_GUEST_FAULT && e.reason &&
+	      strstr(e.reason, "MMIO from compatibility mode (CS.L=0, CS.D=1) is not supported"),
+	      "compatibility mode: the store is refused, not decoded as 64-bit (%s)",
+	      e.reason ? e.reason : "(none)");
+
+	x.mode = mode_64bit;
+	x.mode.cr4 |= CR4_LA57;
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK(e.kind == EXIT_GUEST_FAULT && e.reason &&
+	      strstr(e.reason, "unsupported translation regime: 5-level paging"),
+	      "5-level paging: refused before any walk (%s)", e.reason ? e.reason : "(none)");
+
+	x = (struct x86_exit){ .kind = X86_EXIT_CPUID, .mode = mode_64bit };
+	x.mode.cs_l = false;
+	handle(&g, &x, gpr, &mmio, &e);
+	CHECK(e.kind == EXIT_GUEST_FAULT && e.reason &&
+	      strstr(e.reason, "CPUID from compatibility mode"),
+	      "SVM's CPUID in compatibility mode: its length is not decoded as 64-bit (%s)",
+	      e.reason ? e.reason : "(none)");
+	x.insn_len = 2;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 2, "VMX's CPUID there: the CPU's length, emulated");
+
+	/* The regimes of SDM vol. 3, 4.1.1. */
+	struct x86_guest_mode m = mode_64bit;
+	CHECK(x86_unsupported_regime(&m) == NULL, "4-level long mode: walked");
+	m.cr0 &= ~CR0_PG;
+	m.efer &= ~EFER_LMA;
+	CHECK(x86_unsupported_regime(&m) == NULL, "paging off: linear = physical, nothing to walk");
+	m.cr0 |= CR0_PG;
+	CHECK_STR(x86_unsupported_regime(&m), "PAE paging without long mode (EFER.LMA=0)", "legacy PAE: refused");
+	m.cr4 &= ~CR4_PAE;
+	CHECK_STR(x86_unsupported_regime(&m), "32-bit paging (CR4.PAE=0)", "32-bit paging: refused");
+	m = mode_64bit;
+	m.cr4 |= CR4_LA57;
+	CHECK_STR(x86_unsupported_regime(&m), "5-level paging (CR4.LA57=1)", "5-level: refused");
+	guest_end(&g);
+}
+
 /* The refusals both backends share, each in one wording. */
 static void test_refusals(void)
 {
@@ -180,6 +255,7 @@ int main(void)
 	test_xsetbv();
 	test_mmio();
 	test_refusals();
+	test_guest_modes();
 	CHECK_EQ(test_leaks, 0, "every one of the %u VMs gave the whole pool back", test_vms);
 	return unit_done();
 }

@@ -66,14 +66,59 @@ static void test_xcr0_plan(void)
 	      "the refusal names the flaw: %s", why ? why : "(null)");
 }
 
-static void adjust(uint32_t leaf, uint32_t sub, uint32_t a, uint32_t b, uint32_t c,
-		   uint32_t d, uint32_t r[4])
+static const struct x86_guest_insns all_insns = { .rdtscp = true, .invpcid = true, .xsaves = true };
+static const struct x86_guest_insns no_insns = { .rdtscp = false, .invpcid = false, .xsaves = false };
+
+/* The host's answer a..d, adjusted for a guest with CR4 = cr4 that may run
+ * the instructions in can. */
+static void adjust_for(uint32_t leaf, uint32_t sub, uint64_t cr4, const struct x86_guest_insns *can,
+		       uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t r[4])
 {
 	r[0] = a;
 	r[1] = b;
 	r[2] = c;
 	r[3] = d;
-	x86_cpuid_adjust(leaf, sub, r);
+	x86_cpuid_adjust(leaf, sub, cr4, can, r);
+}
+
+static void adjust(uint32_t leaf, uint32_t sub, uint32_t a, uint32_t b, uint32_t c,
+		   uint32_t d, uint32_t r[4])
+{
+	adjust_for(leaf, sub, CR4_PAE, &all_insns, a, b, c, d, r);
+}
+
+/* What follows the guest's CR4 and what the backend lets it run. */
+static void test_guest_view(void)
+{
+	uint32_t r[4];
+	const uint32_t xsave = 1u << 26, osxsave = 1u << 27;
+
+	adjust_for(1, 0, CR4_PAE, &all_insns, 0, 0, xsave | osxsave, 0, r);
+	CHECK_EQ(r[2] & osxsave, 0u, "leaf 1: OSXSAVE clear while the guest's CR4.OSXSAVE is");
+	adjust_for(1, 0, CR4_PAE | CR4_OSXSAVE, &all_insns, 0, 0, xsave, 0, r);
+	CHECK_EQ(r[2] & osxsave, osxsave,
+		 "leaf 1: OSXSAVE set once the guest sets CR4.OSXSAVE (the host's CR4 has it clear)");
+	adjust_for(1, 0, CR4_OSXSAVE, &all_insns, 0, 0, 0, 0, r);
+	CHECK_EQ(r[2] & osxsave, 0u, "leaf 1: never OSXSAVE without XSAVE");
+
+	adjust_for(7, 0, CR4_PKE, &all_insns, 0, 0, 1u << 3, 0, r);
+	CHECK_EQ(r[2] & (1u << 4), 1u << 4, "leaf 7.0: OSPKE follows the guest's CR4.PKE");
+	adjust_for(7, 0, 0, &all_insns, 0, 0, (1u << 3) | (1u << 4), 0, r);
+	CHECK_EQ(r[2] & (1u << 4), 0u, "leaf 7.0: ... and is clear while CR4.PKE is");
+
+	adjust_for(7, 0, 0, &no_insns, 0, 0xffffffffu, 0xffffffffu, 0, r);
+	CHECK_EQ(r[1], 0xffffffffu & ~(1u << 10), "leaf 7.0: INVPCID hidden where the backend cannot enable it");
+	CHECK_EQ(r[2] & (1u << 22), 0u, "leaf 7.0: RDPID hidden with RDTSCP");
+	adjust_for(7, 0, 0, &all_insns, 0, 0xffffffffu, 0, 0, r);
+	CHECK_EQ(r[1], 0xffffffffu, "leaf 7.0: INVPCID kept where it works");
+	adjust_for(0x80000001, 0, 0, &no_insns, 0, 0, 0, 0xffffffffu, r);
+	CHECK_EQ(r[3], 0xffffffffu & ~(1u << 27), "leaf 8000_0001: RDTSCP hidden where it would #UD");
+	adjust_for(0x80000001, 0, 0, &all_insns, 0, 0, 0, 0xffffffffu, r);
+	CHECK_EQ(r[3], 0xffffffffu, "leaf 8000_0001: RDTSCP kept where it works");
+	adjust_for(0xd, 1, 0, &no_insns, 0xf, 0, 0, 0, r);
+	CHECK_EQ(r[0], 0x7u, "leaf 0DH.1: XSAVES hidden where it would #UD");
+	adjust_for(0xd, 0, 0, &no_insns, 0xf, 0, 0, 0, r);
+	CHECK_EQ(r[0], 0xfu, "leaf 0DH.0: untouched");
 }
 
 int main(void)
@@ -127,5 +172,6 @@ int main(void)
 	CHECK(r[0] == 1 && r[1] == 2 && r[2] == 3 && r[3] == 4, "leaf 5000_0000: untouched");
 
 	test_xcr0_plan();
+	test_guest_view();
 	return unit_done();
 }

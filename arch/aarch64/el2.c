@@ -58,6 +58,7 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_XCR0:
 	case ARCH_FACT_IO_PORTS:
 	case ARCH_FACT_XSETBV_INTERCEPT_IGNORED:
+	case ARCH_FACT_X86_INSTRUCTIONS:
 		return false;
 	}
 	return false;

@@ -123,6 +123,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 /* intercept_misc1 */
 #define INTERCEPT1_INTR      (1u << 0)
 #define INTERCEPT1_NMI       (1u << 1)
+#define INTERCEPT1_VINTR     (1u << 4)
 #define INTERCEPT1_CPUID     (1u << 18)
 #define INTERCEPT1_INVD      (1u << 22)
 #define INTERCEPT1_HLT       (1u << 24)
@@ -139,6 +140,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define INTERCEPT2_STGI      (1u << 4)
 #define INTERCEPT2_CLGI      (1u << 5)
 #define INTERCEPT2_SKINIT    (1u << 6)
+#define INTERCEPT2_WBINVD    (1u << 9)
 #define INTERCEPT2_MONITOR   (1u << 10)
 #define INTERCEPT2_MWAIT     (1u << 11)
 #define INTERCEPT2_MWAIT_ARMED (1u << 12)
@@ -147,6 +149,9 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define TLB_CONTROL_NOTHING   0
 #define TLB_CONTROL_FLUSH_ALL 1  /* every ASID: supported by every SVM CPU */
 
+#define INT_CONTROL_V_IRQ          (1ull << 8)   /* a virtual interrupt is pending */
+#define INT_CONTROL_V_INTR_PRIO    (0xfull << 16) /* its priority, 15: the highest */
+#define INT_CONTROL_V_IGN_TPR      (1ull << 20)  /* ... whatever the virtual TPR */
 #define INT_CONTROL_V_INTR_MASKING (1ull << 24)
 #define NP_ENABLE 1ull
 
@@ -159,6 +164,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define SVM_EXIT_EXCP_BASE 0x040  /* + vector, up to 0x05f */
 #define SVM_EXIT_INTR      0x060
 #define SVM_EXIT_NMI       0x061
+#define SVM_EXIT_VINTR     0x064
 #define SVM_EXIT_CPUID     0x072
 #define SVM_EXIT_INVD      0x076
 #define SVM_EXIT_HLT       0x078
@@ -173,6 +179,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define SVM_EXIT_STGI      0x084
 #define SVM_EXIT_CLGI      0x085
 #define SVM_EXIT_SKINIT    0x086
+#define SVM_EXIT_WBINVD    0x089
 #define SVM_EXIT_MONITOR   0x08a
 #define SVM_EXIT_MWAIT     0x08b
 #define SVM_EXIT_MWAIT_ARMED 0x08c
@@ -247,6 +254,9 @@ void svm_nmi_return(void);
 int svm_vm_init(struct vm *vm);
 int svm_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
 const char *svm_check_vmcb(const struct vmcb *vmcb);
+
+/* The guest's CR0, CR4, EFER and CS mode bits, as the VMCB holds them. */
+void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out);
 
 /* svm_exit.c */
 void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);

@@ -207,6 +207,12 @@ static bool svm_vcpu_user_mode(const struct vcpu *vcpu)
 	return v->vmcb->cpl == 3;
 }
 
+static void svm_vcpu_guest_mode(const struct vcpu *vcpu, struct x86_guest_mode *out)
+{
+	const struct svm_vcpu *v = vcpu->arch;
+	svm_guest_mode(v->vmcb, out);
+}
+
 const struct x86_backend x86_svm_backend = {
 	.name = "x86_64 SVM, NPT",
 	.probe = svm_probe,
@@ -221,5 +227,6 @@ const struct x86_backend x86_svm_backend = {
 	.vcpu_gpt_root = svm_vcpu_gpt_root,
 	.vcpu_gpt_enabled = svm_vcpu_gpt_enabled,
 	.vcpu_user_mode = svm_vcpu_user_mode,
+	.vcpu_guest_mode = svm_vcpu_guest_mode,
 	.describe_exit = svm_describe_exit,
 };

@@ -34,6 +34,8 @@ static const char *exit_name(uint64_t code)
 	switch (code) {
 	case SVM_EXIT_INTR:     return "INTR physical interrupt";
 	case SVM_EXIT_NMI:      return "NMI";
+	case SVM_EXIT_VINTR:    return "VINTR virtual interrupt";
+	case SVM_EXIT_WBINVD:   return "WBINVD";
 	case SVM_EXIT_CPUID:    return "CPUID";
 	case SVM_EXIT_INVD:     return "INVD";
 	case SVM_EXIT_HLT:      return "HLT";
@@ -72,6 +74,7 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 
 	x->rip = gva(vmcb->rip);
 	x->raw_code = code;
+	svm_guest_mode(vmcb, &x->mode);
 	if ((uint32_t)code == SVM_EXIT_INVALID) {
 		/* The VMCB is now unusable: both QEMU and Bochs overwrite its
 		 * save area with host values.  We do not retry (which would
@@ -90,6 +93,10 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 		x->exception.fault_addr = vmcb->exit_info2;
 		x->exception.delivering = (vmcb->exit_int_info >> 31) & 1
 					  ? (int)(vmcb->exit_int_info & 0xff) : -1;
+		/* EXITINTINFO type (bits 10:8) 0: an external or virtual
+		 * interrupt (APM vol. 2, 15.7.2). */
+		x->exception.delivering_interrupt = x->exception.delivering >= 0 &&
+						    ((vmcb->exit_int_info >> 8) & 7) == 0;
 		return;
 	}
 	if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_WRITE_DR0 + 16) {
@@ -147,7 +154,9 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 	case SVM_EXIT_INVLPGA:
 		x->kind = X86_EXIT_NESTED;
 		return;
-	case SVM_EXIT_INVD:
+	case SVM_EXIT_VINTR:    x->kind = X86_EXIT_INTR_WINDOW; return;
+	case SVM_EXIT_WBINVD:   x->kind = X86_EXIT_WBINVD; return;
+	case SVM_EXIT_INVD:     x->kind = X86_EXIT_INVD; return;
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_ARMED:

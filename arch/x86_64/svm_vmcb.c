@@ -87,7 +87,7 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * (and stays pending: svm_cpu.c says where it goes then), and the exit
 	 * handler stops the guest, as VMX does.
 	 */
-	vmcb->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_HLT |
+	vmcb->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_VINTR | INTERCEPT1_CPUID | INTERCEPT1_HLT |
 				INTERCEPT1_INVD | INTERCEPT1_INVLPGA | INTERCEPT1_IOIO_PROT |
 				INTERCEPT1_MSR_PROT | INTERCEPT1_SHUTDOWN;
 	/*
@@ -103,7 +103,13 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	vmcb->intercept_misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
 				INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
 				INTERCEPT2_SKINIT | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
-				INTERCEPT2_MWAIT_ARMED | INTERCEPT2_XSETBV;
+				INTERCEPT2_MWAIT_ARMED | INTERCEPT2_XSETBV | INTERCEPT2_WBINVD;
+	/*
+	 * WBINVD and INVD: both stopped by name (x86_exit.c says why).  INVD
+	 * has its own intercept (above), but QEMU 7.2's TCG tests the WBINVD
+	 * intercept bit for INVD as well, so without this one a guest's INVD
+	 * would run there, dropping dirty cache lines.
+	 */
 	vmcb->iopm_base_pa = hpa_val(hpa_from_ptr(s->iopm));
 	vmcb->msrpm_base_pa = hpa_val(hpa_from_ptr(s->msrpm));
 	/*
@@ -115,8 +121,19 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * host's IF clear would repeat forever, the interrupt still pending.
 	 * (So there is no timer watchdog: a guest in an endless loop is
 	 * ended by the launcher's timeout.)
+	 *
+	 * A guest that sets RFLAGS.IF (STI, POPF, IRET) is stopped, as on
+	 * VMX, where interrupt-window exiting does it (vmx_cpu.c): the same
+	 * guest must meet the same hypervisor on both.  SVM has no interrupt
+	 * window exit, but a virtual interrupt does the job: one is left
+	 * pending (V_IRQ, highest priority, TPR ignored) and never delivered,
+	 * because its delivery is intercepted (VINTR).  The CPU takes it --
+	 * and so exits -- at the first instruction boundary where the guest's
+	 * IF is set (APM vol. 2, 15.21.4, "Injecting Virtual (INTR)
+	 * Interrupts").
 	 */
-	vmcb->int_control = INT_CONTROL_V_INTR_MASKING;
+	vmcb->int_control = INT_CONTROL_V_INTR_MASKING | INT_CONTROL_V_IRQ |
+			    INT_CONTROL_V_INTR_PRIO | INT_CONTROL_V_IGN_TPR;
 }
 
 static void set_guest_state(struct vmcb *vmcb, const struct vcpu_boot *boot)
@@ -186,6 +203,20 @@ int svm_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 		return -1;
 	}
 	return 0;
+}
+
+/* The VMCB's attrib packs descriptor bits 52..55 into 11:8: L is bit 9,
+ * D/B bit 10. */
+#define ATTRIB_L  0x200
+#define ATTRIB_DB 0x400
+
+void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out)
+{
+	out->cr0 = vmcb->cr0;
+	out->cr4 = vmcb->cr4;
+	out->efer = vmcb->efer;
+	out->cs_l = vmcb->cs.attrib & ATTRIB_L;
+	out->cs_d = vmcb->cs.attrib & ATTRIB_DB;
 }
 
 /*

@@ -116,7 +116,9 @@ enum vmcs_field {
 #define PROC_SECONDARY        (1u << 31)
 #define PROC2_EPT             (1u << 1)
 #define PROC2_VPID            (1u << 5)
+#define PROC2_RDTSCP          (1u << 3)
 #define PROC2_WBINVD_EXITING  (1u << 6)
+#define PROC2_INVPCID         (1u << 12)
 #define EXIT_HOST_64BIT       (1u << 9)
 #define EXIT_SAVE_EFER        (1u << 20)
 #define EXIT_LOAD_EFER        (1u << 21)
@@ -256,6 +258,7 @@ int vmx_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
 gpa_t vmx_vcpu_gpt_root(const struct vcpu *vcpu);
 bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu);
 bool vmx_vcpu_user_mode(const struct vcpu *vcpu);
+void vmx_vcpu_guest_mode(const struct vcpu *vcpu, struct x86_guest_mode *out);
 void vmx_load_vcpu(const struct vcpu *vcpu);
 /* vmx_load_vcpu, and the guest's IA32_KERNEL_GS_BASE on the CPU: before
  * VM entry. */

@@ -89,6 +89,22 @@ static const struct vmx_control_wish control_wishes[] = {
 	{ VMX_CTL_PROC2, PROC2_EPT, "enable EPT", true },
 	{ VMX_CTL_PROC2, PROC2_VPID, "enable VPID", false },
 	{ VMX_CTL_PROC2, PROC2_WBINVD_EXITING, "WBINVD exiting", false },
+	/*
+	 * Without these two, RDTSCP and RDPID, and INVPCID #UD in the guest
+	 * (SDM vol. 3, 25.6.2) although CPUID advertises them: where the CPU
+	 * allows them they are enabled, and where not, x86_cpuid.c hides them
+	 * (x86_guest_insns).  Both are safe to give: RDTSCP reads
+	 * IA32_TSC_AUX, which the guest cannot write (every WRMSR exits) and
+	 * which holds the firmware's value, a CPU number; INVPCID (with
+	 * "INVLPG exiting" off) invalidates translations only, the guest's
+	 * own where VPIDs tag them.
+	 *
+	 * "enable XSAVES/XRSTORS" is left off on purpose, and XSAVES hidden:
+	 * XRSTORS would load the supervisor state the host's IA32_XSS
+	 * enables (CET shadow-stack pointers, for one) from guest memory.
+	 */
+	{ VMX_CTL_PROC2, PROC2_RDTSCP, "enable RDTSCP", false },
+	{ VMX_CTL_PROC2, PROC2_INVPCID, "enable INVPCID", false },
 	/* We are a 64-bit host running 64-bit guests. */
 	{ VMX_CTL_EXIT, EXIT_HOST_64BIT, "host address-space size", true },
 	{ VMX_CTL_ENTRY, ENTRY_GUEST_64BIT, "IA-32e mode guest", true },
@@ -171,6 +187,10 @@ static int read_caps(void)
 		hv_printf("minihv: this CPU's VMX cannot set the control \"%s\"\n", missing);
 		return -1;
 	}
+
+	x86_guest_insns.rdtscp = vmx_caps.controls[VMX_CTL_PROC2] & PROC2_RDTSCP;
+	x86_guest_insns.invpcid = vmx_caps.controls[VMX_CTL_PROC2] & PROC2_INVPCID;
+	x86_guest_insns.xsaves = false;
 
 	uint64_t ept = 0;
 	if (vmx_caps.controls[VMX_CTL_PROC2] & (PROC2_EPT | PROC2_VPID))
@@ -365,5 +385,6 @@ const struct x86_backend x86_vmx_backend = {
 	.vcpu_gpt_root = vmx_vcpu_gpt_root,
 	.vcpu_gpt_enabled = vmx_vcpu_gpt_enabled,
 	.vcpu_user_mode = vmx_vcpu_user_mode,
+	.vcpu_guest_mode = vmx_vcpu_guest_mode,
 	.describe_exit = vmx_describe_exit,
 };

@@ -20,11 +20,11 @@
 enum {
 	REASON_EXCEPTION = 0, REASON_TRIPLE_FAULT = 2, REASON_INTR_WINDOW = 7,
 	REASON_CPUID = 10,
-	REASON_HLT = 12, REASON_VMCALL = 18, REASON_CR_ACCESS = 28, REASON_DR_ACCESS = 29,
+	REASON_HLT = 12, REASON_INVD = 13, REASON_VMCALL = 18, REASON_CR_ACCESS = 28, REASON_DR_ACCESS = 29,
 	REASON_IO = 30, REASON_RDMSR = 31, REASON_WRMSR = 32,
 	REASON_INVALID_GUEST_STATE = 33, REASON_MSR_LOADING = 34,
 	REASON_MACHINE_CHECK = 41, REASON_EPT_VIOLATION = 48,
-	REASON_EPT_MISCONFIG = 49, REASON_XSETBV = 55,
+	REASON_EPT_MISCONFIG = 49, REASON_WBINVD = 54, REASON_XSETBV = 55,
 };
 
 /* EPT violation exit qualification (SDM vol. 3, table 28-7). */
@@ -165,6 +165,9 @@ static void decode_exit(const struct vmx_vcpu *a, unsigned basic, struct x86_exi
 		x->exception.fault_addr = q;
 		x->exception.delivering = (a->idt_vectoring & INTR_VALID)
 					  ? (int)(a->idt_vectoring & 0xff) : -1;
+		/* IDT-vectoring type (bits 10:8) 0: an external interrupt. */
+		x->exception.delivering_interrupt = x->exception.delivering >= 0 &&
+						    ((a->idt_vectoring >> 8) & 7) == 0;
 		break;
 	case REASON_TRIPLE_FAULT:
 		x->kind = X86_EXIT_SHUTDOWN;
@@ -174,6 +177,13 @@ static void decode_exit(const struct vmx_vcpu *a, unsigned basic, struct x86_exi
 		break;
 	case REASON_VMCALL:
 		x->kind = X86_EXIT_VMCALL;
+		break;
+	case REASON_WBINVD:
+		x->kind = X86_EXIT_WBINVD;
+		break;
+	case REASON_INVD:
+		/* INVD exits unconditionally in VMX non-root operation. */
+		x->kind = X86_EXIT_INVD;
 		break;
 	case REASON_EPT_MISCONFIG:
 		x->kind = X86_EXIT_S2_MISCONFIG;
@@ -220,6 +230,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		unsigned basic = a->exit_reason & 0xffff;
 		exit->name = vmx_exit_reason_name(basic);
 		x.rip = gva(a->guest_rip);
+		vmx_vcpu_guest_mode(vcpu, &x.mode);
 		/* VMX's instruction length is the CPU's own and exact. */
 		x.insn_len = (uint8_t)a->insn_len;
 		if (a->exit_reason & EXIT_REASON_ENTRY_FAILED)

@@ -335,6 +335,23 @@ bool vmx_vcpu_user_mode(const struct vcpu *vcpu)
 	return ((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 4)) >> 5) & 3) == 3;
 }
 
+/* Access rights: L (64-bit code) is bit 13, D/B bit 14 (SDM vol. 3, 25.4.1). */
+#define AR_L  (1u << 13)
+#define AR_DB (1u << 14)
+
+void vmx_vcpu_guest_mode(const struct vcpu *vcpu, struct x86_guest_mode *out)
+{
+	vmx_load_vcpu(vcpu);
+	/* The CPU's own CR0 and CR4, not the shadows the guest reads: the
+	 * real ones decide how it translates. */
+	out->cr0 = vmread(VMCS_GUEST_CR0);
+	out->cr4 = vmread(VMCS_GUEST_CR4);
+	out->efer = vmread(VMCS_GUEST_EFER);
+	uint64_t cs_ar = vmread(VMCS_GUEST_ES_AR + 2 * SEG_CS);
+	out->cs_l = cs_ar & AR_L;
+	out->cs_d = cs_ar & AR_DB;
+}
+
 bool vmx_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
 	vmx_load_vcpu(vcpu);

@@ -127,6 +127,7 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_CPUID:
 	case ARCH_FACT_DEBUG_REGISTERS:
 	case ARCH_FACT_IO_PORTS:
+	case ARCH_FACT_X86_INSTRUCTIONS:
 		return true;
 	case ARCH_FACT_SEMIHOSTING:
 	case ARCH_FACT_POINTER_AUTH:
@@ -175,14 +176,35 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	return 0;
 }
 
+/*
+ * The guest's paging, for every walk of its addresses (mm/guest_mem.c).
+ * In a translation regime minihv does not walk (x86_unsupported_regime:
+ * 5-level, legacy PAE, 32-bit paging) the exit handlers refuse the guest
+ * before any walk; should a walk come anyway, it is handed a root no walk
+ * can start from -- the last page of the 52-bit physical space, never
+ * inside a VM's RAM -- so it fails (MM_EFAULT) rather than resolve a page
+ * the CPU would not.
+ */
+#define X86_UNWALKABLE_ROOT 0x000ffffffffff000ull
+
+static bool regime_unsupported(const struct vcpu *vcpu)
+{
+	struct x86_guest_mode mode;
+
+	backend->vcpu_guest_mode(vcpu, &mode);
+	return x86_unsupported_regime(&mode) != NULL;
+}
+
 gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu)
 {
+	if (regime_unsupported(vcpu))
+		return gpa(X86_UNWALKABLE_ROOT);
 	return backend->vcpu_gpt_root(vcpu);
 }
 
 bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
-	return backend->vcpu_gpt_enabled(vcpu);
+	return regime_unsupported(vcpu) || backend->vcpu_gpt_enabled(vcpu);
 }
 
 /* One space, 4-level paging from CR3: what the caller already filled in.

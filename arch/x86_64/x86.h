@@ -24,6 +24,8 @@ enum x86_gpr {
 	X86_NR_GPRS
 };
 
+struct x86_guest_mode;
+
 struct x86_backend {
 	const char *name;              /* "x86_64 VMX, EPT" */
 	/* Can this CPU run it?  If not, why (one line, for the banner). */
@@ -41,6 +43,7 @@ struct x86_backend {
 	/* CPL 3 at the last exit (the DPL of SS, which the CPU keeps equal to
 	 * the CPL). */
 	bool (*vcpu_user_mode)(const struct vcpu *vcpu);
+	void (*vcpu_guest_mode)(const struct vcpu *vcpu, struct x86_guest_mode *out);
 	void (*describe_exit)(const struct vcpu *vcpu, const struct vm_exit *exit,
 			      char *buf, size_t len);
 };
@@ -64,6 +67,38 @@ extern const struct x86_backend x86_svm_backend;
  * so that no guest starts with what the previous one or the firmware
  * enabled -- AVX, with the previous guest's upper YMM halves. */
 #define X86_GUEST_XCR0  0x1ull
+
+/*
+ * The guest's mode at an exit, as the backend reads it from the VMCS or
+ * VMCB: what decides how its addresses translate (CR0.PG, CR4.PAE,
+ * CR4.LA57, EFER.LMA), how its instructions decode (CS.L, CS.D) and what
+ * CPUID reports as enabled (CR4.OSXSAVE, CR4.PKE).
+ */
+struct x86_guest_mode {
+	uint64_t cr0, cr4, efer;
+	bool cs_l;      /* 64-bit code segment (with EFER.LMA: 64-bit mode) */
+	bool cs_d;      /* default operand and address size 32 (else 16) */
+};
+
+/*
+ * The guest's translation regime, from mode: NULL where minihv's walk of
+ * the guest's tables (pt_format_x86_64, 4 levels) is the CPU's -- 4-level
+ * long-mode paging -- or where there is none (paging off: linear =
+ * physical); else what the regime is ("5-level paging (CR4.LA57)"), which
+ * minihv must then refuse to walk rather than resolve another page than
+ * the CPU would (x86_exit.c, x86.c).
+ */
+const char *x86_unsupported_regime(const struct x86_guest_mode *mode);
+
+/* Which instructions the backend lets a guest run: CPUID hides the others
+ * (an advertised feature must work).  The backend sets it in cpu_init;
+ * SVM has nothing to enable, so all stay true there. */
+struct x86_guest_insns {
+	bool rdtscp;      /* RDTSCP and RDPID (VMX: "enable RDTSCP") */
+	bool invpcid;     /* INVPCID (VMX: "enable INVPCID") */
+	bool xsaves;      /* XSAVES, XRSTORS (VMX: left off, vmx_cpu.c says why) */
+};
+extern struct x86_guest_insns x86_guest_insns;
 
 /* ---- x86_fpu.c: the FP/SIMD registers and XCR0 at the VM boundary ---- */
 
@@ -91,12 +126,14 @@ bool x86_xcr0_exists(void);
  * present bit (leaf 1 ECX bit 31) set, VMX/SVM hidden, and the hypervisor
  * leaves 0x40000000 ("minihv" signature, max leaf) added.
  */
-void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t *rbx,
-		       uint64_t *rcx, uint64_t *rdx);
+void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
+		       uint64_t *rax, uint64_t *rbx, uint64_t *rcx, uint64_t *rdx);
 
 /* The pure half of it: change the host's answer r[] = {EAX, EBX, ECX, EDX}
- * into the guest's (x86_cpuid.c; tests/test_x86_cpuid.c). */
-void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
+ * into the guest's, for a guest whose CR4 is guest_cr4 and which may run
+ * the instructions in can (x86_cpuid.c; tests/test_x86_cpuid.c). */
+void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
+		      const struct x86_guest_insns *can, uint32_t r[4]);
 
 /*
  * XCR0 and CR4.OSXSAVE: what minihv may do on this CPU.

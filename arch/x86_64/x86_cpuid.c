@@ -11,8 +11,13 @@
  *   - VMX and SVM are hidden: minihv does not virtualize them, and a guest
  *     that tried would only hit an intercept;
  *   - bits that report what the OS has enabled in CR4 (OSXSAVE, OSPKE)
- *     are cleared, because they describe the host's CR4, not the guest's
- *     (a minihv guest starts with CR4 = PAE only).
+ *     follow the guest's own CR4 at the CPUID, as the CPU's do (SDM vol. 2,
+ *     CPUID: OSXSAVE "reflects the setting of CR4.OSXSAVE"): the host's
+ *     answer describes the host's CR4;
+ *   - an instruction the backend does not let the guest run is hidden
+ *     (RDTSCP, RDPID, INVPCID where VMX cannot enable them, XSAVES under
+ *     VMX, which minihv does not enable): every
+ *     feature CPUID advertises works, or the guest is not told of it.
  */
 #include "x86.h"
 #include "x86_insn.h"
@@ -21,15 +26,26 @@
 #define LEAF_HV_BASE       0x40000000u
 #define LEAF_HV_LAST       0x4fffffffu
 
+#define LEAF_XSAVE         0x0000000du
+
 #define F1_ECX_HYPERVISOR  (1u << 31)
+#define F7_EBX_INVPCID     (1u << 10)
+#define F7_ECX_PKU         (1u << 3)
 #define F7_ECX_OSPKE       (1u << 4)
+#define F7_ECX_RDPID       (1u << 22)
+#define FD1_EAX_XSAVES     (1u << 3)
+#define AMD_EDX_RDTSCP     (1u << 27)
+
+/* All on, for SVM; VMX's cpu_init clears what it could not enable. */
+struct x86_guest_insns x86_guest_insns = { .rdtscp = true, .invpcid = true, .xsaves = true };
 
 /* "minihv" in EBX, ECX, EDX, little-endian, NUL-padded: "mini" "hv\0\0". */
 #define SIG_EBX 0x696e696du
 #define SIG_ECX 0x00007668u
 #define SIG_EDX 0x00000000u
 
-void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
+		      const struct x86_guest_insns *can, uint32_t r[4])
 {
 	if (leaf >= LEAF_HV_BASE && leaf <= LEAF_HV_LAST) {
 		/* Our range: only the signature leaf exists. */
@@ -45,14 +61,29 @@ void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	switch (leaf) {
 	case CPUID_FEATURES:
 		r[2] &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE);
+		if ((r[2] & CPUID1_ECX_XSAVE) && (guest_cr4 & CR4_OSXSAVE))
+			r[2] |= CPUID1_ECX_OSXSAVE;
 		r[2] |= F1_ECX_HYPERVISOR;
 		break;
 	case LEAF_EXT_FEATURES:
-		if (subleaf == 0)
-			r[2] &= ~F7_ECX_OSPKE;
+		if (subleaf != 0)
+			break;
+		r[2] &= ~F7_ECX_OSPKE;
+		if ((r[2] & F7_ECX_PKU) && (guest_cr4 & CR4_PKE))
+			r[2] |= F7_ECX_OSPKE;
+		if (!can->invpcid)
+			r[1] &= ~F7_EBX_INVPCID;
+		if (!can->rdtscp)
+			r[2] &= ~F7_ECX_RDPID;
+		break;
+	case LEAF_XSAVE:
+		if (subleaf == 1 && !can->xsaves)
+			r[0] &= ~FD1_EAX_XSAVES;
 		break;
 	case CPUID_AMD_FEATURES:
 		r[2] &= ~AMD_ECX_SVM;
+		if (!can->rdtscp)
+			r[3] &= ~AMD_EDX_RDTSCP;
 		break;
 	case CPUID_SVM:
 		r[0] = r[1] = r[2] = r[3] = 0; /* SVM revision, ASIDs, features */
@@ -60,13 +91,13 @@ void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	}
 }
 
-void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t *rax, uint64_t *rbx,
-		       uint64_t *rcx, uint64_t *rdx)
+void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
+		       uint64_t *rax, uint64_t *rbx, uint64_t *rcx, uint64_t *rdx)
 {
 	uint32_t r[4];
 
 	x86_cpuid(leaf, subleaf, &r[0], &r[1], &r[2], &r[3]);
-	x86_cpuid_adjust(leaf, subleaf, r);
+	x86_cpuid_adjust(leaf, subleaf, guest_cr4, &x86_guest_insns, r);
 	/* CPUID writes 32-bit registers, which zero-extends into 64 bits. */
 	*rax = r[0];
 	*rbx = r[1];

@@ -53,6 +53,57 @@ size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 	return got;
 }
 
+/* ---- the guest's mode: which of its addresses and bytes minihv can read ---- */
+
+/*
+ * The translation regimes of SDM vol. 3, 4.1.1 ("Four Paging Modes" and
+ * "paging off"), from CR0.PG, CR4.PAE, EFER.LMA (set by the CPU when
+ * paging is enabled with EFER.LME) and CR4.LA57.  minihv's guest walk is
+ * pt_format_x86_64: 4 levels, 9 bits each, from CR3.  With LA57 the CPU
+ * starts one level higher, so the same walk would resolve another page;
+ * PAE without long mode starts from a 4-entry PDPT and 32-bit paging uses
+ * 4-byte entries.  None of them is walked: the guest is refused instead.
+ */
+const char *x86_unsupported_regime(const struct x86_guest_mode *m)
+{
+	if (!(m->cr0 & CR0_PG))
+		return NULL;                    /* linear = physical */
+	if (m->efer & EFER_LMA)
+		return (m->cr4 & CR4_LA57) ? "5-level paging (CR4.LA57=1)" : NULL;
+	if (m->cr4 & CR4_PAE)
+		return "PAE paging without long mode (EFER.LMA=0)";
+	return "32-bit paging (CR4.PAE=0)";
+}
+
+/*
+ * Why minihv cannot read and decode the guest's instruction at the exit,
+ * or NULL if it can.  The fetch walks the guest's tables from RIP, and the
+ * decoder knows 64-bit code only: in compatibility mode (EFER.LMA=1,
+ * CS.L=0) the default operand and address sizes come from CS.D, the bytes
+ * 40-4f are INC/DEC rather than REX prefixes, and CS's base is added to
+ * RIP -- decoding such code as 64-bit would emulate another instruction,
+ * of another length, and resume the guest in the wrong place.  what
+ * names the access ("MMIO", "CPUID") for the sentence.
+ */
+static const char *insn_unreadable(const struct x86_exit *x, const char *what,
+				   char *buf, size_t len)
+{
+	const char *regime = x86_unsupported_regime(&x->mode);
+
+	if (regime)
+		hv_snprintf(buf, len, "unsupported translation regime: %s; minihv walks only 4-level long-mode page tables",
+			    regime);
+	else if (!(x->mode.efer & EFER_LMA))
+		hv_snprintf(buf, len, "%s from legacy mode (EFER.LMA=0, CS.D=%d) is not supported: minihv decodes 64-bit code only",
+			    what, x->mode.cs_d);
+	else if (!x->mode.cs_l)
+		hv_snprintf(buf, len, "%s from compatibility mode (CS.L=0, CS.D=%d) is not supported: minihv decodes 64-bit code only",
+			    what, x->mode.cs_d);
+	else
+		return NULL;
+	return buf;
+}
+
 /*
  * The length of the intercepted instruction at x->rip, which must be the
  * operand-less instruction op (name says which): the CPU's word where it
@@ -72,6 +123,11 @@ static unsigned intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
 
 	if (x->insn_len)
 		return x->insn_len;
+	if (insn_unreadable(x, name, why, sizeof(why))) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s intercepted at rip 0x%llx: %s",
+			    name, rip, why);
+		return 0;
+	}
 	size_t n = x86_fetch_guest_insn(vcpu, x->rip, bytes, &err);
 	if (n == 0) {
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
@@ -87,6 +143,27 @@ static unsigned intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
 	}
 	return len;
 }
+
+/*
+ * Is the instruction at rip op (with any prefixes)?  For an exit whose
+ * code cannot be trusted to name it: QEMU 7.2's TCG reports a guest's INVD
+ * with the WBINVD exit code (its INVD tests the WBINVD intercept bit).
+ */
+static bool insn_is(const struct vcpu *vcpu, const struct x86_exit *x, const uint8_t *op,
+		    size_t oplen)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN], len;
+	char why[160];
+	int err;
+
+	if (insn_unreadable(x, "an instruction", why, sizeof(why)))
+		return false;
+	size_t n = x86_fetch_guest_insn(vcpu, x->rip, bytes, &err);
+
+	return n && x86_decode_plain(bytes, n, op, oplen, &len, why, sizeof(why)) == X86_DECODE_OK;
+}
+
+static const uint8_t opcode_invd[] = { 0x0f, 0x08 };
 
 /* ---- guest-physical accesses: MMIO ---- */
 
@@ -163,6 +240,11 @@ static void gpa_access(struct vcpu *vcpu, const struct x86_exit *x,
 			    rip, addr);
 		return;
 	}
+	if (insn_unreadable(x, "MMIO", why, sizeof(why))) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of GPA 0x%llx at rip 0x%llx: %s",
+			    x->gpa.write ? "store" : "load", addr, rip, why);
+		return;
+	}
 	if (decode_mmio_insn(vcpu, x->rip, x->gpa.bytes, x->gpa.n, insn, why, sizeof(why)) != X86_DECODE_OK) {
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 			    "%s of GPA 0x%llx by the instruction at rip 0x%llx, which minihv cannot emulate: %s",
@@ -206,7 +288,7 @@ static unsigned emulate_cpuid(struct vcpu *vcpu, const struct x86_exit *x,
 					    sizeof(opcode_cpuid));
 	if (!len)
 		return 0;
-	x86_emulate_cpuid((uint32_t)gpr[X86_RAX], (uint32_t)gpr[X86_RCX],
+	x86_emulate_cpuid((uint32_t)gpr[X86_RAX], (uint32_t)gpr[X86_RCX], x->mode.cr4,
 			  &gpr[X86_RAX], &gpr[X86_RBX], &gpr[X86_RCX], &gpr[X86_RDX]);
 	exit->kind = EXIT_HANDLED;
 	return len;
@@ -315,6 +397,19 @@ static void exception(struct vcpu *vcpu, const struct x86_exit *x, struct vm_exi
 	char code[80] = "";
 
 	exit->name = x86_exception_name(x->exception.vector);
+	if (x->exception.delivering_interrupt) {
+		/*
+		 * An interrupt reached the guest, which can only happen with
+		 * its RFLAGS.IF set: the same event as an interrupt-window or
+		 * VINTR exit, only the CPU got there first.  Bochs 2.7's SVM
+		 * does, delivering an interrupt to a guest that set IF
+		 * although V_INTR_MASKING leaves physical ones to the host.
+		 */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none, yet interrupt vector %d reached it (%s while delivering it)",
+			    rip, x->exception.delivering, exit->name);
+		return;
+	}
 	if (x->exception.has_error)
 		hv_snprintf(code, sizeof(code), ", error code 0x%llx", ec);
 	if (x->exception.delivering >= 0) {
@@ -449,6 +544,38 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 	case X86_EXIT_INTR_WINDOW:
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 			    "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
+			    rip);
+		return 0;
+	case X86_EXIT_WBINVD:
+		if (insn_is(vcpu, x, opcode_invd, sizeof(opcode_invd))) {
+			exit->name = "INVD";
+			goto invd;
+		}
+		/*
+		 * WBINVD writes every dirty line of every cache back to
+		 * memory and empties them: harmless to data, but it takes as
+		 * long as the caches are large, with interrupts held off, and
+		 * on a shared machine slows every other core's work.  A
+		 * minihv guest has no device memory or DMA that would need
+		 * it, so it is stopped, the same on VMX (WBINVD exiting) and
+		 * SVM (the WBINVD intercept) -- rather than emulated as a
+		 * no-op, which would be safe only for as long as guests have
+		 * no devices.
+		 */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "WBINVD at rip 0x%llx: minihv guests may not write back and flush the CPU's caches",
+			    rip);
+		return 0;
+	case X86_EXIT_INVD:
+	invd:
+		/*
+		 * INVD empties the caches without writing dirty lines back
+		 * (SDM vol. 2: "data ... not written back ... is lost"): the
+		 * hypervisor's own recent stores, and those of the VM before,
+		 * would be lost.  No guest may run it.
+		 */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "INVD at rip 0x%llx refused: it would discard dirty cache lines, the hypervisor's among them",
 			    rip);
 		return 0;
 	case X86_EXIT_VMCALL:

@@ -27,10 +27,13 @@ enum x86_exit_kind {
 	X86_EXIT_NMI,           /* the host's NMI arrived while the guest ran */
 	X86_EXIT_HLT,
 	X86_EXIT_SHUTDOWN,      /* triple fault */
-	X86_EXIT_INTR_WINDOW,   /* the guest set RFLAGS.IF (VMX) */
+	X86_EXIT_INTR_WINDOW,   /* the guest set RFLAGS.IF: VMX's interrupt
+				   window, SVM's virtual interrupt (VINTR) */
+	X86_EXIT_WBINVD,        /* write back and invalidate the caches */
+	X86_EXIT_INVD,          /* invalidate the caches, dropping dirty lines */
 	X86_EXIT_VMCALL,        /* VMCALL, VMMCALL */
 	X86_EXIT_NESTED,        /* VMRUN, VMLOAD, ... (SVM) */
-	X86_EXIT_FORBIDDEN,     /* INVD, MONITOR, MWAIT (SVM) */
+	X86_EXIT_FORBIDDEN,     /* MONITOR, MWAIT (SVM) */
 	X86_EXIT_S2_MISCONFIG,  /* a malformed second-level entry: our bug (VMX) */
 	X86_EXIT_ENTRY_FAILED,  /* the CPU would not enter the guest */
 	X86_EXIT_UNKNOWN,       /* anything else: raw_code says what */
@@ -51,6 +54,7 @@ struct x86_exit {
 	 * and decoded instead. */
 	uint8_t insn_len;
 	uint64_t raw_code;      /* exit reason or exit code, for UNKNOWN */
+	struct x86_guest_mode mode;  /* the guest's CR0, CR4, EFER, CS at the exit */
 	union {
 		struct {
 			gpa_t addr;
@@ -75,6 +79,8 @@ struct x86_exit {
 			uint32_t error;
 			uint64_t fault_addr;    /* #PF: the linear address */
 			int delivering;         /* vector being delivered, or -1 */
+			bool delivering_interrupt; /* ... and it is an external
+						      or virtual interrupt */
 		} exception;
 		struct { gpa_t addr; } misconfig;
 		/* Only the backend can name its own entry checks. */

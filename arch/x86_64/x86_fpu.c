@@ -13,6 +13,9 @@
 #include "x86_insn.h"
 #include "../../hv/print.h"
 
+#define MXCSR_RESET 0x1f80u      /* every SIMD exception masked, round to nearest */
+#define XSAVE_AREA_MAX 16384     /* bytes: the largest XSAVE area minihv takes */
+
 /* ---- XCR0 ---- */
 
 /*
@@ -23,6 +26,11 @@ static enum x86_xcr0_plan xcr0_plan = X86_XCR0_ABSENT;
 
 /* XCR0 as the firmware left it, put back when a VM ends. */
 static uint64_t firmware_xcr0;
+
+/* The XCR0 bits this CPU supports (CPUID.(EAX=0DH,ECX=0):EDX:EAX): every
+ * user state component XSAVE can manage, which xsave_reset_all puts in its
+ * initial configuration for each new vCPU. */
+static uint64_t xcr0_supported;
 
 /* The XCR0 minihv last set: what the guest finds when its XSETBV exits
  * (a CPU that honours the intercept lets no guest change it), so the exit
@@ -110,6 +118,22 @@ int x86_fpu_init(void)
 		break;
 	}
 	firmware_xcr0 = xcr0_in_effect = xcr0_read();
+
+	uint32_t max, lo, size, hi;
+	x86_cpuid(0, 0, &max, &size, &lo, &hi);
+	lo = hi = size = 0;
+	if (max >= 0xd) {
+		uint32_t size_enabled;
+		x86_cpuid(0xd, 0, &lo, &size_enabled, &size, &hi);
+	}
+	xcr0_supported = ((uint64_t)hi << 32) | lo | 1;
+	if (size > XSAVE_AREA_MAX) {
+		hv_printf("minihv: XSAVE: this CPU's XSAVE area for all state components (XCR0 0x%llx) is %u bytes, more than minihv's %u\n",
+			  (unsigned long long)xcr0_supported, size, XSAVE_AREA_MAX);
+		return -1;
+	}
+	hv_printf("minihv: XSAVE: every new vCPU starts with all supported state (XCR0 bits 0x%llx) in its initial configuration\n",
+		  (unsigned long long)xcr0_supported);
 	return 0;
 }
 
@@ -119,19 +143,14 @@ int x86_fpu_init(void)
  * the value in effect (x86_exit.c), but a CPU may ignore the
  * intercept (QEMU's TCG does, for SVM), and then a guest's XCR0 stays
  * behind.  So it is set at the VM boundary: X86_GUEST_XCR0 for each new
- * vCPU, the firmware's value again when the VM ends -- always written,
+ * vCPU (by xsave_reset_all, below), the firmware's value again when the
+ * VM ends -- always written,
  * never skipped as "already so", since a guest may have changed it behind
  * the intercept's back.  That is enough only because one VM runs at a time
  * and the hypervisor itself never uses XSAVE state; a scheduler that
  * interleaved VMs would have to switch XCR0 on every entry and exit, as
  * KVM does.
  */
-static void xcr0_for_new_vcpu(void)
-{
-	if (xcr0_plan != X86_XCR0_ABSENT)
-		xcr0_write(X86_GUEST_XCR0);
-}
-
 static void xcr0_for_firmware(void)
 {
 	if (xcr0_plan != X86_XCR0_ABSENT)
@@ -140,7 +159,46 @@ static void xcr0_for_firmware(void)
 
 /* ---- a clean FP/SIMD state for every new vCPU ---- */
 
-#define MXCSR_RESET 0x1f80u      /* every SIMD exception masked, round to nearest */
+/*
+ * Everything XSAVE manages -- x87, SSE, the upper halves of the YMM
+ * registers, AVX-512's opmask and ZMM registers, PKRU, AMX tiles, and
+ * whatever a later CPU adds -- is one set per CPU that neither VM entry
+ * nor VMRUN switches.  A guest that reached any of it (PKRU through
+ * CR4.PKE and WRPKRU, which need no XSETBV; YMM where the CPU ignores the
+ * XSETBV intercept) would leave it to the next.  So the list of what to
+ * reset is not written down here but read from the CPU, CPUID.(EAX=0DH,
+ * ECX=0):EDX:EAX, and reset in one instruction: XRSTOR of an area whose
+ * XSTATE_BV (the header's first 8 bytes, at offset 512) is 0 puts every
+ * component the requested-feature bitmap (EDX:EAX AND XCR0) names in its
+ * initial configuration -- zeros, with FCW 0x37f and MXCSR from the area
+ * (SDM vol. 1, 13.8.1 "Standard Form of XRSTOR").  XCR0 is set to all
+ * supported bits for that moment, so nothing is left out; then to the
+ * guest's X86_GUEST_XCR0.  The area is never written: XRSTOR only reads.
+ */
+#define XSAVE_MXCSR_AT   24
+
+static uint8_t xsave_init_area[XSAVE_AREA_MAX] __attribute__((aligned(64)));
+
+static void xsave_reset_all(void)
+{
+	uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+
+	*(uint32_t *)(xsave_init_area + XSAVE_MXCSR_AT) = MXCSR_RESET;
+	if (cr0 & CR0_TS)
+		write_cr0(cr0 & ~CR0_TS);       /* XRSTOR would #NM */
+	lift_osxsave(cr4);
+	x86_xsetbv0(xcr0_supported);
+	__asm__ volatile("xrstor %0"
+			 : : "m"(*(const uint8_t (*)[XSAVE_AREA_MAX])xsave_init_area),
+			   "a"((uint32_t)xcr0_supported), "d"((uint32_t)(xcr0_supported >> 32))
+			 : "memory");
+	x86_xsetbv0(X86_GUEST_XCR0);
+	xcr0_in_effect = X86_GUEST_XCR0;
+	drop_osxsave(cr4);
+	if (cr0 & CR0_TS)
+		write_cr0(cr0);
+}
+
 
 /*
  * Neither VM entry nor VM exit switches the x87 and SSE registers (VMX and
@@ -155,8 +213,8 @@ static void xcr0_for_firmware(void)
  * contents, which FXSAVE and the MMX registers (their low 64 bits) still
  * show; pushing eight zeros overwrites them, and a second FNINIT empties
  * the stack again.  PXOR zeroes XMM0..XMM15 and LDMXCSR resets MXCSR.
- * Their upper halves (YMM, with AVX) are out of a guest's reach: XCR0
- * enables x87 and SSE state only (xcr0_for_new_vcpu).
+ * On a CPU with XSAVE, xsave_reset_all then resets everything else too
+ * (the upper YMM halves, PKRU, ...); this is for the CPUs without it.
  */
 static void fresh_fpu(void)
 {
@@ -191,7 +249,8 @@ static void fresh_fpu(void)
 void x86_fpu_for_new_vcpu(void)
 {
 	fresh_fpu();
-	xcr0_for_new_vcpu();
+	if (xcr0_plan != X86_XCR0_ABSENT)
+		xsave_reset_all();
 }
 
 void x86_fpu_for_firmware(void)

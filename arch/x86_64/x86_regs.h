@@ -25,6 +25,8 @@
 #define CR4_OSFXSR  (1ull << 9)   /* SSE instructions allowed */
 #define CR4_VMXE    (1ull << 13)  /* VMXON allowed */
 #define CR4_OSXSAVE (1ull << 18)  /* XGETBV, XSETBV, XSAVE allowed */
+#define CR4_LA57    (1ull << 12)  /* 5-level paging (with long mode) */
+#define CR4_PKE     (1ull << 22)  /* protection keys: RDPKRU, WRPKRU allowed */
 
 /* ---- RFLAGS ---- */
 #define RFLAGS_FIXED (1ull << 1)  /* always 1 */

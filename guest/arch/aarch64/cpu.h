@@ -442,4 +442,35 @@ static inline int cpu_write_exit_port(uint32_t v)
 	return -1;
 }
 
+/* CPUID (x86 only, guest/tests/cpuid_os_bits.c, cpuid_advertised.c): -1
+ * and 0, Arm has no CPUID instruction. */
+static inline int cpu_osxsave_as_reported(int *has, int *before, int *after)
+{
+	*has = *before = *after = 0;
+	return -1;
+}
+
+#define CPU_RAN_RDTSCP  1u
+#define CPU_RAN_INVPCID 2u
+
+static inline int cpu_run_advertised(unsigned *ran)
+{
+	*ran = 0;
+	return -1;
+}
+
+/* x86's compatibility mode (guest/tests/hostile_compat_mmio.c): -1. */
+static inline int cpu_compat_mode_mmio_load(uint32_t *value, int *next_ran)
+{
+	*value = 0;
+	*next_ran = 0;
+	return -1;
+}
+
+/* STI, WBINVD, INVD (x86 only, guest/tests/hostile_sti.c, hostile_wbinvd.c,
+ * hostile_invd.c): -1, Arm has none of them. */
+static inline int cpu_interrupts_on(void) { return -1; }
+static inline int cpu_cache_writeback_invalidate(void) { return -1; }
+static inline int cpu_cache_invalidate_no_writeback(void) { return -1; }
+
 #endif

@@ -76,6 +76,27 @@ static inline int cpu_fsgsbase_on(void)
 }
 
 /*
+ * Protection keys exist (CPUID 7.0:ECX bit 3, PKU): turn them on (CR4 bit
+ * 22, PKE, the guest's own CR4), which makes RDPKRU and WRPKRU usable.
+ * PKRU is XSAVE-managed state that needs no XSETBV to reach: one register
+ * per CPU that VM entry does not switch.
+ */
+static inline int cpu_pkeys_on(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a < 7)
+		return 0;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	if (!(c & (1u << 3)))
+		return 0;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 22)) : "memory");
+	return 1;
+}
+
+/*
  * SSE instructions #UD until the OS sets CR4.OSFXSR (and OSXMMEXCPT, for
  * SIMD exceptions), and a minihv guest starts with CR4 = PAE only: set them
  * in the guest's own CR4.  (CR0.EM and CR0.TS are clear from the start.)
@@ -102,6 +123,10 @@ static inline void cpu_leave_leftovers(uint64_t v)
 	if (cpu_fsgsbase_on())
 		__asm__ volatile("wrgsbase %0\n\tswapgs\n\twrgsbase %1"
 				 : : "r"(v), "r"(0ull) : "memory");
+	/* PKRU: access and write disabled for some keys -- never key 0's
+	 * two low bits, which would fault the guest's own user pages. */
+	if (cpu_pkeys_on())
+		__asm__ volatile("wrpkru" : : "a"((uint32_t)v & ~3u), "c"(0), "d"(0) : "memory");
 	/* XMM3, both halves, and MXCSR rounding toward zero. */
 	uint32_t mxcsr = CPU_MXCSR_RESET | CPU_MXCSR_ROUND_TO_ZERO;
 	cpu_sse_on();
@@ -121,6 +146,13 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 		__asm__ volatile("swapgs\n\trdgsbase %0\n\tswapgs" : "=r"(v) : : "memory");
 		names[n] = "IA32_KERNEL_GS_BASE (through SWAPGS)";
 		values[n++] = v;
+	}
+
+	if (cpu_pkeys_on()) {
+		uint32_t pkru, edx;
+		__asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
+		names[n] = "PKRU (protection-key rights)";
+		values[n++] = pkru;
 	}
 
 	uint64_t xmm[2];
@@ -319,6 +351,136 @@ static inline int cpu_endless(enum cpu_endless how)
 {
 	(void)how;
 	return -1;
+}
+
+/*
+ * CPUID's report of what the OS enabled (guest/tests/cpuid_os_bits.c):
+ * CPUID.1:ECX.OSXSAVE must mirror the guest's own CR4.OSXSAVE.  *has is
+ * set to whether XSAVE exists; *before and *after to the OSXSAVE bit with
+ * CR4.OSXSAVE clear and then set.  -1 on an architecture without CPUID.
+ */
+static inline int cpu_osxsave_as_reported(int *has, int *before, int *after)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~(1ull << 18)) : "memory");
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	*has = !!(c & (1u << 26));
+	*before = !!(c & (1u << 27));
+	*after = 0;
+	if (*has) {
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 18)) : "memory");
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+		*after = !!(c & (1u << 27));
+	}
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	return 0;
+}
+
+/*
+ * Instructions CPUID may advertise (guest/tests/cpuid_advertised.c):
+ * each runs only if CPUID says it exists, and must then not #UD.
+ * *ran gets a bit mask of what was advertised and ran: 1 RDTSCP, 2
+ * INVPCID.  Returns 0; -1 on an architecture without CPUID.
+ */
+#define CPU_RAN_RDTSCP  1u
+#define CPU_RAN_INVPCID 2u
+
+static inline int cpu_run_advertised(unsigned *ran)
+{
+	uint32_t a, b, c, d, max, maxext;
+
+	*ran = 0;
+	__asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	__asm__ volatile("cpuid" : "=a"(maxext), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+	if (maxext >= 0x80000001u) {
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+		if (d & (1u << 27)) {
+			__asm__ volatile("rdtscp" : "=a"(a), "=d"(d), "=c"(c) : : "memory");
+			*ran |= CPU_RAN_RDTSCP;
+		}
+	}
+	if (max >= 7) {
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+		if (b & (1u << 10)) {
+			/* Type 2: every PCID, globals included -- harmless. */
+			static const uint64_t desc[2] __attribute__((aligned(16))) = { 0, 0 };
+			__asm__ volatile("invpcid %0, %1" : : "m"(desc), "r"(2ull) : "memory");
+			*ran |= CPU_RAN_INVPCID;
+		}
+	}
+	return 0;
+}
+
+/*
+ * An MMIO load from 32-bit compatibility mode (guest/tests/hostile_compat_mmio.c).
+ * The guest loads a GDT of its own -- the selectors the hypervisor started
+ * it with (0x08 64-bit code, 0x10 data) plus a 32-bit code segment at 0x18
+ * (L=0, D=1) -- far-returns into that segment, loads the hypercall
+ * window's VERSION register with "a1 moffs32" (MOV EAX, moffs: a 4-byte
+ * address here, an 8-byte one in 64-bit mode), sets BL right after it, and
+ * far-returns to 64-bit mode.  *value gets EAX, *next_ran whether the MOV
+ * to BL ran: a hypervisor that decoded the load as 64-bit code would step
+ * over 9 bytes instead of 5 and skip it.  Returns 0; -1 off x86.
+ */
+static inline int cpu_compat_mode_mmio_load(uint32_t *value, int *next_ran)
+{
+	static const uint64_t gdt[4] __attribute__((aligned(16))) = {
+		0,
+		0x00af9b000000ffffull,  /* 0x08: 64-bit code, as the guest started */
+		0x00cf93000000ffffull,  /* 0x10: flat data */
+		0x00cf9b000000ffffull,  /* 0x18: 32-bit code (L=0, D=1) */
+	};
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) gdtr = {
+		sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt,
+	};
+	uint32_t eax = 0, ebx = 0;
+
+	__asm__ volatile("lgdt %[gdtr]\n\t"
+			 "pushq $0x18\n\t"
+			 "pushq $1f\n\t"
+			 "lretq\n"
+			 ".code32\n"
+			 "1:\n\t"
+			 ".byte 0xa1\n\t.long 0x3fe00000\n\t"  /* mov 0x3fe00000, %eax */
+			 "movb $1, %%bl\n\t"
+			 "nop\n\tnop\n\t"
+			 "pushl $0x08\n\t"
+			 "pushl $2f\n\t"
+			 "lretl\n"
+			 ".code64\n"
+			 "2:\n\t"
+			 : "=a"(eax), "+b"(ebx) : [gdtr] "m"(gdtr) : "memory");
+	*value = eax;
+	*next_ran = (ebx & 0xff) == 1;
+	return 0;
+}
+
+/*
+ * Instructions that reach past the guest (guest/tests/hostile_sti.c,
+ * hostile_wbinvd.c, hostile_invd.c): STI enables interrupts, which minihv
+ * guests take none of; WBINVD writes back and empties every cache of the
+ * machine; INVD empties them without writing back.  Each returns 0 if the
+ * guest came back from it; -1 on an architecture without it.
+ */
+static inline int cpu_interrupts_on(void)
+{
+	__asm__ volatile("sti\n\tnop" ::: "memory");
+	return 0;
+}
+
+static inline int cpu_cache_writeback_invalidate(void)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
+	return 0;
+}
+
+static inline int cpu_cache_invalidate_no_writeback(void)
+{
+	__asm__ volatile("invd" ::: "memory");
+	return 0;
 }
 
 #endif

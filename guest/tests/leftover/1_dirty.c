@@ -2,7 +2,7 @@
  * leftover, VM 1 of 2: leave values behind in CPU registers a guest may
  * use as it likes (thread pointers, exception and timer registers,
  * CSSELR_EL1, and DISR_EL1 and TPIDR2_EL0 where the CPU has them, on
- * aarch64; CR2 and IA32_KERNEL_GS_BASE on x86; the FP/SIMD registers on
+ * aarch64; CR2, IA32_KERNEL_GS_BASE and PKRU on x86; the FP/SIMD registers on
  * both: V3 and FPCR, XMM3 and MXCSR; see cpu.h).
  *
  * The test is this directory: hv/main.c runs 1_dirty then 2_check, each in
