@@ -90,7 +90,10 @@ for f in $fuzzers; do
 done
 
 out=$tmp/diff.out
-if sh scripts/fuzz-decode-diff.sh build/fuzz/decode_print tests/fuzz/corpus/x86_decode "$tmp/corpus-x86_decode" >"$out" 2>&1; then
+# Only the committed inputs (and the generated MOV forms): what this run's
+# fuzzing found differs from run to run, and a test must give the same
+# answer every time.  make fuzz compares what fuzzing finds, too.
+if sh scripts/fuzz-decode-diff.sh build/fuzz/decode_print tests/fuzz/corpus/x86_decode >"$out" 2>&1; then
 	if grep -q '^decode-diff: SKIP' "$out"; then
 		skip "$(grep '^decode-diff: SKIP' "$out")"
 	else
