@@ -58,9 +58,11 @@ static inline int cpu_hypervisor_signature(char sig[13])
  */
 #define CPU_LEFTOVERS 16
 
-/* RDGSBASE/WRGSBASE exist (CPUID 7.0:EBX bit 0); turn them on (CR4 bit
- * 16, the guest's own CR4). */
-static inline int cpu_fsgsbase_on(void)
+/*
+ * If CPUID leaf 7 (subleaf 0) sets FEATURE_BIT in EBX (in_ecx = 0) or ECX
+ * (in_ecx = 1), set CR4_BIT in the guest's own CR4 and return 1; else 0.
+ */
+static inline int cpu_cr4_on_if_leaf7(int in_ecx, unsigned feature_bit, unsigned cr4_bit)
 {
 	uint32_t a, b, c, d;
 	uint64_t cr4;
@@ -68,11 +70,18 @@ static inline int cpu_fsgsbase_on(void)
 	if (a < 7)
 		return 0;
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-	if (!(b & 1))
+	if (!((in_ecx ? c : b) & (1u << feature_bit)))
 		return 0;
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 16)) : "memory");
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << cr4_bit)) : "memory");
 	return 1;
+}
+
+/* RDGSBASE/WRGSBASE exist (CPUID 7.0:EBX bit 0); turn them on (CR4 bit
+ * 16, FSGSBASE). */
+static inline int cpu_fsgsbase_on(void)
+{
+	return cpu_cr4_on_if_leaf7(0, 0, 16);
 }
 
 /*
@@ -83,17 +92,7 @@ static inline int cpu_fsgsbase_on(void)
  */
 static inline int cpu_pkeys_on(void)
 {
-	uint32_t a, b, c, d;
-	uint64_t cr4;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-	if (a < 7)
-		return 0;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-	if (!(c & (1u << 3)))
-		return 0;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ull << 22)) : "memory");
-	return 1;
+	return cpu_cr4_on_if_leaf7(1, 3, 22);
 }
 
 /*
