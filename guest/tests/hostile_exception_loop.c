@@ -3,9 +3,9 @@
  * instruction, then executes an undefined one: it takes the same exception
  * forever, all inside the guest (on aarch64 at EL1, never at EL2).
  *
- * The watchdog must stop it and the next test must run.  Where the backend
- * has no watchdog yet (x86) the test is not tried and SKIPs, which the
- * hypervisor must confirm (ARCH_FACT_WATCHDOG).
+ * The watchdog must stop it and the next test must run.
+ * Where the backend has no watchdog (ARCH_FACT_WATCHDOG), the hypervisor
+ * does not start it at all: SKIP.
  *
  * minihv-expect: stopped "watchdog:"
  * minihv-needs: watchdog

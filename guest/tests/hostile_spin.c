@@ -4,9 +4,9 @@
  * the watchdog it held the CPU until the runner's stall detector gave up on
  * the whole boot, and every later test got no verdict.
  *
- * The watchdog must stop it and the next test must run.  Where the backend
- * has no watchdog yet (x86) the test is not tried and SKIPs, which the
- * hypervisor must confirm (ARCH_FACT_WATCHDOG).
+ * The watchdog must stop it and the next test must run.
+ * Where the backend has no watchdog (ARCH_FACT_WATCHDOG), the hypervisor
+ * does not start it at all: SKIP.
  *
  * minihv-expect: stopped "watchdog:"
  * minihv-needs: watchdog

@@ -4,9 +4,9 @@
  * that traps it (HCR_EL2.TWE), each WFE is an exit that gets nowhere,
  * which the core's exit limit counts.
  *
- * The watchdog must stop it and the next test must run.  Where the backend
- * has no watchdog yet (x86) the test is not tried and SKIPs, which the
- * hypervisor must confirm (ARCH_FACT_WATCHDOG).
+ * The watchdog must stop it and the next test must run.
+ * Where the backend has no watchdog (ARCH_FACT_WATCHDOG), the hypervisor
+ * does not start it at all: SKIP.
  *
  * minihv-expect: stopped "watchdog:"
  * minihv-needs: watchdog

@@ -7,9 +7,9 @@
  * physical interrupts to itself (for its watchdog), the timer's interrupt
  * comes to EL2 on every entry.  minihv gives guests no interrupts: it
  * masks the timer (IMASK), after which WFI traps and the guest is stopped
- * as halted.  Either way the next test must run.  Where the backend
- * has no watchdog yet (x86) the test is not tried and SKIPs, which the
- * hypervisor must confirm (ARCH_FACT_WATCHDOG).
+ * as halted.  Either way the next test must run.
+ * Where the backend has no watchdog (ARCH_FACT_WATCHDOG), the hypervisor
+ * does not start it at all: SKIP.
  *
  * minihv-expect: stopped "the guest halted"
  * minihv-needs: watchdog
