@@ -196,12 +196,12 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
  * tests that would hang the suite there SKIP.
  *
  * aarch64: the EL2 physical timer (CNTHP), whose interrupt HCR_EL2.IMO
- * brings to EL2 even while the guest masks IRQs.  x86 (to do, false
- * today): VMX's preemption timer (pin-based control "activate VMX-
- * preemption timer", exit reason 52), which counts down only in guest mode
- * and so must be reloaded with what is left on each entry; SVM's INTR
- * intercept with a host timer interrupt (note platforms.md: Bochs sends no
- * INTR exit while the guest runs with IF=0 under V_INTR_MASKING).
+ * brings to EL2 even while the guest masks IRQs.  x86: a TSC deadline
+ * (x86_watchdog.c); SVM makes the firmware's timer interrupt exit the guest
+ * (INTR intercept) and looks at the clock then -- under QEMU TCG only: Bochs
+ * sends no INTR exit while the guest's IF is clear (platforms.md).  VMX
+ * (to do, false today): the preemption timer, which counts down only in
+ * guest mode and so must be reloaded with what is left on each entry.
  */
 bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms);
 

@@ -245,7 +245,11 @@ struct svm_vcpu {
 
 /* svm_entry.S: VMRUN with the guest's GPRs; returns after the #VMEXIT
  * with gpr[] holding the guest's registers (RAX, RSP: in the VMCB). */
-void svm_enter_guest(uint64_t gpr[X86_NR_GPRS], uint64_t vmcb_pa, uint64_t host_state_pa);
+/* host_if: run the guest with the host's RFLAGS.IF set, so that physical
+ * interrupts reach the CPU (and, INTR intercepted, make the guest exit);
+ * IF is clear again when it returns. */
+void svm_enter_guest(uint64_t gpr[X86_NR_GPRS], uint64_t vmcb_pa, uint64_t host_state_pa,
+		     uint64_t host_if);
 
 /* svm_entry.S: the host's NMI handler while SVM is on (svm_cpu.c): IRETQ. */
 void svm_nmi_return(void);

@@ -2,7 +2,7 @@
  * VMRUN: entering an SVM guest and coming back.
  *
  *   void svm_enter_guest(uint64_t gpr[16], uint64_t vmcb_pa,
- *                        uint64_t host_state_pa);
+ *                        uint64_t host_state_pa, uint64_t host_if);
  *
  * VMRUN saves part of the host's state in the host save area (VM_HSAVE_PA):
  * RIP, RSP, RAX, RFLAGS, CR0/3/4, EFER, GDTR/IDTR, CS/SS/DS/ES.  At the
@@ -20,9 +20,18 @@
  *   - GIF, the global interrupt flag: CLGI before all this holds off every
  *     interrupt, NMI and SMI while the CPU is half host, half guest; VMRUN
  *     sets GIF for the guest and #VMEXIT clears it; STGI at the end.
+ *   - RFLAGS.IF, for the watchdog (svm_exit.c): with V_INTR_MASKING the
+ *     host's IF, as VMRUN saves it, decides whether physical interrupts
+ *     are taken while the guest runs (APM vol. 2, 15.21.1); with the INTR
+ *     intercept, "taken" means a #VMEXIT before the interrupt is
+ *     acknowledged.  host_if != 0 sets IF after CLGI -- GIF=0 still holds
+ *     every interrupt off here -- and #VMEXIT brings that RFLAGS back, so
+ *     IF is cleared again before STGI: the interrupt that made the guest
+ *     exit stays pending, and the C code decides when it is delivered.
  *
  * gpr[] is in encoding order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15.
- * The System V ABI: gpr in %rdi, vmcb_pa in %rsi, host_state_pa in %rdx;
+ * The System V ABI: gpr in %rdi, vmcb_pa in %rsi, host_state_pa in %rdx,
+ * host_if in %rcx;
  * %rbx %rbp %r12-%r15 must survive the call.
  */
 #define GPR_RCX (1 * 8)
@@ -60,6 +69,10 @@ svm_enter_guest:
 	pushq	%rdx			/* SLOT_HOST_STATE */
 
 	clgi
+	testq	%rcx, %rcx
+	jz	1f
+	sti				/* GIF=0: nothing is delivered yet */
+1:
 	movq	%rdx, %rax
 	vmsave	%rax			/* the host's FS, GS, TR, LDTR, MSRs */
 	movq	%rsi, %rax
@@ -109,6 +122,7 @@ svm_enter_guest:
 	vmsave	%rax			/* the guest's FS, GS, TR, LDTR, MSRs */
 	movq	SLOT_HOST_STATE(%rsp), %rax
 	vmload	%rax			/* the host's, back */
+	cli				/* a pending interrupt waits for svm_exit.c */
 	stgi
 
 	addq	$24, %rsp

@@ -155,6 +155,7 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 		x->kind = X86_EXIT_NESTED;
 		return;
 	case SVM_EXIT_VINTR:    x->kind = X86_EXIT_INTR_WINDOW; return;
+	case SVM_EXIT_INTR:     x->kind = X86_EXIT_TIMER; return;
 	case SVM_EXIT_WBINVD:   x->kind = X86_EXIT_WBINVD; return;
 	case SVM_EXIT_INVD:     x->kind = X86_EXIT_INVD; return;
 	case SVM_EXIT_MONITOR:
@@ -180,7 +181,37 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	 * VMRUN reads the field but never loads it.  Loading it here as well
 	 * costs one instruction. */
 	write_cr2(vmcb->cr2);
-	svm_enter_guest(v->gpr, v->vmcb_pa, svm_host_state_pa);
+	/*
+	 * The watchdog: SVM has no timer of its own that runs in guest mode,
+	 * so the firmware's timer interrupt (about every 10 ms) does it.
+	 * With the INTR intercept and the host's IF set at VMRUN, a physical
+	 * interrupt makes the guest exit at the next instruction boundary,
+	 * whatever the guest's own IF (V_INTR_MASKING: the guest's IF masks
+	 * only virtual interrupts), and the exit handler compares the clock
+	 * with the deadline.  Without the watchdog neither is set, as before:
+	 * interrupts stay pending for the firmware until minihv is done.
+	 * The VMCB's clean bits are all 0 (svm_vmcb.c), so the CPU rereads
+	 * the intercepts at this VMRUN.
+	 */
+	bool watch = x86_watchdog_armed();
+	if (watch)
+		vmcb->intercept_misc1 |= INTERCEPT1_INTR;
+	else
+		vmcb->intercept_misc1 &= ~INTERCEPT1_INTR;
+	svm_enter_guest(v->gpr, v->vmcb_pa, svm_host_state_pa, watch);
+	if ((uint32_t)vmcb->exit_code == SVM_EXIT_INTR) {
+		/*
+		 * The interrupt that made the guest exit is still pending
+		 * (the CPU exits before acknowledging it): if it were left so,
+		 * the next VMRUN would exit again at once, for ever.  Let the
+		 * firmware's handler take it now, through the host IDT (a copy
+		 * of the firmware's, svm_cpu.c), on our stack as for any UEFI
+		 * application: STI takes effect after the instruction that
+		 * follows it, so the NOP is the one boundary where the
+		 * interrupt is delivered, and CLI closes the window again.
+		 */
+		x86_take_pending_interrupts();
+	}
 	v->gpr[X86_RAX] = vmcb->rax;
 	v->gpr[X86_RSP] = vmcb->rsp;
 	v->exit_rip = vmcb->rip;

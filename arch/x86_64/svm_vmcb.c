@@ -117,10 +117,10 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * only masks virtual interrupts, and physical ones are masked by the
 	 * host's IF -- which is clear for as long as minihv owns the CPU
 	 * (arch_cpu_init).  So they stay pending for the firmware and never
-	 * reach the guest.  INTR is not intercepted: an INTR exit with the
-	 * host's IF clear would repeat forever, the interrupt still pending.
-	 * (So there is no timer watchdog: a guest in an endless loop is
-	 * ended by the launcher's timeout.)
+	 * reach the guest.  INTR is not intercepted here: svm_vcpu_run sets
+	 * the intercept, and the host's IF for the VMRUN, only while the
+	 * watchdog is armed, and then lets the firmware take each interrupt
+	 * that made the guest exit.
 	 *
 	 * A guest that sets RFLAGS.IF (STI, POPF, IRET) is stopped, as on
 	 * VMX, where interrupt-window exiting does it (vmx_cpu.c): the same

@@ -95,6 +95,13 @@ int arch_cpu_init(void)
 		return -1;
 	}
 	backend = chosen;
+	/* The watchdog's clock; without it, arch_vcpu_watchdog_arm says
+	 * false and the tests that need it SKIP. */
+	const char *no_watchdog = backend->watchdog_missing();
+	if (no_watchdog)
+		hv_printf("minihv: no watchdog: %s\n", no_watchdog);
+	else
+		(void)x86_tsc_calibrate();
 	return 0;
 }
 
@@ -135,8 +142,9 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_TIDCP_IGNORED:
 	case ARCH_FACT_SVE:
 	case ARCH_FACT_EL0:
-	case ARCH_FACT_WATCHDOG:    /* not implemented yet: arch_vcpu_watchdog_arm */
 		return false;
+	case ARCH_FACT_WATCHDOG:    /* arch_vcpu_watchdog_arm, below */
+		return backend && !backend->watchdog_missing() && x86_tsc_known();
 	case ARCH_FACT_XCR0:
 		return x86_xcr0_exists();
 	case ARCH_FACT_XSETBV_INTERCEPT_IGNORED:
@@ -170,6 +178,8 @@ void arch_vm_fini(struct vm *vm)
 
 int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 {
+	/* A deadline left by the previous VM's run does not apply. */
+	x86_watchdog_clear();
 	if (backend->vcpu_init(vcpu, boot))
 		return -1;
 	x86_fpu_for_new_vcpu();
@@ -223,21 +233,31 @@ bool arch_vcpu_user_mode(const struct vcpu *vcpu)
 
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
+	/* The time ran out during the last exit's handling (it counts:
+	 * hv/arch.h): end here rather than give the guest another entry. */
+	if (x86_watchdog_left() == 0) {
+		exit->kind = EXIT_WATCHDOG;
+		exit->name = "watchdog";
+		exit->reason = NULL;
+		return;
+	}
 	backend->vcpu_run(vcpu, exit);
 }
 
 /*
- * No watchdog timer on x86 yet (hv/arch.h says how VMX's preemption timer
- * and SVM's INTR intercept would give one): "not armed", and nothing about
- * how guests run changes.  A guest that exits without end is still stopped
- * by the core's exit limit (hv/run.c); one that spins without exiting is
- * not, which is why the hostile_ spin tests SKIP here (ARCH_FACT_WATCHDOG).
+ * The watchdog (hv/arch.h).  x86_watchdog.c keeps the deadline; the
+ * backends make sure the clock is looked at while a guest runs (VMX: the
+ * preemption timer, vmx_exit.c; SVM: INTR exits, svm_exit.c), and an exit
+ * for that reason turns into EXIT_WATCHDOG once the deadline has passed
+ * (x86_exit.c, X86_EXIT_TIMER).  Where the backend cannot, nothing is
+ * armed and ARCH_FACT_WATCHDOG says so.
  */
 bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms)
 {
 	(void)vcpu;
-	(void)ms;
-	return false;
+	if (backend->watchdog_missing())
+		return false;
+	return x86_watchdog_set(ms);
 }
 
 void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)

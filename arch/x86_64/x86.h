@@ -46,6 +46,9 @@ struct x86_backend {
 	void (*vcpu_guest_mode)(const struct vcpu *vcpu, struct x86_guest_mode *out);
 	void (*describe_exit)(const struct vcpu *vcpu, const struct vm_exit *exit,
 			      char *buf, size_t len);
+	/* Can this backend stop a guest that never exits (the watchdog)?
+	 * NULL if so, else why not (one line).  Asked after cpu_init. */
+	const char *(*watchdog_missing)(void);
 };
 
 extern const struct x86_backend x86_vmx_backend;
@@ -167,6 +170,20 @@ enum x86_xcr0_plan {
 /* CPUID 4000_0000's EBX, ECX, EDX are QEMU TCG's "TCGTCGTCGTCG" (no real
  * CPU, and no QEMU under KVM, answers with it). */
 bool x86_is_qemu_tcg(const uint32_t sig[3]);
+
+/* ---- x86_watchdog.c: the watchdog's deadline, in TSC ticks ---- */
+
+/* Measure the TSC's rate against the PIT, once; -1 if that failed (then
+ * x86_watchdog_set always says false). */
+int x86_tsc_calibrate(void);
+bool x86_tsc_known(void);
+/* The deadline is now + ms; false if the TSC's rate is unknown. */
+bool x86_watchdog_set(uint64_t ms);
+void x86_watchdog_clear(void);
+bool x86_watchdog_armed(void);
+/* TSC ticks left before the deadline: 0 once it has passed, UINT64_MAX
+ * when the watchdog is not armed. */
+uint64_t x86_watchdog_left(void);
 
 /* The plan for f; for X86_XCR0_REFUSE, *why names the flaw (one line,
  * static text), else *why is NULL. */

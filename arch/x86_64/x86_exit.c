@@ -546,6 +546,17 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 			    "the guest enabled interrupts (RFLAGS.IF=1 at rip 0x%llx): minihv guests take none",
 			    rip);
 		return 0;
+	case X86_EXIT_TIMER:
+		/*
+		 * Only a chance to look at the clock: the guest lost no
+		 * instruction (the timer ran out, or the interrupt was
+		 * recognized, between two of them), so it resumes where it
+		 * was unless its time is up.  A timer exit before the
+		 * deadline is normal: the preemption timer's count is
+		 * limited to 32 bits, and SVM's ticks come every 10 ms or so.
+		 */
+		exit->kind = x86_watchdog_left() == 0 ? EXIT_WATCHDOG : EXIT_HANDLED;
+		return 0;
 	case X86_EXIT_WBINVD:
 		if (insn_is(vcpu, x, opcode_invd, sizeof(opcode_invd))) {
 			exit->name = "INVD";

@@ -29,6 +29,9 @@ enum x86_exit_kind {
 	X86_EXIT_SHUTDOWN,      /* triple fault */
 	X86_EXIT_INTR_WINDOW,   /* the guest set RFLAGS.IF: VMX's interrupt
 				   window, SVM's virtual interrupt (VINTR) */
+	X86_EXIT_TIMER,         /* the watchdog's clock ticked: VMX's preemption
+				   timer ran out, or (SVM) a physical interrupt
+				   (the firmware's timer) arrived */
 	X86_EXIT_WBINVD,        /* write back and invalidate the caches */
 	X86_EXIT_INVD,          /* invalidate the caches, dropping dirty lines */
 	X86_EXIT_VMCALL,        /* VMCALL, VMMCALL */

@@ -65,6 +65,15 @@ static inline void x86_outl(uint16_t port, uint32_t v)
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
+/* The time-stamp counter: one tick per TSC period (invariant on every CPU
+ * minihv meets, emulators included), the clock of the watchdog. */
+static inline uint64_t x86_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 static inline void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory"); }
 
 static inline uint64_t read_rflags(void)
@@ -77,6 +86,13 @@ static inline uint64_t read_rflags(void)
 /* Mask and unmask maskable interrupts. */
 static inline void x86_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void x86_sti(void) { __asm__ volatile("sti" ::: "memory"); }
+/* Open a one-instruction window for pending interrupts: STI takes effect
+ * only after the next instruction (SDM vol. 2, STI), so they are delivered
+ * at the NOP's end, and CLI closes the window. */
+static inline void x86_take_pending_interrupts(void)
+{
+	__asm__ volatile("sti\n\tnop\n\tcli" ::: "memory");
+}
 
 static inline uint16_t read_cs(void) { uint16_t v; __asm__ volatile("mov %%cs, %0" : "=r"(v)); return v; }
 

@@ -334,10 +334,20 @@ static inline int cpu_user_mode_hypercall(const struct minihv_boot_info *info, u
 
 /*
  * Ways for a guest to keep the CPU without end (the hostile_ watchdog
- * tests, see guest/arch/aarch64/cpu.h).  -1 for every one: minihv's x86
- * backends have no watchdog timer yet (ARCH_FACT_WATCHDOG is false, so the
- * tests' SKIP is confirmed), and trying one would hang the suite.  When
- * they get one, write these and the tests' SKIP becomes a FAIL until then.
+ * tests, see guest/arch/aarch64/cpu.h).  Only the hypervisor's watchdog
+ * ends them (ARCH_FACT_WATCHDOG; where it says false, the tests skip before
+ * calling this).  On x86:
+ *   - spin: a jump to itself;
+ *   - exception loop: minihv intercepts every exception (vectors 0-31) and
+ *     stops the guest at the first, so a loop through the guest's own
+ *     vectors has to use one the CPU does not report: INT 0x80, through
+ *     the guest's own IDT, whose handler steps the saved RIP back onto
+ *     the INT (2 bytes) and returns to it;
+ *   - WFE: x86 has none; PAUSE, its spin-wait hint, in a loop;
+ *   - WFI with a masked timer: IF=0 and HLT in a loop.  x86 has no timer
+ *     the guest could leave pending, and HLT with IF clear sleeps for good
+ *     on hardware; minihv intercepts HLT and stops the guest as halted,
+ *     which is what the test expects.
  */
 enum cpu_endless {
 	CPU_ENDLESS_SPIN,
@@ -346,10 +356,53 @@ enum cpu_endless {
 	CPU_ENDLESS_WFI_MASKED_TIMER,
 };
 
+#define CPU_ENDLESS_VECTOR 0x80
+
+struct cpu_dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
 static inline int cpu_endless(enum cpu_endless how)
 {
-	(void)how;
-	return -1;
+	/* The guest starts with no GDT or IDT of its own (CS = 0x08, the
+	 * others 0x10, their descriptors cached): delivering an interrupt
+	 * reads the gate's code segment from the GDT, and IRETQ reloads CS
+	 * and SS from it, so both tables are needed.  0x08: 64-bit code,
+	 * DPL 0; 0x10: writable data, DPL 0. */
+	static uint64_t gdt[3] __attribute__((aligned(16))) = {
+		0, 0x00af9a000000ffffull, 0x00cf92000000ffffull,
+	};
+	static uint64_t idt[2 * (CPU_ENDLESS_VECTOR + 1)] __attribute__((aligned(16)));
+	uint64_t handler;
+
+	switch (how) {
+	case CPU_ENDLESS_SPIN:
+		__asm__ volatile("1: jmp 1b" ::: "memory");
+		break;
+	case CPU_ENDLESS_EXCEPTION_LOOP: {
+		__asm__ volatile("lea 2f(%%rip), %0\n\tjmp 3f\n"
+				 "2:\tsubq $2, (%%rsp)\n\tiretq\n"
+				 "3:" : "=r"(handler));
+		/* A 64-bit interrupt gate: offset 15:0, selector, type 0xE
+		 * with P=1 and DPL 0, offset 31:16, then offset 63:32. */
+		idt[2 * CPU_ENDLESS_VECTOR] = (handler & 0xffff) | (0x08ull << 16) | (0x8eull << 40) |
+					      (((handler >> 16) & 0xffff) << 48);
+		idt[2 * CPU_ENDLESS_VECTOR + 1] = handler >> 32;
+		struct cpu_dtr g = { sizeof(gdt) - 1, (uintptr_t)gdt };
+		struct cpu_dtr i = { sizeof(idt) - 1, (uintptr_t)idt };
+		__asm__ volatile("lgdt %0\n\tlidt %1\n"
+				 "1:\tint $0x80\n\tjmp 1b" : : "m"(g), "m"(i) : "memory");
+		break;
+	}
+	case CPU_ENDLESS_WFE:
+		__asm__ volatile("1: pause\n\tjmp 1b" ::: "memory");
+		break;
+	case CPU_ENDLESS_WFI_MASKED_TIMER:
+		__asm__ volatile("cli\n1:\thlt\n\tjmp 1b" ::: "memory");
+		break;
+	}
+	return 0;
 }
 
 /*
