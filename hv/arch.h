@@ -199,9 +199,9 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
  * brings to EL2 even while the guest masks IRQs.  x86: a TSC deadline
  * (x86_watchdog.c); SVM makes the firmware's timer interrupt exit the guest
  * (INTR intercept) and looks at the clock then -- under QEMU TCG only: Bochs
- * sends no INTR exit while the guest's IF is clear (platforms.md).  VMX
- * (to do, false today): the preemption timer, which counts down only in
- * guest mode and so must be reloaded with what is left on each entry.
+ * sends no INTR exit while the guest's IF is clear (platforms.md).  VMX:
+ * the preemption timer, which counts down only in guest mode and so is
+ * reloaded with what is left on each entry.
  */
 bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms);
 

@@ -29,6 +29,7 @@
 #define MSR_IA32_VMX_CR4_FIXED1    0x489
 #define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
 #define MSR_IA32_VMX_EPT_VPID_CAP  0x48c
+#define MSR_IA32_VMX_MISC          0x485  /* bits 4:0: the preemption timer's rate */
 #define MSR_IA32_VMX_TRUE_PINBASED 0x48d  /* the TRUE_* MSRs: 0x48d..0x490 */
 
 #define FEATURE_CONTROL_LOCK       (1ull << 0)
@@ -68,6 +69,7 @@ enum vmcs_field {
 	VMCS_GUEST_ES_AR          = 0x4814, /* access rights, ES .. TR */
 	VMCS_GUEST_INTERRUPTIBILITY = 0x4824,
 	VMCS_GUEST_ACTIVITY       = 0x4826,
+	VMCS_PREEMPTION_TIMER     = 0x482e, /* guest VMX-preemption timer value */
 	VMCS_HOST_SYSENTER_CS     = 0x4c00,
 	/* natural width */
 	VMCS_CR0_MASK             = 0x6000,
@@ -102,6 +104,7 @@ enum vmcs_field {
 
 /* ---- control bits (SDM vol. 3, chapter 25.6-25.8) ---- */
 #define PIN_NMI_EXITING       (1u << 3)
+#define PIN_PREEMPTION_TIMER  (1u << 6)
 #define PROC_INTR_WINDOW_EXITING (1u << 2)
 #define PROC_HLT_EXITING      (1u << 7)
 #define PROC_MWAIT_EXITING    (1u << 10)
@@ -133,6 +136,7 @@ struct vmx_caps {
 	uint64_t ept_vpid_cap;
 	bool vpid;                    /* VPIDs in use */
 	unsigned invept_type;         /* 1 single-context, 2 all-context */
+	unsigned preemption_rate;     /* the timer counts TSC ticks >> this */
 };
 extern struct vmx_caps vmx_caps;
 extern struct pt_format vmx_ept_format;

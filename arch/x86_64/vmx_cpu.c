@@ -73,6 +73,13 @@ static const struct vmx_control_wish control_wishes[] = {
 	 */
 	{ VMX_CTL_PROC, PROC_INTR_WINDOW_EXITING, "interrupt-window exiting", true },
 	{ VMX_CTL_PIN, PIN_NMI_EXITING, "NMI exiting", false },
+	/*
+	 * The watchdog (hv/arch.h): a timer that counts down only while the
+	 * guest runs and makes it exit at zero (exit reason 52), whatever
+	 * the guest masks.  Optional: without it the watchdog is off and the
+	 * tests that need it SKIP (vmx_watchdog_missing).
+	 */
+	{ VMX_CTL_PIN, PIN_PREEMPTION_TIMER, "activate VMX-preemption timer", false },
 	/* minihv guests have no devices: any IN/OUT is reported. */
 	{ VMX_CTL_PROC, PROC_UNCOND_IO_EXITING, "unconditional I/O exiting", true },
 	/* RDMSR/WRMSR exit as a bitmap says (vmx_vmcs.c: all of them).
@@ -187,6 +194,11 @@ static int read_caps(void)
 		hv_printf("minihv: this CPU's VMX cannot set the control \"%s\"\n", missing);
 		return -1;
 	}
+
+	/* IA32_VMX_MISC bits 4:0: the timer counts down by one each time
+	 * bit N of the TSC changes, N being this value (SDM vol. 3, 26.5.1). */
+	if (vmx_caps.controls[VMX_CTL_PIN] & PIN_PREEMPTION_TIMER)
+		vmx_caps.preemption_rate = x86_rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
 
 	x86_guest_insns.rdtscp = vmx_caps.controls[VMX_CTL_PROC2] & PROC2_RDTSCP;
 	x86_guest_insns.invpcid = vmx_caps.controls[VMX_CTL_PROC2] & PROC2_INVPCID;
@@ -371,10 +383,11 @@ static const struct pt_format *vmx_s2_format(void)
 	return vmx_ept_format.name ? &vmx_ept_format : &pt_format_x86_ept;
 }
 
-/* The VMX-preemption timer would do it (hv/arch.h); not used yet. */
 static const char *vmx_watchdog_missing(void)
 {
-	return "the VMX backend does not use the preemption timer yet";
+	if (!(vmx_caps.controls[VMX_CTL_PIN] & PIN_PREEMPTION_TIMER))
+		return "this CPU's VMX has no preemption timer (IA32_VMX_TRUE_PINBASED_CTLS bit 38 is 0)";
+	return NULL;
 }
 
 const struct x86_backend x86_vmx_backend = {
