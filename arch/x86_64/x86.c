@@ -84,6 +84,9 @@ int arch_cpu_init(void)
 	 * firmware expects.  Nothing of ours needs interrupts (the console
 	 * is polled), so they stay masked until arch_cpu_fini; whatever
 	 * arrives meanwhile stays pending and the firmware takes it then.
+	 * One exception: SVM's watchdog lets the firmware take its timer
+	 * tick after each INTR exit, at a point of svm_vcpu_run where the
+	 * host state is whole (svm_exit.c).
 	 */
 	if (x86_fpu_init())
 		return -1;
