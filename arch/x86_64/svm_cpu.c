@@ -225,10 +225,7 @@ static void svm_vcpu_guest_mode(const struct vcpu *vcpu, struct x86_guest_mode *
  */
 static const char *svm_watchdog_missing(void)
 {
-	uint32_t max_leaf, sig[3];
-
-	x86_cpuid(0x40000000u, 0, &max_leaf, &sig[0], &sig[1], &sig[2]);
-	if (x86_is_qemu_tcg(sig))
+	if (x86_host_is_qemu_tcg())
 		return NULL;
 	return "SVM's INTR exits are tried only under QEMU TCG (Bochs sends none while the guest's IF is clear)";
 }

@@ -22,6 +22,11 @@ static uint64_t firmware_rflags;
 /* CPUID 4000_0000 carries QEMU TCG's signature (x86_is_qemu_tcg). */
 static bool host_is_qemu_tcg;
 
+bool x86_host_is_qemu_tcg(void)
+{
+	return host_is_qemu_tcg;
+}
+
 /* ---- choosing the backend ---- */
 
 static void cpu_vendor(char out[13])

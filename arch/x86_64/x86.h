@@ -170,6 +170,8 @@ enum x86_xcr0_plan {
 /* CPUID 4000_0000's EBX, ECX, EDX are QEMU TCG's "TCGTCGTCGTCG" (no real
  * CPU, and no QEMU under KVM, answers with it). */
 bool x86_is_qemu_tcg(const uint32_t sig[3]);
+/* The same question asked of this CPU, answered once by arch_cpu_init. */
+bool x86_host_is_qemu_tcg(void);
 
 /* ---- x86_watchdog.c: the watchdog's deadline, in TSC ticks ---- */
 
