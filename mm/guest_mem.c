@@ -78,6 +78,7 @@ void guest_mmu_table_mem(const struct guest_mmu *m, struct pt_mem *out)
 	out->alloc_table = guest_table_no_alloc;
 	out->alloc_tables = NULL;
 	out->table_ptr = guest_table_ptr;
+	out->free_table = NULL;    /* the guest's pages are not ours to free */
 	out->ctx = (void *)m; /* pt_mem's ctx is not const; we only read m */
 }
 

@@ -26,6 +26,7 @@
  * so a block can be
  * replaced by a table directly; a hypervisor editing live tables on Arm
  * would need "break-before-make" (invalidate, flush, then write) instead.
+ * pt.h ("TLB maintenance") states the rule for every caller.
  */
 #include "pt.h"
 
@@ -183,6 +184,108 @@ static int new_concatenated_root(struct pt *pt)
 	return 0;
 }
 
+/* ---- giving tables back ---- */
+
+/* Hand pages of table memory at pa back to the provider, if it takes them. */
+static void give_back(struct pt *pt, uint64_t pa, unsigned pages)
+{
+	if (!pt->mem.free_table)
+		return;
+	pt->mem.free_table(pt->mem.ctx, pa, pages);
+	pt->table_pages -= pages;
+}
+
+/*
+ * Give back the table at table_pa (at level) and every table below it,
+ * deepest first.  Only called with a free_table hook, on tables of our own
+ * tree that no entry points to any more.  MM_EFAULT if a table cannot be
+ * reached (that subtree is then lost, the rest still given back).
+ */
+static int free_subtree(struct pt *pt, uint64_t table_pa, unsigned level)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t *table = table_at(pt, table_pa);
+	int result = 0;
+	unsigned i;
+
+	if (!table)
+		return MM_EFAULT;
+	for (i = 0; level > 0 && i < PT_ENTRIES; i++) {
+		uint64_t entry = read_entry(table, i);
+
+		if (entry_kind(f, entry, level) == PT_ENTRY_TABLE) {
+			int err = free_subtree(pt, f->entry_addr(entry, level), level - 1);
+			if (err)
+				result = err;
+		}
+	}
+	give_back(pt, table_pa, 1);
+	return result;
+}
+
+static bool table_empty(const struct pt_format *f, const uint64_t *table, unsigned level)
+{
+	unsigned i;
+
+	for (i = 0; i < PT_ENTRIES; i++)
+		if (entry_kind(f, read_entry(table, i), level) != PT_ENTRY_INVALID)
+			return false;
+	return true;
+}
+
+/*
+ * Give back every table below table_pa (at level) in [start, end) that is
+ * left with no valid entry, bottom up, so that a table emptied by this
+ * pruning goes too.  The entry pointing to a freed table is cleared first.
+ * The root is never given back.  Called after an unmap, and after a
+ * failed map, only with a free_table hook.
+ */
+static int prune(struct pt *pt, uint64_t table_pa, unsigned level,
+		 uint64_t start, uint64_t end)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t size = pt_level_size(level);
+	uint64_t s = start;
+
+	while (level > 0 && s < end) {
+		uint64_t slot_end = align_down(s, size) + size;
+		uint64_t e = slot_end < end ? slot_end : end;
+		unsigned i;
+		uint64_t *table = table_for(pt, table_pa, level, s, &i);
+		uint64_t entry, child_pa;
+		uint64_t *child;
+		int err;
+
+		if (!table)
+			return MM_EFAULT;
+		entry = read_entry(table, i);
+		if (entry_kind(f, entry, level) != PT_ENTRY_TABLE) {
+			s = e;
+			continue;
+		}
+		child_pa = f->entry_addr(entry, level);
+		err = prune(pt, child_pa, level - 1, s, e);
+		s = e;
+		if (err)
+			return err;
+		child = table_at(pt, child_pa);
+		if (!child)
+			return MM_EFAULT;
+		if (table_empty(f, child, level - 1)) {
+			write_entry(table, i, 0);
+			give_back(pt, child_pa, 1);
+		}
+	}
+	return 0;
+}
+
+static int prune_range(struct pt *pt, uint64_t start, uint64_t end)
+{
+	if (!pt->mem.free_table)
+		return 0;
+	return prune(pt, pt->root_pa, pt->fmt->levels - 1, start, end);
+}
+
 int pt_init(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *mem)
 {
 	uint64_t *root;
@@ -205,6 +308,134 @@ void pt_attach(struct pt *pt, const struct pt_format *fmt, const struct pt_mem *
 	pt->mem = *mem;
 	pt->root_pa = root_pa;
 	pt->table_pages = 0;
+}
+
+int pt_destroy(struct pt *pt)
+{
+	int err = 0;
+
+	if (pt->table_pages == 0)
+		return pt->root_pa ? MM_EINVAL : 0;  /* attached, or destroyed already */
+	if (pt->mem.free_table) {
+		const struct pt_format *f = pt->fmt;
+		unsigned n = f->root_tables;
+		unsigned p, i;
+
+		/* The root's pages one by one (each may be refused on its own),
+		 * then the root in one piece, as it was allocated. */
+		for (p = 0; p < n; p++) {
+			uint64_t *table = table_at(pt, pt->root_pa + (uint64_t)p * PAGE_SIZE);
+
+			if (!table) {
+				err = MM_EFAULT;
+				continue;
+			}
+			for (i = 0; f->levels > 1 && i < PT_ENTRIES; i++) {
+				uint64_t entry = read_entry(table, i);
+				unsigned level = f->levels - 1;
+
+				if (entry_kind(f, entry, level) == PT_ENTRY_TABLE) {
+					int e = free_subtree(pt, f->entry_addr(entry, level), level - 1);
+					if (e)
+						err = e;
+				}
+			}
+		}
+		give_back(pt, pt->root_pa, n);
+	}
+	pt->root_pa = 0;
+	pt->table_pages = 0;
+	return err;
+}
+
+/* ---- visiting the whole tree (the public walkers) ---- */
+
+struct tree_walk {
+	pt_leaf_fn leaf_fn;
+	pt_entry_fn entry_fn;
+	void *arg;
+};
+
+/*
+ * Visit the n entries of the table at table_pa (level), the first of which
+ * covers input address base; perms is what the tables above allow.  For
+ * the root, n may exceed 512 (a concatenated root: its pages side by side)
+ * or fall short of it (in_bits reaches only the first entries).
+ */
+static int walk_tree(const struct pt *pt, uint64_t table_pa, unsigned level,
+		     uint64_t base, unsigned n, unsigned perms, const struct tree_walk *w)
+{
+	const struct pt_format *f = pt->fmt;
+	unsigned j;
+
+	for (j = 0; j < n; j++) {
+		uint64_t page_pa = table_pa + (uint64_t)(j / PT_ENTRIES) * PAGE_SIZE;
+		const uint64_t *table = table_at(pt, page_pa);
+		struct pt_entry_info info;
+		int err = 0;
+
+		if (!table)
+			return MM_EFAULT;
+		info.entry = read_entry(table, j % PT_ENTRIES);
+		info.kind = entry_kind(f, info.entry, level);
+		if (info.kind == PT_ENTRY_INVALID)
+			continue;
+		info.in = base + (uint64_t)j * pt_level_size(level);
+		info.table_pa = page_pa;
+		info.index = j;
+		info.level = level;
+		info.addr = f->entry_addr(info.entry, level);
+		if (w->entry_fn)
+			err = w->entry_fn(&info, w->arg);
+		if (!err && info.kind == PT_ENTRY_TABLE)
+			err = walk_tree(pt, info.addr, level - 1, info.in, PT_ENTRIES,
+					perms & f->entry_perms(info.entry, level), w);
+		if (!err && info.kind == PT_ENTRY_LEAF && w->leaf_fn) {
+			struct pt_leaf leaf;
+
+			leaf.in = info.in;
+			leaf.size = pt_level_size(level);
+			leaf.out = info.addr;
+			leaf.perms = perms & f->entry_perms(info.entry, level);
+			leaf.type = f->entry_memtype(info.entry, level);
+			leaf.level = level;
+			err = w->leaf_fn(&leaf, w->arg);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int walk_whole_tree(const struct pt *pt, const struct tree_walk *w)
+{
+	const struct pt_format *f = pt->fmt;
+	unsigned root = f->levels - 1;
+	unsigned n;
+
+	if (!format_ok(f))
+		return MM_EINVAL;
+	/* Root entries that in_bits reaches: all of a concatenated root's,
+	 * else 2^(in_bits - the root level's shift), at most 512. */
+	if (f->in_bits >= pt_level_shift(root + 1))
+		n = PT_ENTRIES * f->root_tables;
+	else
+		n = 1u << (f->in_bits - pt_level_shift(root));
+	return walk_tree(pt, pt->root_pa, root, 0, n, PT_PERMS_ALL, w);
+}
+
+int pt_for_each_leaf(const struct pt *pt, pt_leaf_fn fn, void *arg)
+{
+	struct tree_walk w = { fn, NULL, arg };
+
+	return walk_whole_tree(pt, &w);
+}
+
+int pt_for_each_entry(const struct pt *pt, pt_entry_fn fn, void *arg)
+{
+	struct tree_walk w = { NULL, fn, arg };
+
+	return walk_whole_tree(pt, &w);
 }
 
 /* ---- translate: the hot path ---- */
@@ -448,8 +679,9 @@ struct map_job {
  * slot, the format allows a leaf here, and the output address is aligned
  * too, write one leaf.  Otherwise go down a level, making a table first if
  * there is none.  pt_map has checked there are no leaves in the range, so a
- * table found here is empty; if a leaf now covers its slot, it is simply
- * dropped (its page returns to the pool when the VM's memory is reset).
+ * table found here is empty; if a leaf now covers its slot, it is dropped:
+ * given back to pt->mem.free_table if there is one, else its page returns
+ * to the pool when the VM's memory is reset.
  */
 static int map_in(struct pt *pt, uint64_t table_pa, unsigned level,
 		  uint64_t start, uint64_t end, struct map_job *job)
@@ -470,7 +702,13 @@ static int map_in(struct pt *pt, uint64_t table_pa, unsigned level,
 		if (!table)
 			return MM_EFAULT;
 		if (leaf_allowed(f, level) && e - s == size && is_aligned(oa, size)) {
+			uint64_t old = read_entry(table, i);
+
 			write_entry(table, i, f->make_leaf(oa, level, job->perms, job->type));
+			/* An (empty) table was here: give it back if we can. */
+			if (level > 0 && pt->mem.free_table &&
+			    entry_kind(f, old, level) == PT_ENTRY_TABLE)
+				free_subtree(pt, f->entry_addr(old, level), level - 1);
 			job->done = e;
 			s = e;
 			continue;
@@ -531,6 +769,8 @@ int pt_map(struct pt *pt, uint64_t in, uint64_t out, uint64_t size,
 		 * range needs no split and cannot fail for lack of memory. */
 		visit_range(pt, in, job.done, clear_leaf, NULL);
 	}
+	if (err)
+		prune_range(pt, in, in + size); /* tables made meanwhile, if it can */
 	return err;
 }
 
@@ -555,7 +795,10 @@ int pt_unmap(struct pt *pt, uint64_t in, uint64_t size)
 	err = split_edges(pt, in, size);
 	if (err)
 		return err;
-	return visit_range(pt, in, in + size, clear_leaf, NULL);
+	err = visit_range(pt, in, in + size, clear_leaf, NULL);
+	if (err)
+		return err;
+	return prune_range(pt, in, in + size);
 }
 
 int pt_protect(struct pt *pt, uint64_t in, uint64_t size, unsigned perms)

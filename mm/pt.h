@@ -35,6 +35,8 @@
 #include "mm_err.h"
 #include "types.h"
 
+struct pt_field;
+
 #define PT_ENTRIES     512
 #define PT_MAX_LEVELS  4
 
@@ -73,6 +75,28 @@ struct pt_format {
 	uint64_t (*entry_addr)(uint64_t entry, unsigned level); /* table or leaf address */
 	unsigned (*entry_perms)(uint64_t entry, unsigned level);
 	enum pt_memtype (*entry_memtype)(uint64_t entry, unsigned level);
+
+	/* The entry's bits by name, for dumps only (pt_dump.h); may be NULL. */
+	const struct pt_field *fields;
+};
+
+/*
+ * One named bit field of an entry, as the architecture manual names it:
+ * bits [lsb, lsb + width) of the entries `where` says (PT_FIELD_* below).
+ * A format's list ends with a field whose name is NULL.  The engine never
+ * reads these; pt_dump prints a raw entry with them ("R W X MT=6 IPAT"),
+ * so a dump says what the bits mean without a manual at hand.
+ */
+#define PT_FIELD_TABLE 0x1u  /* a table entry (levels 1..3) */
+#define PT_FIELD_PAGE  0x2u  /* a level-0 leaf (4 KiB page) */
+#define PT_FIELD_BLOCK 0x4u  /* a leaf above level 0 (2 MiB, 1 GiB block) */
+#define PT_FIELD_LEAF  (PT_FIELD_PAGE | PT_FIELD_BLOCK)
+#define PT_FIELD_ALL   (PT_FIELD_TABLE | PT_FIELD_LEAF)
+struct pt_field {
+	const char *name;
+	unsigned char lsb;
+	unsigned char width;   /* 1: printed as its name when set; more: NAME=value */
+	unsigned char where;
 };
 
 /*
@@ -146,6 +170,21 @@ struct pt_mem {
 	/* A pointer to the 512 entries at table address pa, or NULL if pa is
 	 * not memory the tables may live in. */
 	uint64_t *(*table_ptr)(void *ctx, uint64_t pa);
+	/*
+	 * Optional (NULL: the provider cannot free, like a bump allocator).
+	 * Take back a table the tree no longer uses: one page from
+	 * alloc_table (pages == 1), or a concatenated root from alloc_tables
+	 * (pages == root_tables, pa its first page).  With this hook set,
+	 * pt_unmap gives back every table it leaves empty, pt_map gives back
+	 * tables it dropped, and pt_destroy gives back the whole tree.
+	 * Without it tables stay in the tree until the memory is reclaimed
+	 * wholesale (bump_reset), as minihv does per VM.
+	 *
+	 * A CPU may keep reading a freed table from its page-walk caches until
+	 * the caller has flushed (see "TLB maintenance" below): the caller
+	 * must not hand a freed page out for other use before that flush.
+	 */
+	void (*free_table)(void *ctx, uint64_t pa, unsigned pages);
 	void *ctx;
 };
 
@@ -154,8 +193,9 @@ struct pt {
 	struct pt_mem mem;
 	uint64_t root_pa;       /* address of the root table, as entries store it
 				   (of its first page, for a concatenated root) */
-	unsigned table_pages;   /* table pages this tree has allocated (root's
-				   fmt->root_tables pages included) */
+	unsigned table_pages;   /* table pages this tree has allocated and not
+				   given back (root's fmt->root_tables pages
+				   included) */
 };
 
 /* Allocate an empty root table (fmt->root_tables pages).  MM_EINVAL if fmt
@@ -206,6 +246,84 @@ int pt_unmap(struct pt *pt, uint64_t in, uint64_t size);
  * pt_map rules.  On MM_ENOMEM no permission has changed yet.
  */
 int pt_protect(struct pt *pt, uint64_t in, uint64_t size, unsigned perms);
+
+/*
+ * Give every table page of a tree built by pt_init back to mem.free_table,
+ * deepest first, the root last; afterwards table_pages is 0 and the tree
+ * is unusable (pt_init it again).  With no free_table hook nothing is given
+ * back and only the struct is cleared.  Not for a tree from pt_attach,
+ * whose pages belong to someone else: that returns MM_EINVAL and frees
+ * nothing.  MM_EFAULT if a table the tree points to is refused by
+ * table_ptr; the pages that could be reached are still given back.
+ * The caller must have stopped every CPU from walking the tree (and
+ * flushed) before the pages are used again.
+ */
+int pt_destroy(struct pt *pt);
+
+/*
+ * TLB maintenance: the engine only writes entries in memory.  A CPU may
+ * hold translations (TLB) and table entries (page-walk caches) from before,
+ * so after any call that changed a tree the caller must invalidate what
+ * the change made stale before relying on it:
+ *
+ *   pt_map      nothing: it only fills entries that were invalid, and
+ *               neither architecture caches an invalid entry (Intel SDM
+ *               4.10.4.3; Arm ARM: entries that fault are not cached) --
+ *               unless it replaced an empty table by a leaf (see
+ *               free_table), which is a change to a valid entry: flush
+ *               that range, and on Arm break-before-make as for a split.
+ *   pt_unmap    every page of the range, and the tables given back.
+ *   pt_protect  every page of the range.
+ *   split       pt_unmap and pt_protect may replace a block by a table of
+ *               smaller leaves with the same translation.  On x86 that is
+ *               allowed live (the old and new entry translate the same).
+ *               On Arm, changing a live block into a table needs
+ *               break-before-make: write the entry invalid, TLBI the
+ *               block's range (IPAS2E1IS/VMALLS12E1IS at stage 2, then
+ *               DSB), and only then write the table entry -- or FEAT_BBM
+ *               level 1/2.  The engine does not do this: it writes the
+ *               table entry directly.  So on Arm, edit a tree only while
+ *               no CPU walks it (minihv edits a VM's tables only while its
+ *               vCPUs are stopped, and each backend flushes the VM's
+ *               translations when a vCPU next runs: TLBI VMALLS12E1,
+ *               INVEPT, VMCB TLB_CONTROL).
+ */
+
+/*
+ * Visiting a tree.  pt_for_each_leaf calls fn once per leaf, in input
+ * address order, with what the leaf maps; the permissions are the ones a
+ * translation would get (table entries' limits ANDed in, as pt_translate
+ * does).  pt_for_each_entry calls fn once per valid entry, tables too,
+ * root first and depth first, with the raw entry and where it sits.
+ * Invalid entries are skipped.  A non-zero return from fn stops the walk
+ * and is returned.  Every table goes through table_ptr: MM_EFAULT if one
+ * is refused.  A walk reads each entry once and goes at most fmt->levels
+ * deep, so it is safe on a tree someone else is editing (it then sees some
+ * mix of old and new entries).
+ */
+struct pt_leaf {
+	uint64_t in;            /* first input address the leaf maps */
+	uint64_t size;          /* 4 KiB, 2 MiB or 1 GiB */
+	uint64_t out;           /* output address of in */
+	unsigned perms;         /* PT_R | PT_W | PT_X | PT_USER */
+	enum pt_memtype type;
+	unsigned level;         /* 0 page, 1 2M block, 2 1G block */
+};
+typedef int (*pt_leaf_fn)(const struct pt_leaf *leaf, void *arg);
+int pt_for_each_leaf(const struct pt *pt, pt_leaf_fn fn, void *arg);
+
+struct pt_entry_info {
+	uint64_t in;            /* first input address the entry covers */
+	uint64_t table_pa;      /* the table (page) holding the entry */
+	unsigned index;         /* its index there: 0..511, or 0..512*n-1 in a
+				   concatenated root (page index * 512 + i) */
+	unsigned level;
+	enum pt_entry_kind kind;  /* PT_ENTRY_TABLE or PT_ENTRY_LEAF */
+	uint64_t entry;         /* the raw value */
+	uint64_t addr;          /* fmt->entry_addr: the next table or the output */
+};
+typedef int (*pt_entry_fn)(const struct pt_entry_info *e, void *arg);
+int pt_for_each_entry(const struct pt *pt, pt_entry_fn fn, void *arg);
 
 struct pt_walk {
 	uint64_t out;           /* translated address */

@@ -66,6 +66,7 @@ void host_table_pool_mem(struct host_table_pool *p, struct pt_mem *out)
 	out->alloc_table = host_alloc_table;
 	out->alloc_tables = host_alloc_tables;
 	out->table_ptr = host_table_ptr;
+	out->free_table = NULL;    /* a bump cannot free: see host_page_pool */
 	out->ctx = p;
 }
 
@@ -115,5 +116,6 @@ void guest_table_pool_mem(struct guest_table_pool *p, struct pt_mem *out)
 	out->alloc_table = guest_alloc_table;
 	out->alloc_tables = NULL;  /* guest formats have one-page roots */
 	out->table_ptr = guest_pool_table_ptr;
+	out->free_table = NULL;
 	out->ctx = p;
 }
