@@ -119,6 +119,23 @@ static enum pt_memtype s2_entry_memtype(uint64_t e, unsigned level)
 							     : PT_MEM_DEVICE;
 }
 
+/* For dumps: the stage-2 descriptor fields as the Arm ARM names them
+ * (D8.3, "Translation table descriptor formats"; bit 1 is "table" above
+ * Arm's level 3 and "page" at it).  XN is bit 54 alone: bit 53 is XN[0]
+ * only with FEAT_XNX, which minihv does not use. */
+static const struct pt_field s2_fields[] = {
+	{ "V", 0, 1, PT_FIELD_ALL },
+	{ "T", 1, 1, PT_FIELD_TABLE | PT_FIELD_PAGE },
+	{ "MemAttr", 2, 4, PT_FIELD_LEAF },
+	{ "S2AP", 6, 2, PT_FIELD_LEAF },
+	{ "SH", 8, 2, PT_FIELD_LEAF },
+	{ "AF", 10, 1, PT_FIELD_LEAF },
+	{ "DBM", 51, 1, PT_FIELD_LEAF },
+	{ "Cont", 52, 1, PT_FIELD_LEAF },
+	{ "XN", 54, 1, PT_FIELD_LEAF },
+	{ NULL, 0, 0, 0 },
+};
+
 const struct pt_format pt_format_arm_stage2 = {
 	.name = "arm-stage2",
 	.levels = 4,            /* the 48-bit shape: VTCR_EL2.SL0 = 2 (Arm level 0) */
@@ -132,6 +149,7 @@ const struct pt_format pt_format_arm_stage2 = {
 	.entry_addr = arm_entry_addr,
 	.entry_perms = s2_entry_perms,
 	.entry_memtype = s2_entry_memtype,
+	.fields = s2_fields,
 };
 
 /* ---- stage-2 geometry ----
@@ -206,6 +224,32 @@ void pt_arm_s2_geometry(unsigned pa_range, struct pt_arm_s2_geometry *out)
 	/* The output size: the addresses our tables hold are the machine's
 	 * own, so PS says the PA size -- 48 bits at most, like the IPA. */
 	out->vtcr_ps = pa_range > 5 ? 5 : pa_range;
+}
+
+int pt_arm_s2_geometry_for(unsigned pa_range, unsigned ipa_bits, unsigned start_level,
+			   struct pt_arm_s2_geometry *out)
+{
+	unsigned pa_bits = pt_arm_pa_range_bits(pa_range);
+	unsigned span, below;
+
+	if (start_level > 2 || ipa_bits > 48 || ipa_bits > pa_bits)
+		return -1;
+	if (start_level == 0 && pa_bits < 44)
+		return -1;  /* SL0 may not select level 0 on such a CPU */
+	span = arm_table_span_bits(start_level);
+	below = arm_table_span_bits(start_level + 1);
+	/* At least one bit for the start level, at most 16 tables there. */
+	if (ipa_bits <= below || ipa_bits > span + 4)
+		return -1;
+	out->pa_bits = pa_bits;
+	out->ipa_bits = ipa_bits;
+	out->start_level = start_level;
+	out->root_tables = ipa_bits > span ? 1u << (ipa_bits - span) : 1;
+	out->levels = 4 - start_level;
+	out->vtcr_t0sz = 64 - ipa_bits;
+	out->vtcr_sl0 = 2 - start_level;
+	out->vtcr_ps = pa_range > 5 ? 5 : pa_range;
+	return 0;
 }
 
 void pt_arm_s2_format(const struct pt_arm_s2_geometry *g, struct pt_format *out)
@@ -321,6 +365,28 @@ static enum pt_memtype s1_entry_memtype(uint64_t e, unsigned level)
 							 : PT_MEM_DEVICE;
 }
 
+/* For dumps: the stage-1 fields, Arm ARM D8.3 (table descriptors carry
+ * the hierarchical limits PXNTable, UXNTable, APTable, NSTable). */
+static const struct pt_field s1_fields[] = {
+	{ "V", 0, 1, PT_FIELD_ALL },
+	{ "T", 1, 1, PT_FIELD_TABLE | PT_FIELD_PAGE },
+	{ "AttrIndx", 2, 3, PT_FIELD_LEAF },
+	{ "NS", 5, 1, PT_FIELD_LEAF },
+	{ "AP", 6, 2, PT_FIELD_LEAF },
+	{ "SH", 8, 2, PT_FIELD_LEAF },
+	{ "AF", 10, 1, PT_FIELD_LEAF },
+	{ "nG", 11, 1, PT_FIELD_LEAF },
+	{ "DBM", 51, 1, PT_FIELD_LEAF },
+	{ "Cont", 52, 1, PT_FIELD_LEAF },
+	{ "PXN", 53, 1, PT_FIELD_LEAF },
+	{ "UXN", 54, 1, PT_FIELD_LEAF },
+	{ "PXNTable", 59, 1, PT_FIELD_TABLE },
+	{ "UXNTable", 60, 1, PT_FIELD_TABLE },
+	{ "APTable", 61, 2, PT_FIELD_TABLE },
+	{ "NSTable", 63, 1, PT_FIELD_TABLE },
+	{ NULL, 0, 0, 0 },
+};
+
 const struct pt_format pt_format_arm_stage1 = {
 	.name = "arm-stage1",
 	.levels = 4,            /* TCR_EL1.T0SZ = 16, TG0 = 4 KiB */
@@ -334,4 +400,5 @@ const struct pt_format pt_format_arm_stage1 = {
 	.entry_addr = arm_entry_addr,
 	.entry_perms = s1_entry_perms,
 	.entry_memtype = s1_entry_memtype,
+	.fields = s1_fields,
 };

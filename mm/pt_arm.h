@@ -44,6 +44,20 @@ unsigned pt_arm_pa_range_bits(unsigned pa_range);
  * 4-bit field, unmodified).  Why each choice: see pt_arm.c. */
 void pt_arm_s2_geometry(unsigned pa_range, struct pt_arm_s2_geometry *out);
 
+/*
+ * Any other legal shape: a stage-2 IPA of ipa_bits walked from Arm level
+ * start_level (0..2) on a CPU with ID_AA64MMFR0_EL1.PARange pa_range.
+ * Legal, with a 4 KiB granule, is: the start level resolves at least one
+ * bit and at most 4 more than one table holds (22..34 bits from level 2,
+ * 31..43 from level 1, 40..48 from level 0), level 0 only with a PA of 44
+ * bits or more, and an IPA no wider than the PA.  Fills out as
+ * pt_arm_s2_geometry does, root_tables included; -1 (out untouched) for
+ * a shape the architecture does not allow.  For a hypervisor that wants a
+ * smaller IPA space than the CPU's, or a shallower walk.
+ */
+int pt_arm_s2_geometry_for(unsigned pa_range, unsigned ipa_bits, unsigned start_level,
+			   struct pt_arm_s2_geometry *out);
+
 /* A copy of pt_format_arm_stage2 reshaped to geometry g (levels, in_bits,
  * root_tables; the descriptors are the same at every size). */
 void pt_arm_s2_format(const struct pt_arm_s2_geometry *g, struct pt_format *out);

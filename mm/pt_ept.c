@@ -118,6 +118,22 @@ static enum pt_memtype ept_entry_memtype(uint64_t e, unsigned level)
 		? PT_MEM_NORMAL : PT_MEM_DEVICE;
 }
 
+/* For dumps: the entry's fields as the Intel SDM names them (Vol. 3C,
+ * "EPT Translation Mechanism": the tables of EPT entry formats). */
+static const struct pt_field ept_fields[] = {
+	{ "R", 0, 1, PT_FIELD_ALL },
+	{ "W", 1, 1, PT_FIELD_ALL },
+	{ "X", 2, 1, PT_FIELD_ALL },
+	{ "MT", 3, 3, PT_FIELD_LEAF },
+	{ "IPAT", 6, 1, PT_FIELD_LEAF },
+	{ "PS", 7, 1, PT_FIELD_TABLE | PT_FIELD_BLOCK },
+	{ "A", 8, 1, PT_FIELD_ALL },
+	{ "D", 9, 1, PT_FIELD_LEAF },
+	{ "XU", 10, 1, PT_FIELD_ALL },
+	{ "SVE", 63, 1, PT_FIELD_LEAF },
+	{ NULL, 0, 0, 0 },
+};
+
 const struct pt_format pt_format_x86_ept = {
 	.name = "x86-ept",
 	.levels = 4,            /* EPTP bits 5:3 = 3 (walk length minus one) */
@@ -131,4 +147,5 @@ const struct pt_format pt_format_x86_ept = {
 	.entry_addr = ept_entry_addr,
 	.entry_perms = ept_entry_perms,
 	.entry_memtype = ept_entry_memtype,
+	.fields = ept_fields,
 };

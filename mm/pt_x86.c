@@ -117,6 +117,25 @@ static enum pt_memtype x86_entry_memtype(uint64_t e, unsigned level)
 	return (e & (X86_PWT | X86_PCD | pat)) ? PT_MEM_DEVICE : PT_MEM_NORMAL;
 }
 
+/* For dumps: the fields as the Intel SDM names them (Vol. 3A, "4-Level
+ * Paging": the tables of paging-structure entry formats), the same for
+ * NPT (AMD APM Vol. 2, "Nested Paging"). */
+static const struct pt_field x86_fields[] = {
+	{ "P", 0, 1, PT_FIELD_ALL },
+	{ "RW", 1, 1, PT_FIELD_ALL },
+	{ "US", 2, 1, PT_FIELD_ALL },
+	{ "PWT", 3, 1, PT_FIELD_ALL },
+	{ "PCD", 4, 1, PT_FIELD_ALL },
+	{ "A", 5, 1, PT_FIELD_ALL },
+	{ "D", 6, 1, PT_FIELD_LEAF },
+	{ "PS", 7, 1, PT_FIELD_TABLE | PT_FIELD_BLOCK },
+	{ "PAT", 7, 1, PT_FIELD_PAGE },
+	{ "G", 8, 1, PT_FIELD_LEAF },
+	{ "PAT", 12, 1, PT_FIELD_BLOCK },
+	{ "XD", 63, 1, PT_FIELD_ALL },
+	{ NULL, 0, 0, 0 },
+};
+
 /* ---- the guest's own tables ---- */
 
 static uint64_t x86_64_make_leaf(uint64_t oa, unsigned level, unsigned perms,
@@ -138,6 +157,7 @@ const struct pt_format pt_format_x86_64 = {
 	.entry_addr = x86_entry_addr,
 	.entry_perms = x86_entry_perms,
 	.entry_memtype = x86_entry_memtype,
+	.fields = x86_fields,
 };
 
 /* ---- AMD nested page tables ----
@@ -173,4 +193,5 @@ const struct pt_format pt_format_x86_npt = {
 	.entry_addr = x86_entry_addr,
 	.entry_perms = npt_entry_perms,
 	.entry_memtype = x86_entry_memtype,
+	.fields = x86_fields,
 };

@@ -1,6 +1,6 @@
 /*
  * Arm stage-2 geometry (mm/pt_arm.c) and the trees it shapes: 2, 3 and 4
- * levels, concatenated roots, every IPA size.
+ * levels, concatenated roots, every IPA size, every legal start level.
  *
  * The geometry is checked against the Arm ARM's rules written out here
  * again, as the manual states them, not computed the way pt_arm.c computes
@@ -8,6 +8,7 @@
  * worked out from first principles (how many distinct tables a range
  * touches at each level), not from the engine.
  */
+#include "mm/page_pool.h"
 #include "mm/pt_arm.h"
 #include "tests/fake_phys.h"
 #include "tests/unit.h"
@@ -334,6 +335,123 @@ static void test_bad_concatenation(void)
 	fake_phys_free(&fp);
 }
 
+/*
+ * pt_arm_s2_geometry_for: every (PARange, IPA size, start level) the rules
+ * above allow is accepted with the right shape, and every other refused.
+ */
+static void test_every_shape_is_legal(void)
+{
+	unsigned accepted = 0, wrong = 0;
+
+	for (unsigned r = 0; r <= 6; r++) {
+		for (unsigned ipa = 16; ipa <= 52; ipa++) {
+			for (unsigned level = 0; level <= 3; level++) {
+				const struct sl0_rule *rule = level <= 2 ? rule_for_sl0(2 - level) : NULL;
+				unsigned t0sz = 64 - ipa;
+				bool legal = rule && t0sz >= rule->t0sz_min && t0sz <= rule->t0sz_max &&
+					     arm_pa_bits[r] >= rule->min_pa_bits &&
+					     ipa <= arm_pa_bits[r] && ipa <= 48;
+				struct pt_arm_s2_geometry g;
+				int got = pt_arm_s2_geometry_for(r, ipa, level, &g);
+
+				if ((got == 0) != legal) {
+					if (wrong++ < 5)
+						printf("# PARange %u, %u bits, level %u: %s, should be %s\n",
+						       r, ipa, level, got ? "refused" : "accepted",
+						       legal ? "accepted" : "refused");
+					continue;
+				}
+				if (!legal)
+					continue;
+				accepted++;
+				unsigned excess = ipa > rule->top_bit + 1 ? ipa - (rule->top_bit + 1) : 0;
+				if (g.root_tables != 1u << excess || g.levels != 4 - level ||
+				    g.vtcr_t0sz != t0sz || g.vtcr_sl0 != rule->sl0 || g.ipa_bits != ipa ||
+				    g.start_level != level) {
+					if (wrong++ < 5)
+						printf("# PARange %u, %u bits, level %u: shape %u tables, %u levels, "
+						       "T0SZ %u, SL0 %u\n", r, ipa, level, g.root_tables,
+						       g.levels, g.vtcr_t0sz, g.vtcr_sl0);
+				}
+			}
+		}
+	}
+	CHECK_EQ(wrong, 0, "every shape the Arm ARM allows is accepted, right, and no other");
+	/* Level 2: 22..34 bits, level 1: 31..43, level 0: 40..48 on PA >= 44
+	 * only, each capped by the PA size: counted by hand per PARange. */
+	CHECK_EQ(accepted, (11 + 2) + (13 + 6) + (13 + 10) + (13 + 12) + (13 + 13 + 5) +
+			   (13 + 13 + 9) + (13 + 13 + 9), "%u shapes in all", accepted);
+}
+
+/*
+ * A tree in each of those shapes (48-bit PA, so every IPA size): the first
+ * and the last page of the IPA space map, the address past it does not,
+ * the last page's root entry is the root's last one (in the last
+ * concatenated page), and destroying it gives every page back.
+ */
+static void test_every_shape_builds(void)
+{
+	unsigned bad = 0, shapes = 0;
+	uint8_t *block = aligned_alloc(0x10000, 64 * SZ_4K);
+	struct host_page_pool pool;
+	struct pt_mem mem;
+
+	if (!block)
+		abort();
+	host_page_pool_init(&pool, block, 64 * SZ_4K,
+			    (int64_t)(FAKE_HPA_BASE - (uint64_t)(uintptr_t)block));
+	host_page_pool_mem(&pool, &mem);
+	for (unsigned level = 0; level <= 2; level++) {
+		for (unsigned ipa = 22; ipa <= 48; ipa++) {
+			struct pt_arm_s2_geometry g;
+			struct pt_format f;
+			struct pt pt;
+			struct pt_walk w;
+			uint64_t top = BIT(ipa) - SZ_4K;
+			unsigned root_shift = 12 + 9 * (3 - level);
+			int err;
+
+			if (pt_arm_s2_geometry_for(5, ipa, level, &g))
+				continue;
+			shapes++;
+			pt_arm_s2_format(&g, &f);
+			err = pt_init(&pt, &f, &mem);
+			if (!err)
+				err = pt_map(&pt, 0, 0x40000000, SZ_4K, PT_RW, PT_MEM_NORMAL);
+			if (!err)
+				err = pt_map(&pt, top, 0x40001000, SZ_4K, PT_R, PT_MEM_DEVICE);
+			if (err || pt_translate(&pt, top + 0x123, &w) || w.out != 0x40001123 ||
+			    w.perms != PT_R || pt_translate(&pt, 0x10, &w) || w.out != 0x40000010 ||
+			    (ipa < 48 && pt_translate(&pt, BIT(ipa), &w) != MM_ENOTMAPPED) ||
+			    pt_map(&pt, BIT(ipa), 0, SZ_4K, PT_R, PT_MEM_NORMAL) != MM_EINVAL) {
+				if (bad++ < 5)
+					printf("# %u bits from level %u: %s\n", ipa, level, mm_strerror(err));
+			} else {
+				/* The top page's entry in the root: index top >> root_shift,
+				 * which for a concatenated root is 512 * tables - 1. */
+				uint64_t *last = fake_table(&pt, pt.root_pa + (g.root_tables - 1) * SZ_4K);
+				unsigned idx = (unsigned)((top >> root_shift) & 511);
+
+				if (!last || !(last[idx] & 1) ||
+				    (g.root_tables > 1 && (top >> root_shift) != 512 * g.root_tables - 1)) {
+					if (bad++ < 5)
+						printf("# %u bits from level %u: the top's root entry is not "
+						       "where it should be\n", ipa, level);
+				}
+			}
+			if (pt_destroy(&pt) || pool.in_use != 0) {
+				if (bad++ < 5)
+					printf("# %u bits from level %u: %u pages not given back\n", ipa,
+					       level, pool.in_use);
+			}
+		}
+	}
+	CHECK_EQ(bad, 0, "every legal shape builds, reaches its last page, and is given back");
+	CHECK_EQ(shapes, 35, "35 shapes (13 from level 2, 13 from level 1, 9 from level 0)");
+	CHECK(pool.bad_frees == 0, "no page given back twice");
+	free(block);
+}
+
 int main(void)
 {
 	unit_begin("test_pt_arm_s2");
@@ -342,5 +460,7 @@ int main(void)
 	for (unsigned r = 0; r <= 6; r++)
 		test_layout(r);
 	test_bad_concatenation();
+	test_every_shape_is_legal();
+	test_every_shape_builds();
 	return unit_done();
 }
