@@ -7,7 +7,10 @@
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
 #                        tables, the SVM VMCB's intercepts, the hv/ core and the
 #                        x86 exit handling on a fake CPU (plain, ASan+UBSan);
-#                        the include direction
+#                        mm/'s examples and ptdump golden dumps; the include
+#                        direction
+#   make libmm           build/host/libminihv-mm.a and build/host/include/
+#                        (mm/ as a library for other programs; docs/mm.md)
 #   make test            check + every guest suite this machine can run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
 #   make fuzz-smoke      their committed corpus replayed, and a short run each
@@ -257,11 +260,70 @@ $(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/m
 	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
 		$(HV_UNIT_EXTRA_$*) -o $@
 
-# After the unit tests, the include direction (scripts/check-includes.sh):
-# which folder may include what, and its self-test.
+# ------------------------------------------------ mm/ as a host library ---
+#
+# make libmm: build/host/libminihv-mm.a from mm/*.c, and mm/'s headers in
+# build/host/include/ (one umbrella header, minihv_mm.h, includes the rest).
+# A program outside the tree uses -Ibuild/host/include and the .a, nothing
+# else; mm/examples/ and mm/tools/ptdump.c are built exactly that way.  The
+# sanitizer builds of those (build/host/san/) compile mm/*.c in instead.
+LIBMM       := $(BUILD)/host/libminihv-mm.a
+LIBMM_INC   := $(BUILD)/host/include
+LIBMM_SRCS  := $(wildcard mm/*.c)
+LIBMM_HDRS  := $(wildcard mm/*.h)
+LIBMM_OBJS  := $(patsubst mm/%.c,$(BUILD)/host/libmm/%.o,$(LIBMM_SRCS))
+MM_EXAMPLES := $(basename $(notdir $(wildcard mm/examples/*.c)))
+
+$(BUILD)/host/libmm/%.o: mm/%.c $(LIBMM_HDRS)
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) $(HOST_PLAIN) -c $< -o $@
+
+$(LIBMM_INC)/.stamp: $(LIBMM_HDRS)
+	@mkdir -p $(LIBMM_INC)
+	cp $(LIBMM_HDRS) $(LIBMM_INC)/
+	@touch $@
+
+$(LIBMM): $(LIBMM_OBJS) $(LIBMM_INC)/.stamp
+	rm -f $@
+	ar rcs $@ $(LIBMM_OBJS)
+
+.PHONY: libmm
+libmm: $(LIBMM)
+
+LIBMM_CFLAGS := -std=c11 $(WARN) -g -I$(LIBMM_INC)
+
+$(BUILD)/host/ptdump: mm/tools/ptdump.c $(LIBMM)
+	gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
+
+$(BUILD)/host/examples/%: mm/examples/%.c $(LIBMM)
+	@mkdir -p $(dir $@)
+	gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
+
+$(BUILD)/host/san/ptdump: mm/tools/ptdump.c $(LIBMM_SRCS) $(LIBMM_INC)/.stamp
+	@mkdir -p $(dir $@)
+	gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
+
+$(BUILD)/host/san/examples/%: mm/examples/%.c $(LIBMM_SRCS) $(LIBMM_INC)/.stamp
+	@mkdir -p $(dir $@)
+	gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
+
+MM_CHECK_BINS := $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump \
+		 $(foreach e,$(MM_EXAMPLES),$(BUILD)/host/examples/$(e) $(BUILD)/host/san/examples/$(e))
+
+# After the unit tests: the library's examples (each must exit 0), the
+# ptdump golden dumps (scripts/check-ptdump.sh), docs/mm.md's quote of the
+# example, and the include direction (scripts/check-includes.sh): which
+# folder may include what, and its self-test.
 .PHONY: check
-check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t))
+check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)) $(MM_CHECK_BINS)
 	sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
+	@for e in $(MM_EXAMPLES); do for v in examples san/examples; do \
+		$(BUILD)/host/$$v/$$e > $(BUILD)/host/$$v/$$e.out 2>&1 && \
+			echo "ok - mm/examples/$$e ($$v)" || \
+			{ cat $(BUILD)/host/$$v/$$e.out; echo "not ok - mm/examples/$$e ($$v)"; exit 1; }; \
+	done; done
+	sh scripts/check-ptdump.sh $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump
+	sh scripts/check-mm-docs.sh
 	sh scripts/check-includes.sh
 
 # ------------------------------------------------------------- fuzzing ---
