@@ -11,8 +11,12 @@
 # Only the hypervisor can write one: it starts every line of guest output
 # with "[name] " and prints no control character a guest sends (so no "\r"
 # can start a line of the guest's own).
-# Prints a TAP line per test and
+# Prints a TAP line per test, the hostile group's line
+# "hostile: N contained, N escaped, N xfailed, N skipped (LABEL)" (the
+# tests named hostile_*: see below), and last
 # "LABEL: N passed, N failed, N skipped, N xfailed".
+# A test whose "[name] " lines reached the log with a control or non-ASCII
+# byte fails, whatever its verdict.
 # A missing verdict, a missing SUMMARY line (the hypervisor crashed or
 # hung), or an emulator status or a hypervisor power-off line
 # ("minihv: power off, status N") that disagrees with the verdicts is a
@@ -27,15 +31,37 @@ status=$4
 seconds=${5:-?}
 
 clean=$(mktemp)
-trap 'rm -f "$clean"' EXIT
+dirty=$(mktemp)
+trap 'rm -f "$clean" "$dirty"' EXIT
 if [ -f "$log" ]; then
 	tr -d '\r' <"$log" >"$clean"
+fi
+
+# Guests whose output reached the log with a byte that is not printable
+# ASCII or a tab: a raw ESC, BEL, backspace, NUL or "\r" would drive the
+# terminal of whoever reads the log, or hide text on it.  The hypervisor
+# prints such bytes as "?" (hv/console.c); if one got through, the test
+# that wrote it fails.  Read from the raw log, where only the serial
+# line's own "\r" before each newline is dropped (NUL made visible to awk).
+if [ -f "$log" ]; then
+	tr '\000' '\001' <"$log" | sed 's/\r$//' |
+		LC_ALL=C awk '/^\[[^] ]*\] / && /[^ -~\t]/ { print substr($0, 2, index($0, "]") - 2) }' |
+		sort -u >"$dirty"
 fi
 
 passed=0
 failed=0
 skipped=0
 xfailed=0
+# The hostile group: tests named hostile_*, each a guest that attacks the
+# hypervisor or the harness.  Contained: its verdict is PASS (it was
+# stopped as it expected, or checked that the attack failed).  Escaped:
+# anything else that is not an honest SKIP or a vouched-for XFAIL -- a
+# FAIL, no verdict, two verdicts.
+h_contained=0
+h_escaped=0
+h_xfailed=0
+h_skipped=0
 n=0
 while read -r name; do
 	n=$((n + 1))
@@ -46,6 +72,20 @@ while read -r name; do
 	count=$(printf '%s' "$lines" | grep -c . || true)
 	word=${lines%%:*}
 	msg=${lines#*: "$name": }
+	if [ "$count" -eq 1 ] && grep -Fxq -- "$name" "$dirty"; then
+		word=FAIL
+		msg="its output reached the log with control or non-ASCII bytes (see the lines starting \"[$name] \" in $log)"
+	fi
+	case "$name" in
+	hostile_*)
+		case "$count:$word" in
+		1:PASS) h_contained=$((h_contained + 1)) ;;
+		1:SKIP) h_skipped=$((h_skipped + 1)) ;;
+		1:XFAIL) h_xfailed=$((h_xfailed + 1)) ;;
+		*) h_escaped=$((h_escaped + 1)) ;;
+		esac
+		;;
+	esac
 	if [ "$count" -eq 0 ]; then
 		echo "not ok $n - $label: $name # no verdict (crash, hang or timeout; see $log)"
 		failed=$((failed + 1))
@@ -104,5 +144,8 @@ if [ -n "$extra" ]; then
 fi
 echo "1..$n"
 echo "# $label: ${seconds}s"
+# The hostile group's line, before the closing line, which
+# stays last: scripts/test-all.sh reads that one.
+echo "hostile: $h_contained contained, $h_escaped escaped, $h_xfailed xfailed, $h_skipped skipped ($label)"
 echo "$label: $passed passed, $failed failed, $skipped skipped, $xfailed xfailed"
 [ "$failed" -eq 0 ]

@@ -549,7 +549,7 @@ static unsigned cw_100000(struct guest *g)
 	return fake_hc_call(g->vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 100000, 0, 0);
 }
 
-/* guest/tests/bad_pointer.c: 8 bytes of RAM, then what is past its end. */
+/* guest/tests/hostile_bad_pointer.c: 8 bytes of RAM, then what is past its end. */
 static unsigned cw_past_ram(struct guest *g)
 {
 	return fake_hc_call(g->vcpu, MINIHV_CALL_CONSOLE_WRITE, VM_RAM_GVA + VM_RAM_SIZE - 8, 64, 0, 0);
