@@ -296,6 +296,52 @@ static void test_long_and_unfinished_lines(void)
 	guest_end(&g);
 }
 
+
+/* The console budget: a guest may hand the console vm->console_budget
+ * bytes in all (PUTC and console_write alike); the access that would go
+ * past it stops the guest, and none of its bytes are printed. */
+static void test_console_budget(void)
+{
+	struct guest g;
+
+	guest_start(&g, "budget");
+	CHECK_EQ(g.vm->console_budget, VM_CONSOLE_BUDGET, "%s: vm_create gives the default console budget", cfg);
+	g.vm->console_budget = 10;
+	memcpy(guest_ram(&g, BUF_GVA), "12345678", 8);
+	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, 'a');
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, 'b');
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, 'c');
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: the 11th byte of a 10-byte budget stops the guest", cfg);
+	CHECK_STR(g.vm->stop_reason, "console: the guest wrote more than 10 bytes, its console budget",
+		  "%s: ... with the budget in the reason", cfg);
+	CHECK(console_has("[budget] 12345678ab\r\n") && !console_has("abc"),
+	      "%s: the 10 bytes within the budget are printed, the 11th is not", cfg);
+	guest_end(&g);
+
+	guest_start(&g, "budget2");
+	g.vm->console_budget = 10;
+	memcpy(guest_ram(&g, BUF_GVA), "12345678", 8);
+	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: a console_write that would cross the budget stops the guest", cfg);
+	CHECK(console_has("[budget2] 12345678\r\n") && !console_has("123456781"),
+	      "%s: ... and prints none of its bytes", cfg);
+	guest_end(&g);
+
+	guest_start(&g, "nobudget");
+	g.vm->console_budget = 0;
+	for (int i = 0; i < 8; i++)
+		fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_EXITED, "%s: console_budget 0: no limit (64 bytes written)", cfg);
+	guest_end(&g);
+}
 static void test_unknown_call(void)
 {
 	struct guest g;
@@ -800,6 +846,7 @@ int main(void)
 		test_current_translation();
 		test_control_characters();
 		test_long_and_unfinished_lines();
+		test_console_budget();
 		test_unknown_call();
 		test_report();
 		test_exit();
