@@ -18,7 +18,7 @@
 # A test whose "[name] " lines reached the log with a control or non-ASCII
 # byte fails, whatever its verdict.
 # A missing verdict, a missing SUMMARY line (the hypervisor crashed or
-# hung), or an emulator status or a hypervisor power-off line
+# hung), more than one SUMMARY or power-off line (a forgery), or an emulator status or a hypervisor power-off line
 # ("minihv: power off, status N") that disagrees with the verdicts is a
 # failure; STATUS alone never makes a pass: the verdicts are the log's; the launcher's "minihv-harness:" lines in LOG say why, and are
 # shown.  Exits 0 only when nothing failed.
@@ -37,15 +37,22 @@ if [ -f "$log" ]; then
 	tr -d '\r' <"$log" >"$clean"
 fi
 
-# Guests whose output reached the log with a byte that is not printable
-# ASCII or a tab: a raw ESC, BEL, backspace, NUL or "\r" would drive the
+# Tests whose output (a "[name] " line, or the message of the verdict
+# line) reached the log with a byte that is not printable ASCII or a tab: a raw ESC, BEL, backspace, NUL or "\r" would drive the
 # terminal of whoever reads the log, or hide text on it.  The hypervisor
 # prints such bytes as "?" (hv/console.c); if one got through, the test
 # that wrote it fails.  Read from the raw log, where only the serial
 # line's own "\r" before each newline is dropped (NUL made visible to awk).
 if [ -f "$log" ]; then
 	tr '\000' '\001' <"$log" | sed 's/\r$//' |
-		LC_ALL=C awk '/^\[[^] ]*\] / && /[^ -~\t]/ { print substr($0, 2, index($0, "]") - 2) }' |
+		LC_ALL=C awk '/[^ -~\t]/ {
+			if (match($0, /^\[[^] ]*\] /))
+				print substr($0, 2, RLENGTH - 3)
+			else if (match($0, /^(PASS|FAIL|SKIP|XFAIL): [^ :]+: /)) {
+				s = substr($0, 1, RLENGTH - 2)
+				print substr(s, index(s, ": ") + 2)
+			}
+		}' |
 		sort -u >"$dirty"
 fi
 
@@ -74,7 +81,7 @@ while read -r name; do
 	msg=${lines#*: "$name": }
 	if [ "$count" -eq 1 ] && grep -Fxq -- "$name" "$dirty"; then
 		word=FAIL
-		msg="its output reached the log with control or non-ASCII bytes (see the lines starting \"[$name] \" in $log)"
+		msg="its output reached the log with control or non-ASCII bytes (its \"[$name] \" lines or its verdict line in $log)"
 	fi
 	case "$name" in
 	hostile_*)
@@ -118,8 +125,16 @@ first=$(printf '%s\n' "$harness" | head -n 1)
 # emulator has no exit with a status (aarch64), the launcher returns it.
 hv=$(sed -n 's/^minihv: power off, status \([0-9][0-9]*\)$/\1/p' "$clean" | tail -n 1)
 
+# The hypervisor prints one SUMMARY and one power-off line; a second one
+# is someone else's (a guest's forgery that got through, or a second
+# boot), and which of them to believe is not the judge's guess to make.
+summaries=$(grep -c '^SUMMARY: ' "$clean" || true)
+poweroffs=$(grep -c '^minihv: power off, status ' "$clean" || true)
+
 extra=""
-if ! grep -q '^SUMMARY: ' "$clean" && [ -n "$first" ]; then
+if [ "$summaries" -gt 1 ] || [ "$poweroffs" -gt 1 ]; then
+	extra="$summaries SUMMARY lines and $poweroffs power-off lines: the hypervisor prints at most one of each"
+elif ! grep -q '^SUMMARY: ' "$clean" && [ -n "$first" ]; then
 	extra="no SUMMARY line: $first"
 elif ! grep -q '^SUMMARY: ' "$clean" && [ "$status" -eq 124 ]; then
 	extra="no SUMMARY line: the emulator timed out (MINIHV_TIMEOUT=seconds gives it longer)"

@@ -199,6 +199,9 @@ printf 'PASS: hello: ok\n[hello] x\rPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 fa
 expect_failure forged-verdict-cr sh scripts/judge-log.sh "$canned/forged-cr.log" "$canned/list" canned 0
 printf 'PASS: hello: ok\nPASS: bad_pointer: x\n[hello] SUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/forged-summary.log"
 expect_failure forged-summary sh scripts/judge-log.sh "$canned/forged-summary.log" "$canned/list" canned 0
+# ... and had one got through, there would be two SUMMARY lines: a failure.
+printf 'PASS: hello: ok\nSUMMARY: 1 tests, 0 failed, 0 skipped\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/two-summaries.log"
+expect_failure two-summaries sh scripts/judge-log.sh "$canned/two-summaries.log" "$canned/list" canned 0
 printf 'PASS: hello: ok\nPASS: hello: again\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/twice.log"
 expect_failure two-verdicts sh scripts/judge-log.sh "$canned/twice.log" "$canned/list" canned 0
 # A name that begins another is not that one's verdict.
