@@ -11,6 +11,8 @@
 #ifndef GUEST_PLATFORM_H
 #define GUEST_PLATFORM_H
 
+#include <stdint.h>
+
 /* The GICv2/v3 distributor. */
 #define PLATFORM_IRQCHIP_GPA    0x08000000ull
 #define PLATFORM_IRQCHIP_NAME   "the GIC distributor"
@@ -21,6 +23,17 @@
 /* The firmware's flash, with its first instruction at 0. */
 #define PLATFORM_FIRMWARE_GPA   0x00000000ull
 #define PLATFORM_FIRMWARE_NAME  "the firmware flash"
+
+/* Arm has no I/O ports (its serial line is PLATFORM_DEVICE_GPA). */
+#define PLATFORM_UART_PORT  0
+#define PLATFORM_DEBUG_PORT 0
+
+static inline int platform_outb(uint16_t port, uint8_t v)
+{
+	(void)port;
+	(void)v;
+	return -1;
+}
 
 /* Stage-1 descriptor: AP[2] (bit 7) set makes the page read-only at
  * every exception level. */
