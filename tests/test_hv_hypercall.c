@@ -714,6 +714,33 @@ static unsigned window_inside_arg0(struct guest *g)
 	return fake_hc_store(g->vcpu, MINIHV_HC_ARG0 + 1, 1, 0);
 }
 
+/* The guest suite's hostile_report_length, hostile_meminfo_ram_end,
+ * hostile_result_store, hostile_arg_width and hostile_straddle. */
+static unsigned report_len_max(struct guest *g)
+{
+	return fake_hc_call(g->vcpu, MINIHV_CALL_REPORT, MINIHV_VERDICT_PASS, BUF_GVA, ~0ull, 0);
+}
+
+static unsigned meminfo_ram_end(struct guest *g)
+{
+	return fake_hc_call(g->vcpu, MINIHV_CALL_MEMINFO, VM_RAM_ALIAS_GVA + VM_RAM_SIZE - 16, 0, 0, 0);
+}
+
+static unsigned result_store(struct guest *g)
+{
+	return fake_hc_store(g->vcpu, MINIHV_HC_RESULT, 8, 0);
+}
+
+static unsigned arg1_4_bytes(struct guest *g)
+{
+	return fake_hc_store(g->vcpu, MINIHV_HC_ARG1, 4, 0x1000);
+}
+
+static unsigned putc_arg0_straddle(struct guest *g)
+{
+	return fake_hc_store(g->vcpu, 0xc, 8, 0x4141414142424242ull);
+}
+
 static const struct hostile hostile[] = {
 	{ "console_write of 257 bytes", cw_257,
 	  "console_write: length 257 is larger than the ABI's limit of 256" },
@@ -757,6 +784,16 @@ static const struct hostile hostile[] = {
 	  "hypercall window: 4-byte load at offset 0xffc is not a register access the ABI allows" },
 	{ "store into the middle of ARG0", window_inside_arg0,
 	  "hypercall window: 1-byte store at offset 0x11 is not a register access the ABI allows" },
+	{ "report of 2^64-1 bytes", report_len_max,
+	  "report: length 18446744073709551615 is larger than the ABI's limit of 256" },
+	{ "meminfo across the end of RAM", meminfo_ram_end,
+	  "meminfo: destination gva 0x7f003ffff0 is not writable guest memory: not mapped" },
+	{ "store to RESULT", result_store,
+	  "hypercall window: 8-byte store at offset 0x38 is not a register access the ABI allows" },
+	{ "4-byte store to ARG1", arg1_4_bytes,
+	  "hypercall window: 4-byte store at offset 0x18 is not a register access the ABI allows" },
+	{ "8-byte store across PUTC and ARG0", putc_arg0_straddle,
+	  "hypercall window: 8-byte store at offset 0xc is not a register access the ABI allows" },
 };
 
 static void test_hostile(void)
