@@ -8,7 +8,8 @@
 #   4. the runner's own self-test: it must fail a failing suite
 #
 # Each part prints its own lines; this script adds up the closing
-# "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines and ends with
+# "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines, shows every
+# guest suite's "hostile: N contained, N escaped, ..." line together, and ends with
 # "N known failures (xfailed)" and then "N passed, N failed, N skipped" --
 # the last line in the shape CI reads, the known failures on the line
 # before it.  Exit status 0 only when nothing failed.
@@ -67,6 +68,7 @@ part() {
 	set -e
 	cat "$out"
 	add_counts "$label" "$out" "$status"
+	grep '^hostile: ' "$out" >>"$hostile_lines" || true
 }
 
 # expect_failure LABEL COMMAND...: a self-test that passes when the command
@@ -133,6 +135,9 @@ expect_line() {
 }
 
 start=$(date +%s)
+# Every guest suite's hostile line, shown together at the end.
+hostile_lines="$logdir/hostile.lines"
+: >"$hostile_lines"
 
 # shellcheck disable=SC2086 # $plain is two words
 part unit "$MAKE" --no-print-directory $plain check
@@ -294,6 +299,8 @@ expect_failure no-emulator env MINIHV_LOGDIR="$canned" \
 "$MAKE" --no-print-directory SELFTEST=1 TRACE=0 build/aarch64-selftest/BOOTAA64.EFI >"$logdir/build-selftest.out" 2>&1 || cat "$logdir/build-selftest.out"
 expect_failure failing-guest sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-selftest selftest
 
+echo "=== hostile (the hostile_* guests of each suite)"
+cat "$hostile_lines"
 echo "# make test took $(( $(date +%s) - start ))s"
 echo "$total_x known failures (xfailed)"
 echo "$total_p passed, $total_f failed, $total_s skipped"
