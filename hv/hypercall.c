@@ -42,6 +42,22 @@ static bool copy_guest_buffer(struct vcpu *vcpu, const char *what, uint64_t gva_
 	return true;
 }
 
+/*
+ * Charge len bytes of console output to the VM's budget (vm->console_budget,
+ * 0: none).  Past it the guest is stopped and the bytes are not printed:
+ * a guest must not be able to fill the host's log and disk.
+ */
+static bool console_charge(struct vm *vm, uint64_t len)
+{
+	if (vm->console_budget && len > vm->console_budget - vm->console_used) {
+		vm_stop(vm, "console: the guest wrote more than %llu bytes, its console budget",
+			(unsigned long long)vm->console_budget);
+		return false;
+	}
+	vm->console_used += len;
+	return true;
+}
+
 static void do_call(struct vcpu *vcpu, uint64_t nr)
 {
 	struct vm *vm = vcpu->vm;
@@ -51,7 +67,8 @@ static void do_call(struct vcpu *vcpu, uint64_t nr)
 	vcpu->hc_result = MINIHV_OK;
 	switch (nr) {
 	case MINIHV_CALL_CONSOLE_WRITE:
-		if (copy_guest_buffer(vcpu, "console_write", arg[0], arg[1], buf))
+		if (copy_guest_buffer(vcpu, "console_write", arg[0], arg[1], buf) &&
+		    console_charge(vm, arg[1]))
 			for (uint64_t i = 0; i < arg[1]; i++)
 				console_guest_putc(vm, buf[i]);
 		return;
@@ -141,7 +158,8 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 		*load_value = MINIHV_ABI_VERSION;
 		break;
 	case MINIHV_HC_PUTC:
-		console_guest_putc(vcpu->vm, (char)a->value);
+		if (console_charge(vcpu->vm, 1))
+			console_guest_putc(vcpu->vm, (char)a->value);
 		break;
 	case MINIHV_HC_ARG0:
 	case MINIHV_HC_ARG1:

@@ -47,6 +47,7 @@ struct vm *vm_create(struct bump *pool, const char *name)
 	vm->state = VM_RUNNING;
 	vm->watchdog_ms = VM_WATCHDOG_MS;
 	vm->watchdog_exits = VM_WATCHDOG_EXITS;
+	vm->console_budget = VM_CONSOLE_BUDGET;
 
 	/*
 	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can

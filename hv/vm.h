@@ -50,6 +50,15 @@ enum vm_state { VM_RUNNING, VM_EXITED, VM_STOPPED };
 #define VM_WATCHDOG_MS    2000
 #define VM_WATCHDOG_EXITS 10000
 
+/*
+ * How many bytes a guest may hand the console (PUTC and CONSOLE_WRITE)
+ * before it is stopped.  Every byte ends up in the serial log, on the
+ * host's disk and in front of whoever reads it: a guest printing in a loop
+ * would fill both, and the watchdog alone would let it write for its whole
+ * time budget (megabytes).  The chattiest minihv test writes about 1.2 KiB.
+ */
+#define VM_CONSOLE_BUDGET 16384
+
 struct vcpu {
 	struct vm *vm;
 	unsigned id;
@@ -86,6 +95,12 @@ struct vm {
 	 * above; whoever creates the VM may change them before running it. */
 	uint64_t watchdog_ms;
 	uint64_t watchdog_exits;
+
+	/* The console budget: how many bytes the guest may hand the console
+	 * in all (vm_create sets VM_CONSOLE_BUDGET; 0: no limit), and how
+	 * many it has. */
+	uint64_t console_budget;
+	uint64_t console_used;
 
 	/* How the guest ended. */
 	enum vm_state state;

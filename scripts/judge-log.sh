@@ -11,10 +11,14 @@
 # Only the hypervisor can write one: it starts every line of guest output
 # with "[name] " and prints no control character a guest sends (so no "\r"
 # can start a line of the guest's own).
-# Prints a TAP line per test and
+# Prints a TAP line per test, the hostile group's line
+# "hostile: N contained, N escaped, N xfailed, N skipped (LABEL)" (the
+# tests named hostile_*: see below), and last
 # "LABEL: N passed, N failed, N skipped, N xfailed".
+# A test whose "[name] " lines reached the log with a control or non-ASCII
+# byte fails, whatever its verdict.
 # A missing verdict, a missing SUMMARY line (the hypervisor crashed or
-# hung), or an emulator status or a hypervisor power-off line
+# hung), more than one SUMMARY or power-off line (a forgery), or an emulator status or a hypervisor power-off line
 # ("minihv: power off, status N") that disagrees with the verdicts is a
 # failure; STATUS alone never makes a pass: the verdicts are the log's; the launcher's "minihv-harness:" lines in LOG say why, and are
 # shown.  Exits 0 only when nothing failed.
@@ -27,15 +31,44 @@ status=$4
 seconds=${5:-?}
 
 clean=$(mktemp)
-trap 'rm -f "$clean"' EXIT
+dirty=$(mktemp)
+trap 'rm -f "$clean" "$dirty"' EXIT
 if [ -f "$log" ]; then
 	tr -d '\r' <"$log" >"$clean"
+fi
+
+# Tests whose output (a "[name] " line, or the message of the verdict
+# line) reached the log with a byte that is not printable ASCII or a tab: a raw ESC, BEL, backspace, NUL or "\r" would drive the
+# terminal of whoever reads the log, or hide text on it.  The hypervisor
+# prints such bytes as "?" (hv/console.c); if one got through, the test
+# that wrote it fails.  Read from the raw log, where only the serial
+# line's own "\r" before each newline is dropped (NUL made visible to awk).
+if [ -f "$log" ]; then
+	tr '\000' '\001' <"$log" | sed 's/\r$//' |
+		LC_ALL=C awk '/[^ -~\t]/ {
+			if (match($0, /^\[[^] ]*\] /))
+				print substr($0, 2, RLENGTH - 3)
+			else if (match($0, /^(PASS|FAIL|SKIP|XFAIL): [^ :]+: /)) {
+				s = substr($0, 1, RLENGTH - 2)
+				print substr(s, index(s, ": ") + 2)
+			}
+		}' |
+		sort -u >"$dirty"
 fi
 
 passed=0
 failed=0
 skipped=0
 xfailed=0
+# The hostile group: tests named hostile_*, each a guest that attacks the
+# hypervisor or the harness.  Contained: its verdict is PASS (it was
+# stopped as it expected, or checked that the attack failed).  Escaped:
+# anything else that is not an honest SKIP or a vouched-for XFAIL -- a
+# FAIL, no verdict, two verdicts.
+h_contained=0
+h_escaped=0
+h_xfailed=0
+h_skipped=0
 n=0
 while read -r name; do
 	n=$((n + 1))
@@ -46,6 +79,20 @@ while read -r name; do
 	count=$(printf '%s' "$lines" | grep -c . || true)
 	word=${lines%%:*}
 	msg=${lines#*: "$name": }
+	if [ "$count" -eq 1 ] && grep -Fxq -- "$name" "$dirty"; then
+		word=FAIL
+		msg="its output reached the log with control or non-ASCII bytes (its \"[$name] \" lines or its verdict line in $log)"
+	fi
+	case "$name" in
+	hostile_*)
+		case "$count:$word" in
+		1:PASS) h_contained=$((h_contained + 1)) ;;
+		1:SKIP) h_skipped=$((h_skipped + 1)) ;;
+		1:XFAIL) h_xfailed=$((h_xfailed + 1)) ;;
+		*) h_escaped=$((h_escaped + 1)) ;;
+		esac
+		;;
+	esac
 	if [ "$count" -eq 0 ]; then
 		echo "not ok $n - $label: $name # no verdict (crash, hang or timeout; see $log)"
 		failed=$((failed + 1))
@@ -78,8 +125,16 @@ first=$(printf '%s\n' "$harness" | head -n 1)
 # emulator has no exit with a status (aarch64), the launcher returns it.
 hv=$(sed -n 's/^minihv: power off, status \([0-9][0-9]*\)$/\1/p' "$clean" | tail -n 1)
 
+# The hypervisor prints one SUMMARY and one power-off line; a second one
+# is someone else's (a guest's forgery that got through, or a second
+# boot), and which of them to believe is not the judge's guess to make.
+summaries=$(grep -c '^SUMMARY: ' "$clean" || true)
+poweroffs=$(grep -c '^minihv: power off, status ' "$clean" || true)
+
 extra=""
-if ! grep -q '^SUMMARY: ' "$clean" && [ -n "$first" ]; then
+if [ "$summaries" -gt 1 ] || [ "$poweroffs" -gt 1 ]; then
+	extra="$summaries SUMMARY lines and $poweroffs power-off lines: the hypervisor prints at most one of each"
+elif ! grep -q '^SUMMARY: ' "$clean" && [ -n "$first" ]; then
 	extra="no SUMMARY line: $first"
 elif ! grep -q '^SUMMARY: ' "$clean" && [ "$status" -eq 124 ]; then
 	extra="no SUMMARY line: the emulator timed out (MINIHV_TIMEOUT=seconds gives it longer)"
@@ -104,5 +159,8 @@ if [ -n "$extra" ]; then
 fi
 echo "1..$n"
 echo "# $label: ${seconds}s"
+# The hostile group's line, before the closing line, which
+# stays last: scripts/test-all.sh reads that one.
+echo "hostile: $h_contained contained, $h_escaped escaped, $h_xfailed xfailed, $h_skipped skipped ($label)"
 echo "$label: $passed passed, $failed failed, $skipped skipped, $xfailed xfailed"
 [ "$failed" -eq 0 ]

@@ -12,7 +12,7 @@
 # ends with "LABEL: N passed, N failed, N skipped, N xfailed".  Exit status: 0 when
 # nothing failed.
 #
-# Environment: MINIHV_TIMEOUT (seconds, default 120), MINIHV_LOGDIR
+# Environment: MINIHV_TIMEOUT (seconds, default 120; Bochs 300), MINIHV_LOGDIR
 # (default build/run).
 set -eu
 
@@ -34,7 +34,15 @@ fi
 errfile="$logdir/$label.stderr"
 start=$(date +%s)
 set +e
-MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-120} sh "$here/launch/$target.sh" "$cpu" "$builddir" "$log" 2>"$errfile"
+# Bochs counts guest time in instructions and runs them several times more
+# slowly than QEMU (more so on a loaded machine): each watchdog test costs
+# it 80 million, and a suite that outran 120 s would leave every later test
+# without a verdict.  Hangs are caught sooner anyway, by the stall detector.
+case $target in
+bochs-*) timeout=300 ;;
+*) timeout=120 ;;
+esac
+MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-$timeout} sh "$here/launch/$target.sh" "$cpu" "$builddir" "$log" 2>"$errfile"
 status=$?
 set -e
 elapsed=$(( $(date +%s) - start ))
@@ -66,6 +74,8 @@ if [ "$status" -eq 77 ]; then
 		echo "ok $n - $label: $name # SKIP $why"
 	done <"$list"
 	echo "1..$n"
+	hostile=$(grep -c "^hostile_" "$list" || true)
+	echo "hostile: 0 contained, 0 escaped, 0 xfailed, $hostile skipped ($label)"
 	echo "$label: 0 passed, 0 failed, $n skipped, 0 xfailed"
 	exit 0
 fi

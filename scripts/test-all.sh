@@ -8,7 +8,8 @@
 #   4. the runner's own self-test: it must fail a failing suite
 #
 # Each part prints its own lines; this script adds up the closing
-# "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines and ends with
+# "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines, shows every
+# guest suite's "hostile: N contained, N escaped, ..." line together, and ends with
 # "N known failures (xfailed)" and then "N passed, N failed, N skipped" --
 # the last line in the shape CI reads, the known failures on the line
 # before it.  Exit status 0 only when nothing failed.
@@ -67,6 +68,7 @@ part() {
 	set -e
 	cat "$out"
 	add_counts "$label" "$out" "$status"
+	grep '^hostile: ' "$out" >>"$hostile_lines" || true
 }
 
 # expect_failure LABEL COMMAND...: a self-test that passes when the command
@@ -110,7 +112,32 @@ expect_pass() {
 	fi
 }
 
+# expect_line LABEL STATUS LINE COMMAND...: a self-test that passes when the
+# command exits with STATUS (0, or 1 for a failing suite) and prints LINE.
+expect_line() {
+	label=$1
+	want_status=$2
+	want=$3
+	shift 3
+	out="$logdir/selftest-$label.out"
+	set +e
+	"$@" >"$out" 2>&1
+	status=$?
+	set -e
+	if [ "$status" -eq "$want_status" ] && grep -Fxq -- "$want" "$out"; then
+		echo "ok - runner-selftest: $label prints \"$want\""
+		total_p=$((total_p + 1))
+	else
+		echo "not ok - runner-selftest: $label: exit $status (not $want_status) or no line \"$want\""
+		sed 's/^/#   /' "$out"
+		total_f=$((total_f + 1))
+	fi
+}
+
 start=$(date +%s)
+# Every guest suite's hostile line, shown together at the end.
+hostile_lines="$logdir/hostile.lines"
+: >"$hostile_lines"
 
 # shellcheck disable=SC2086 # $plain is two words
 part unit "$MAKE" --no-print-directory $plain check
@@ -177,6 +204,9 @@ printf 'PASS: hello: ok\n[hello] x\rPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 fa
 expect_failure forged-verdict-cr sh scripts/judge-log.sh "$canned/forged-cr.log" "$canned/list" canned 0
 printf 'PASS: hello: ok\nPASS: bad_pointer: x\n[hello] SUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/forged-summary.log"
 expect_failure forged-summary sh scripts/judge-log.sh "$canned/forged-summary.log" "$canned/list" canned 0
+# ... and had one got through, there would be two SUMMARY lines: a failure.
+printf 'PASS: hello: ok\nSUMMARY: 1 tests, 0 failed, 0 skipped\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/two-summaries.log"
+expect_failure two-summaries sh scripts/judge-log.sh "$canned/two-summaries.log" "$canned/list" canned 0
 printf 'PASS: hello: ok\nPASS: hello: again\nPASS: bad_pointer: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/twice.log"
 expect_failure two-verdicts sh scripts/judge-log.sh "$canned/twice.log" "$canned/list" canned 0
 # A name that begins another is not that one's verdict.
@@ -201,6 +231,19 @@ printf 'PASS: hello: ok\nFAIL: hello_world: XPASS: known to fail where x (y), bu
 expect_failure xpass sh scripts/judge-log.sh "$canned/xpass.log" "$canned/list2" canned 1
 printf 'PASS: hello: ok\n[hello] XFAIL: hello_world: x\nSUMMARY: 2 tests, 0 failed, 0 skipped, 1 xfailed\n' >"$canned/forged-xfail.log"
 expect_failure forged-xfail sh scripts/judge-log.sh "$canned/forged-xfail.log" "$canned/list2" canned 0
+# A guest line that reached the log with a raw control byte (here ESC[2J,
+# which clears the reader's terminal) fails that guest's test.
+printf 'PASS: hello: ok\n[hello_world] a\033[2Jb\nPASS: hello_world: x\nSUMMARY: 2 tests, 0 failed, 0 skipped\n' >"$canned/control.log"
+expect_failure control-bytes sh scripts/judge-log.sh "$canned/control.log" "$canned/list2" canned 0
+# The hostile group's line: hostile_* tests only; a PASS is contained, a
+# FAIL or a missing verdict escaped; XFAIL and SKIP are said apart.
+printf 'hello\nhostile_a\nhostile_b\nhostile_c\n' >"$canned/list-hostile"
+printf 'PASS: hello: ok\nPASS: hostile_a: x\nXFAIL: hostile_b: y\nSKIP: hostile_c: z\nSUMMARY: 4 tests, 0 failed, 1 skipped, 1 xfailed\n' >"$canned/hostile.log"
+expect_line hostile-contained 0 "hostile: 1 contained, 0 escaped, 1 xfailed, 1 skipped (canned)" \
+	sh scripts/judge-log.sh "$canned/hostile.log" "$canned/list-hostile" canned 0
+printf 'PASS: hello: ok\nFAIL: hostile_a: x\nPASS: hostile_b: y\nSUMMARY: 4 tests, 1 failed, 0 skipped\n' >"$canned/hostile-escaped.log"
+expect_line hostile-escaped 1 "hostile: 1 contained, 2 escaped, 0 xfailed, 0 skipped (canned)" \
+	sh scripts/judge-log.sh "$canned/hostile-escaped.log" "$canned/list-hostile" canned 1
 # add_counts sums the xfailed count too (tried on the canned closing line,
 # then the totals are put back: canned tests are not real ones).
 saved="$total_p $total_f $total_s $total_x"
@@ -256,6 +299,8 @@ expect_failure no-emulator env MINIHV_LOGDIR="$canned" \
 "$MAKE" --no-print-directory SELFTEST=1 TRACE=0 build/aarch64-selftest/BOOTAA64.EFI >"$logdir/build-selftest.out" 2>&1 || cat "$logdir/build-selftest.out"
 expect_failure failing-guest sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-selftest selftest
 
+echo "=== hostile (the hostile_* guests of each suite)"
+cat "$hostile_lines"
 echo "# make test took $(( $(date +%s) - start ))s"
 echo "$total_x known failures (xfailed)"
 echo "$total_p passed, $total_f failed, $total_s skipped"

@@ -296,6 +296,52 @@ static void test_long_and_unfinished_lines(void)
 	guest_end(&g);
 }
 
+
+/* The console budget: a guest may hand the console vm->console_budget
+ * bytes in all (PUTC and console_write alike); the access that would go
+ * past it stops the guest, and none of its bytes are printed. */
+static void test_console_budget(void)
+{
+	struct guest g;
+
+	guest_start(&g, "budget");
+	CHECK_EQ(g.vm->console_budget, VM_CONSOLE_BUDGET, "%s: vm_create gives the default console budget", cfg);
+	g.vm->console_budget = 10;
+	memcpy(guest_ram(&g, BUF_GVA), "12345678", 8);
+	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, 'a');
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, 'b');
+	fake_hc_store(g.vcpu, MINIHV_HC_PUTC, 1, 'c');
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: the 11th byte of a 10-byte budget stops the guest", cfg);
+	CHECK_STR(g.vm->stop_reason, "console: the guest wrote more than 10 bytes, its console budget",
+		  "%s: ... with the budget in the reason", cfg);
+	CHECK(console_has("[budget] 12345678ab\r\n") && !console_has("abc"),
+	      "%s: the 10 bytes within the budget are printed, the 11th is not", cfg);
+	guest_end(&g);
+
+	guest_start(&g, "budget2");
+	g.vm->console_budget = 10;
+	memcpy(guest_ram(&g, BUF_GVA), "12345678", 8);
+	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_STOPPED, "%s: a console_write that would cross the budget stops the guest", cfg);
+	CHECK(console_has("[budget2] 12345678\r\n") && !console_has("123456781"),
+	      "%s: ... and prints none of its bytes", cfg);
+	guest_end(&g);
+
+	guest_start(&g, "nobudget");
+	g.vm->console_budget = 0;
+	for (int i = 0; i < 8; i++)
+		fake_hc_call(g.vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 8, 0, 0);
+	fake_hc_call(g.vcpu, MINIHV_CALL_EXIT, 0, 0, 0, 0);
+	guest_run(&g);
+	CHECK_EQ(g.vm->state, VM_EXITED, "%s: console_budget 0: no limit (64 bytes written)", cfg);
+	guest_end(&g);
+}
 static void test_unknown_call(void)
 {
 	struct guest g;
@@ -549,7 +595,7 @@ static unsigned cw_100000(struct guest *g)
 	return fake_hc_call(g->vcpu, MINIHV_CALL_CONSOLE_WRITE, BUF_GVA, 100000, 0, 0);
 }
 
-/* guest/tests/bad_pointer.c: 8 bytes of RAM, then what is past its end. */
+/* guest/tests/hostile_bad_pointer.c: 8 bytes of RAM, then what is past its end. */
 static unsigned cw_past_ram(struct guest *g)
 {
 	return fake_hc_call(g->vcpu, MINIHV_CALL_CONSOLE_WRITE, VM_RAM_GVA + VM_RAM_SIZE - 8, 64, 0, 0);
@@ -668,6 +714,33 @@ static unsigned window_inside_arg0(struct guest *g)
 	return fake_hc_store(g->vcpu, MINIHV_HC_ARG0 + 1, 1, 0);
 }
 
+/* The guest suite's hostile_report_length, hostile_meminfo_ram_end,
+ * hostile_result_store, hostile_arg_width and hostile_straddle. */
+static unsigned report_len_max(struct guest *g)
+{
+	return fake_hc_call(g->vcpu, MINIHV_CALL_REPORT, MINIHV_VERDICT_PASS, BUF_GVA, ~0ull, 0);
+}
+
+static unsigned meminfo_ram_end(struct guest *g)
+{
+	return fake_hc_call(g->vcpu, MINIHV_CALL_MEMINFO, VM_RAM_ALIAS_GVA + VM_RAM_SIZE - 16, 0, 0, 0);
+}
+
+static unsigned result_store(struct guest *g)
+{
+	return fake_hc_store(g->vcpu, MINIHV_HC_RESULT, 8, 0);
+}
+
+static unsigned arg1_4_bytes(struct guest *g)
+{
+	return fake_hc_store(g->vcpu, MINIHV_HC_ARG1, 4, 0x1000);
+}
+
+static unsigned putc_arg0_straddle(struct guest *g)
+{
+	return fake_hc_store(g->vcpu, 0xc, 8, 0x4141414142424242ull);
+}
+
 static const struct hostile hostile[] = {
 	{ "console_write of 257 bytes", cw_257,
 	  "console_write: length 257 is larger than the ABI's limit of 256" },
@@ -711,6 +784,16 @@ static const struct hostile hostile[] = {
 	  "hypercall window: 4-byte load at offset 0xffc is not a register access the ABI allows" },
 	{ "store into the middle of ARG0", window_inside_arg0,
 	  "hypercall window: 1-byte store at offset 0x11 is not a register access the ABI allows" },
+	{ "report of 2^64-1 bytes", report_len_max,
+	  "report: length 18446744073709551615 is larger than the ABI's limit of 256" },
+	{ "meminfo across the end of RAM", meminfo_ram_end,
+	  "meminfo: destination gva 0x7f003ffff0 is not writable guest memory: not mapped" },
+	{ "store to RESULT", result_store,
+	  "hypercall window: 8-byte store at offset 0x38 is not a register access the ABI allows" },
+	{ "4-byte store to ARG1", arg1_4_bytes,
+	  "hypercall window: 4-byte store at offset 0x18 is not a register access the ABI allows" },
+	{ "8-byte store across PUTC and ARG0", putc_arg0_straddle,
+	  "hypercall window: 8-byte store at offset 0xc is not a register access the ABI allows" },
 };
 
 static void test_hostile(void)
@@ -800,6 +883,7 @@ int main(void)
 		test_current_translation();
 		test_control_characters();
 		test_long_and_unfinished_lines();
+		test_console_budget();
 		test_unknown_call();
 		test_report();
 		test_exit();

@@ -51,6 +51,10 @@ __attribute__((noreturn)) void hc_exit(uint64_t code);
 uint64_t *guest_pt_entry(const struct minihv_boot_info *info, uint64_t gva, unsigned level);
 /* Point an entry (table or 2 MiB leaf) at another address; flush the TLB. */
 void guest_pt_set_addr(uint64_t *entry, uint64_t addr);
+/* Map the 2 MiB block of guest-physical space holding gpa at the spare gva
+ * after RAM, readable, writable and executable; returns the gva of gpa
+ * (0 if that could not be done).  For tests that reach unmapped GPAs. */
+uint64_t guest_map_gpa(const struct minihv_boot_info *info, uint64_t gpa);
 
 /* ---- console ---- */
 

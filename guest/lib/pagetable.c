@@ -36,3 +36,25 @@ void guest_pt_set_addr(uint64_t *entry, uint64_t addr)
 	*entry = (*entry & ~ADDR_MASK) | (addr & ADDR_MASK);
 	cpu_flush_tlb();
 }
+
+/*
+ * Map the 2 MiB block of guest-physical space holding gpa at the spare
+ * block right after RAM's main view, with the main view's attributes
+ * (read, write, execute), and return the guest-virtual address of gpa
+ * there, or 0 if the main view is not made of 2 MiB blocks.  The hostile
+ * tests use it to reach guest-physical addresses the hypervisor never
+ * mapped for them: their own tables may say anything, but the
+ * second-level tables decide.
+ */
+uint64_t guest_map_gpa(const struct minihv_boot_info *info, uint64_t gpa)
+{
+	uint64_t spare = info->ram_gva + info->ram_size;
+	uint64_t *ram = guest_pt_entry(info, info->ram_gva, 1);
+	uint64_t *slot = guest_pt_entry(info, spare, 1);
+
+	if (!ram || !slot || (spare & 0x1fffff) || (*ram & ADDR_MASK) != info->ram_gpa)
+		return 0;
+	*slot = *ram;
+	guest_pt_set_addr(slot, gpa & ~0x1fffffull);
+	return spare + (gpa & 0x1fffff);
+}
