@@ -67,9 +67,10 @@ enum arch_fact {
 				    /* ("arm-system-registers") the CPU has Arm's
 				       EL1 configuration a guest could reach:
 				       ACTLR_EL1, set/way cache maintenance */
-	ARCH_FACT_EL0,              /* ("el0") the CPU has Arm's EL0, the user
-				       level guest/tests/hostile_user_hypercall
-				       drops to */
+	ARCH_FACT_USER_MODE,        /* ("user-mode") the CPU has a user level a
+				       guest can drop to (Arm EL0, x86 CPL 3),
+				       which guest/tests/hostile_user_hypercall
+				       tries hypercalls from */
 	ARCH_FACT_SVE,              /* ("sve") the CPU has Arm's SVE, which minihv
 				       traps and refuses */
 	ARCH_FACT_TIDCP_IGNORED,    /* ("tidcp-ignored") this platform is one known

@@ -62,7 +62,7 @@ static const struct {
 	{ "semihosting", ARCH_FACT_SEMIHOSTING },
 	{ "pointer-auth", ARCH_FACT_POINTER_AUTH },
 	{ "arm-system-registers", ARCH_FACT_ARM_SYSTEM_REGISTERS },
-	{ "el0", ARCH_FACT_EL0 },
+	{ "user-mode", ARCH_FACT_USER_MODE },
 	{ "sve", ARCH_FACT_SVE },
 	{ "tidcp-ignored", ARCH_FACT_TIDCP_IGNORED },
 	{ "watchdog", ARCH_FACT_WATCHDOG },

@@ -44,7 +44,7 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_SEMIHOSTING:
 	case ARCH_FACT_WATCHDOG:    /* the EL2 physical timer: vcpu.c */
 	case ARCH_FACT_ARM_SYSTEM_REGISTERS:
-	case ARCH_FACT_EL0:
+	case ARCH_FACT_USER_MODE:
 		return true;
 	case ARCH_FACT_POINTER_AUTH:
 		return arm_has_pointer_auth();

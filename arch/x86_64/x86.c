@@ -143,13 +143,13 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_DEBUG_REGISTERS:
 	case ARCH_FACT_IO_PORTS:
 	case ARCH_FACT_X86_INSTRUCTIONS:
+	case ARCH_FACT_USER_MODE:
 		return true;
 	case ARCH_FACT_SEMIHOSTING:
 	case ARCH_FACT_POINTER_AUTH:
 	case ARCH_FACT_ARM_SYSTEM_REGISTERS:
 	case ARCH_FACT_TIDCP_IGNORED:
 	case ARCH_FACT_SVE:
-	case ARCH_FACT_EL0:
 		return false;
 	case ARCH_FACT_WATCHDOG:    /* arch_vcpu_watchdog_arm, below */
 		return backend && !backend->watchdog_missing() && x86_tsc_known();

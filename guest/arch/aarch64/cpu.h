@@ -473,4 +473,135 @@ static inline int cpu_interrupts_on(void) { return -1; }
 static inline int cpu_cache_writeback_invalidate(void) { return -1; }
 static inline int cpu_cache_invalidate_no_writeback(void) { return -1; }
 
+
+/*
+ * The machine's power, reset and other CPUs (hostile_power_off,
+ * hostile_reset, hostile_reset_fast, hostile_cpu_on): on Arm they are the
+ * firmware's, through PSCI calls (Arm DEN0022) with the function ID in x0.
+ * A guest kernel makes them with HVC, which reaches only its own
+ * hypervisor; SMC goes to the firmware at EL3 and acts on the whole
+ * machine -- QEMU's virt board powers off at a PSCI SYSTEM_OFF through
+ * SMC.  minihv traps SMC (HCR_EL2.TSC).  Each returns 0 if the call came
+ * back; -1 where the architecture has no such channel.
+ */
+#define CPU_PSCI_CPU_ON_64     0xc4000003u
+#define CPU_PSCI_SYSTEM_OFF    0x84000008u
+#define CPU_PSCI_SYSTEM_RESET  0x84000009u
+#define CPU_PSCI_SYSTEM_RESET2 0xc4000012u
+
+static inline uint64_t cpu_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return x0;
+}
+
+static inline int cpu_firmware_power_off(void)
+{
+	cpu_smc(CPU_PSCI_SYSTEM_OFF, 0, 0, 0);
+	return 0;
+}
+
+static inline int cpu_firmware_reset(void)
+{
+	cpu_smc(CPU_PSCI_SYSTEM_RESET, 0, 0, 0);
+	return 0;
+}
+
+/* SYSTEM_RESET2 with reset type 0, a warm reset (PSCI 1.1). */
+static inline int cpu_firmware_fast_reset(void)
+{
+	cpu_smc(CPU_PSCI_SYSTEM_RESET2, 0, 0, 0);
+	return 0;
+}
+
+/* CPU_ON: start the CPU with MPIDR affinity 1 at an address of the
+ * guest's choosing (its own code: this function). */
+static inline int cpu_start_other_cpu(void)
+{
+	cpu_smc(CPU_PSCI_CPU_ON_64, 1, (uintptr_t)cpu_start_other_cpu, 0);
+	return 0;
+}
+
+/* PMCR_EL0.E (bit 0) and C (bit 2): turn the CPU's performance counters on
+ * and reset the cycle counter -- one set per CPU, counting the host too.
+ * minihv traps them (MDCR_EL2.TPM, TPMCR). */
+static inline int cpu_pmu_write(void)
+{
+	__asm__ volatile("msr pmcr_el0, %0\n\tisb" : : "r"(5ull) : "memory");
+	return 0;
+}
+
+/* OSLAR_EL1 = 1: lock the OS lock, which holds off the CPU's external
+ * debugger interface -- the CPU's, not the guest's.  minihv traps it
+ * (MDCR_EL2.TDOSA).  Spelled by encoding, S2_0_C1_C0_4. */
+static inline int cpu_debug_control_write(void)
+{
+	__asm__ volatile("msr s2_0_c1_c0_4, %0\n\tisb" : : "r"(1ull) : "memory");
+	return 0;
+}
+
+/* A guest that wants to be a hypervisor: MSR to HCR_EL2, which is
+ * UNDEFINED at EL1 (there is no nested virtualization without FEAT_NV):
+ * the CPU refuses it with an exception to the guest's own vectors. */
+static inline int cpu_nested_virt(void)
+{
+	__asm__ volatile("msr hcr_el2, %0\n\tisb" : : "r"(1ull) : "memory");
+	return 0;
+}
+
+/*
+ * MMIO accesses through instructions whose data abort carries no
+ * instruction syndrome (ESR_EL2.ISV = 0), so the hypervisor cannot know
+ * the register, width or writeback (hostile_mmio_*): each aims at the
+ * window's SCRATCH register, which echoes any single-register LDR/STR.
+ * Emulating them as if they were one would drop a register, a base
+ * update, an atomic's read-modify-write or half a vector.  Each returns 0
+ * if the guest came back.
+ */
+static inline int cpu_mmio_multi_store(uintptr_t addr)
+{
+	__asm__ volatile("stp %0, %0, [%1]" : : "r"(0x5a5aull), "r"(addr) : "memory");
+	return 0;
+}
+
+static inline int cpu_mmio_writeback_store(uintptr_t addr)
+{
+	uintptr_t base = addr - 8;
+	__asm__ volatile("str %1, [%0, #8]!" : "+r"(base) : "r"(0x5aull) : "memory");
+	return 0;
+}
+
+/* LDADD where the CPU has the LSE atomics (ID_AA64ISAR0_EL1.Atomic, bits
+ * 23:20, at least 2: Armv8.1), else a load-exclusive/store-exclusive pair,
+ * the Armv8.0 way.  LDADD x1, x2, [x0] is spelled by encoding. */
+static inline int cpu_mmio_atomic_add(uintptr_t addr)
+{
+	uint64_t isar0;
+	__asm__ volatile("mrs %0, id_aa64isar0_el1" : "=r"(isar0));
+	if (((isar0 >> 20) & 0xf) >= 2) {
+		register uint64_t x0 __asm__("x0") = addr;
+		register uint64_t x1 __asm__("x1") = 1;
+		register uint64_t x2 __asm__("x2");
+		__asm__ volatile(".inst 0xf8210002" : "=r"(x2) : "r"(x0), "r"(x1) : "memory");
+		(void)x2;
+	} else {
+		uint64_t v;
+		uint32_t failed;
+		__asm__ volatile("ldxr %0, [%2]\n\tadd %0, %0, #1\n\tstxr %w1, %0, [%2]"
+				 : "=&r"(v), "=&r"(failed) : "r"(addr) : "memory");
+	}
+	return 0;
+}
+
+static inline int cpu_mmio_simd_store(uintptr_t addr)
+{
+	cpu_fp_on();
+	__asm__ volatile("movi v0.16b, #0x5a\n\tstr q0, [%0]" : : "r"(addr) : "memory");
+	return 0;
+}
+
 #endif
