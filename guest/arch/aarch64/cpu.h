@@ -50,7 +50,7 @@ static inline int cpu_hypervisor_signature(char sig[13])
  * names[] and values[] (at most CPU_LEFTOVERS) and returns how many; on a
  * fresh vCPU every value is 0.
  */
-#define CPU_LEFTOVERS 20
+#define CPU_LEFTOVERS 32
 
 /*
  * FP/SIMD instructions trap to the guest's own EL1 until CPACR_EL1.FPEN
@@ -102,10 +102,52 @@ static inline void cpu_leave_leftovers(uint64_t v)
 		__asm__ volatile("msr s3_0_c12_c1_1, %0" : : "r"(v) : "memory");
 	if (cpu_has_sme())
 		__asm__ volatile("msr s3_3_c13_c0_5, %0" : : "r"(v) : "memory");
-	/* V3, both halves, and FPCR rounding toward zero. */
+	/* TTBR1_EL1, the upper half's table: its walks stay disabled
+	 * (TCR_EL1.EPD1), so any value is harmless here.  (AFSR0/1_EL1 and
+	 * AMAIR_EL1, IMPLEMENTATION DEFINED, are switched by the hypervisor
+	 * too, but QEMU reads them as zero, so 1_dirty could not see its own
+	 * write: not checked here.) */
+	__asm__ volatile("msr ttbr1_el1, %0\n\tisb" : : "r"(v) : "memory");
+	/* The EL1 physical timer, like the virtual one: on, unmasked and
+	 * firing (the firmware lets EL1 reach it: CNTHCTL_EL2.EL1PCEN). */
+	__asm__ volatile("msr cntp_cval_el0, %0\n\tmsr cntp_ctl_el0, %0\n\tisb"
+			 : : "r"(1ull) : "memory");
+	/* Every V register (V3 with v in both halves, the others with a
+	 * byte pattern), FPCR rounding toward zero, and FPSR's cumulative
+	 * exception flags (IOC, DZC, OFC, UFC, IXC: bits 4:0). */
 	cpu_fp_on();
-	__asm__ volatile("fmov d3, %0\n\tmov v3.d[1], %0\n\tmsr fpcr, %1"
-			 : : "r"(v), "r"(CPU_FPCR_ROUND_TO_ZERO) : "memory");
+	__asm__ volatile("movi v0.16b, #0x5a\n\tmov v1.16b, v0.16b\n\tmov v2.16b, v0.16b\n\t"
+			 "mov v4.16b, v0.16b\n\tmov v5.16b, v0.16b\n\tmov v6.16b, v0.16b\n\t"
+			 "mov v7.16b, v0.16b\n\tmov v8.16b, v0.16b\n\tmov v9.16b, v0.16b\n\t"
+			 "mov v10.16b, v0.16b\n\tmov v11.16b, v0.16b\n\tmov v12.16b, v0.16b\n\t"
+			 "mov v13.16b, v0.16b\n\tmov v14.16b, v0.16b\n\tmov v15.16b, v0.16b\n\t"
+			 "mov v16.16b, v0.16b\n\tmov v17.16b, v0.16b\n\tmov v18.16b, v0.16b\n\t"
+			 "mov v19.16b, v0.16b\n\tmov v20.16b, v0.16b\n\tmov v21.16b, v0.16b\n\t"
+			 "mov v22.16b, v0.16b\n\tmov v23.16b, v0.16b\n\tmov v24.16b, v0.16b\n\t"
+			 "mov v25.16b, v0.16b\n\tmov v26.16b, v0.16b\n\tmov v27.16b, v0.16b\n\t"
+			 "mov v28.16b, v0.16b\n\tmov v29.16b, v0.16b\n\tmov v30.16b, v0.16b\n\t"
+			 "mov v31.16b, v0.16b\n\t"
+			 "fmov d3, %0\n\tmov v3.d[1], %0\n\tmsr fpcr, %1\n\tmsr fpsr, %2"
+			 : : "r"(v), "r"(CPU_FPCR_ROUND_TO_ZERO), "r"(0x1full) : "memory");
+}
+
+/* The 32 V registers, 16 bytes each, ORed together into one value. */
+static inline uint64_t cpu_all_v_registers_ored(void)
+{
+	static uint64_t buf[64] __attribute__((aligned(16)));
+	uint64_t *p = buf, acc = 0;
+	__asm__ volatile("st1 {v0.2d, v1.2d, v2.2d, v3.2d}, [%0], #64\n\t"
+			 "st1 {v4.2d, v5.2d, v6.2d, v7.2d}, [%0], #64\n\t"
+			 "st1 {v8.2d, v9.2d, v10.2d, v11.2d}, [%0], #64\n\t"
+			 "st1 {v12.2d, v13.2d, v14.2d, v15.2d}, [%0], #64\n\t"
+			 "st1 {v16.2d, v17.2d, v18.2d, v19.2d}, [%0], #64\n\t"
+			 "st1 {v20.2d, v21.2d, v22.2d, v23.2d}, [%0], #64\n\t"
+			 "st1 {v24.2d, v25.2d, v26.2d, v27.2d}, [%0], #64\n\t"
+			 "st1 {v28.2d, v29.2d, v30.2d, v31.2d}, [%0], #64"
+			 : "+r"(p) : : "memory");
+	for (int i = 0; i < 64; i++)
+		acc |= buf[i];
+	return acc;
 }
 
 #define CPU_READ_SYSREG(reg, mask) do {					\
@@ -152,6 +194,12 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 	names[n] = "V3 (its two halves ORed)";
 	values[n++] = lo | hi;
 	CPU_READ_SYSREG(fpcr, ~0ull);
+	CPU_READ_SYSREG(fpsr, ~0ull);
+	names[n] = "V0-V31 (all ORed)";
+	values[n++] = cpu_all_v_registers_ored();
+	CPU_READ_SYSREG(ttbr1_el1, ~0ull);
+	CPU_READ_SYSREG(cntp_cval_el0, ~0ull);
+	CPU_READ_SYSREG(cntp_ctl_el0, 3ull);
 	return n;
 }
 

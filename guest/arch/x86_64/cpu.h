@@ -126,11 +126,50 @@ static inline void cpu_leave_leftovers(uint64_t v)
 	 * two low bits, which would fault the guest's own user pages. */
 	if (cpu_pkeys_on())
 		__asm__ volatile("wrpkru" : : "a"((uint32_t)v & ~3u), "c"(0), "d"(0) : "memory");
-	/* XMM3, both halves, and MXCSR rounding toward zero. */
+	/* FS.base and GS.base, through WRFSBASE/WRGSBASE (GS's again after
+	 * the SWAPGS above gave it back 0): nothing in a minihv guest uses
+	 * either, and the VMCS and VMCB hold them per vCPU. */
+	if (cpu_fsgsbase_on())
+		__asm__ volatile("wrfsbase %0\n\twrgsbase %0" : : "r"(v) : "memory");
+	/* XMM3, both halves, the other XMM registers with a byte pattern,
+	 * and MXCSR rounding toward zero. */
 	uint32_t mxcsr = CPU_MXCSR_RESET | CPU_MXCSR_ROUND_TO_ZERO;
 	cpu_sse_on();
-	__asm__ volatile("movq %0, %%xmm3\n\tpunpcklqdq %%xmm3, %%xmm3\n\tldmxcsr %1"
+	__asm__ volatile("movq %0, %%xmm3\n\tpunpcklqdq %%xmm3, %%xmm3\n\tldmxcsr %1\n\t"
+			 "pcmpeqb %%xmm0, %%xmm0\n\tmovdqa %%xmm0, %%xmm1\n\tmovdqa %%xmm0, %%xmm2\n\t"
+			 "movdqa %%xmm0, %%xmm4\n\tmovdqa %%xmm0, %%xmm5\n\tmovdqa %%xmm0, %%xmm6\n\t"
+			 "movdqa %%xmm0, %%xmm7\n\tmovdqa %%xmm0, %%xmm8\n\tmovdqa %%xmm0, %%xmm9\n\t"
+			 "movdqa %%xmm0, %%xmm10\n\tmovdqa %%xmm0, %%xmm11\n\tmovdqa %%xmm0, %%xmm12\n\t"
+			 "movdqa %%xmm0, %%xmm13\n\tmovdqa %%xmm0, %%xmm14\n\tmovdqa %%xmm0, %%xmm15"
 			 : : "r"(v), "m"(mxcsr) : "memory");
+	/* The x87 unit: 53-bit precision in the control word (0x27f), and
+	 * three values pushed onto its register stack, which moves TOP in
+	 * the status word and marks three registers valid in the tag word. */
+	uint16_t fcw = 0x27f;
+	__asm__ volatile("fldcw %0\n\tfld1\n\tfldpi\n\tfldl2t" : : "m"(fcw) : "memory");
+}
+
+/*
+ * The x87 and SSE state as FXSAVE stores it (SDM vol. 1, table 10-2): FCW
+ * at byte 0, FSW at 2, the abridged tag word at 4, MXCSR at 24, ST0-ST7
+ * (16 bytes each) from 32, XMM0-XMM15 from 160.  One instruction shows all
+ * of it, the data registers the x87 stack no longer names included.
+ */
+struct cpu_fxsave {
+	uint16_t fcw, fsw;
+	uint8_t ftw, reserved0;
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint64_t st[16];
+	uint64_t xmm[32];
+	uint8_t rest[96];
+} __attribute__((aligned(16)));
+
+static inline void cpu_fxsave(struct cpu_fxsave *f)
+{
+	cpu_sse_on();
+	__asm__ volatile("fxsave64 %0" : "=m"(*f));
 }
 
 static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[])
@@ -154,6 +193,15 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 		values[n++] = pkru;
 	}
 
+	if (cpu_fsgsbase_on()) {
+		__asm__ volatile("rdfsbase %0" : "=r"(v));
+		names[n] = "FS.base";
+		values[n++] = v;
+		__asm__ volatile("rdgsbase %0" : "=r"(v));
+		names[n] = "GS.base";
+		values[n++] = v;
+	}
+
 	uint64_t xmm[2];
 	uint32_t mxcsr;
 	cpu_sse_on();
@@ -162,6 +210,25 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 	values[n++] = xmm[0] | xmm[1];
 	names[n] = "MXCSR (bits changed from its power-on 0x1f80)";
 	values[n++] = mxcsr ^ CPU_MXCSR_RESET;
+
+	static struct cpu_fxsave f;
+	uint64_t acc = 0;
+	cpu_fxsave(&f);
+	for (int i = 0; i < 32; i++)
+		acc |= f.xmm[i];
+	names[n] = "XMM0-XMM15 (all ORed, from FXSAVE)";
+	values[n++] = acc;
+	names[n] = "x87 control word (bits changed from its power-on 0x37f)";
+	values[n++] = f.fcw ^ 0x37fu;
+	names[n] = "x87 status word (TOP, flags)";
+	values[n++] = f.fsw;
+	names[n] = "x87 tag word (abridged: registers in use)";
+	values[n++] = f.ftw;
+	acc = 0;
+	for (int i = 0; i < 16; i++)
+		acc |= f.st[i];
+	names[n] = "x87 ST0-ST7 (all ORed, from FXSAVE)";
+	values[n++] = acc;
 	return n;
 }
 
