@@ -82,6 +82,10 @@ enum arch_fact {
 				       is stopped (tests hostile_spin, ...) */
 	ARCH_FACT_X86_INSTRUCTIONS, /* ("x86-instructions") guests run x86 code,
 				       so STI, WBINVD and INVD exist to try */
+	ARCH_FACT_PAN_SMAP,         /* ("pan-or-smap") the CPU offers guests Arm's
+				       PAN or x86's SMAP, which forbid the kernel
+				       data accesses to user pages (and so forbid
+				       them to the hypervisor on its behalf) */
 };
 bool arch_fact(enum arch_fact f);
 

@@ -63,6 +63,7 @@ static const struct {
 	{ "pointer-auth", ARCH_FACT_POINTER_AUTH },
 	{ "arm-system-registers", ARCH_FACT_ARM_SYSTEM_REGISTERS },
 	{ "user-mode", ARCH_FACT_USER_MODE },
+	{ "pan-or-smap", ARCH_FACT_PAN_SMAP },
 	{ "sve", ARCH_FACT_SVE },
 	{ "tidcp-ignored", ARCH_FACT_TIDCP_IGNORED },
 	{ "watchdog", ARCH_FACT_WATCHDOG },

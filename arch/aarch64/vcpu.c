@@ -272,6 +272,8 @@ void arch_vcpu_gpt_regime(const struct vcpu *vcpu, struct guest_mmu *m)
 	uint64_t ttbr1 = live ? read_sysreg(ttbr1_el1) : a->el1.ttbr1;
 
 	m->split = true;
+	/* PSTATE.PAN (SPSR_EL2 bit 22, RES0 without FEAT_PAN) at EL1. */
+	m->kernel_no_user = ((a->regs.spsr >> 2) & 3) != 0 && (a->regs.spsr & (1ull << 22));
 	m->lower_disabled = tcr & (1ull << 7);    /* EPD0 */
 	m->upper_disabled = tcr & (1ull << 23);   /* EPD1 */
 	m->lower_tbi = tcr & (1ull << 37);        /* TBI0 */
@@ -380,6 +382,7 @@ static bool guest_insn_at_elr_el1(const struct vcpu *vcpu, uint32_t *insn)
 	struct guest_mmu mmu;
 	uint8_t b[4];
 	vcpu_guest_mmu(vcpu, &mmu);
+	mmu.kernel_no_user = false;     /* an instruction: PAN covers data only */
 	if (guest_read_virt(&mmu, gva(read_sysreg(elr_el1)), b, sizeof(b)))
 		return false;
 	*insn = b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;

@@ -215,6 +215,7 @@ void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out)
 	out->cr0 = vmcb->cr0;
 	out->cr4 = vmcb->cr4;
 	out->efer = vmcb->efer;
+	out->rflags = vmcb->rflags;
 	out->cs_l = vmcb->cs.attrib & ATTRIB_L;
 	out->cs_d = vmcb->cs.attrib & ATTRIB_DB;
 }

@@ -28,6 +28,7 @@ size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 {
 	struct guest_mmu mmu;
 	vcpu_guest_mmu(vcpu, &mmu);
+	mmu.kernel_no_user = false;     /* SMAP restricts data accesses only */
 
 	/*
 	 * An instruction may straddle two pages, and the second may be

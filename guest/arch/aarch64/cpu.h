@@ -652,4 +652,48 @@ static inline int cpu_mmio_simd_store(uintptr_t addr)
 	return 0;
 }
 
+
+/*
+ * PAN (hostile_pan_smap): a second mapping of the page-aligned buf that
+ * user mode may read and write (AP[2:1] = 01), never execute, in a free
+ * slot of the window's level-0 table (window page + 9), built from RAM's
+ * own descriptor; *alias gets its address.  -1 if the tables are not as
+ * expected.
+ */
+static inline int cpu_user_page_alias(const struct minihv_boot_info *info, const void *buf,
+				      uint64_t *alias)
+{
+	uint64_t va = (uintptr_t)buf;
+	uint64_t *window = guest_pt_entry(info, info->window_gva, 0);
+	uint64_t *ram = guest_pt_entry(info, va, 1);
+	if (!window || !ram || !(*ram & 1))
+		return -1;
+	if ((*ram & 3) == 3)            /* a table: RAM is mapped with pages */
+		ram = guest_pt_entry(info, va, 0);
+	if (!ram || !(*ram & 1))
+		return -1;
+	uint64_t attrs = *ram & ~0x0000fffffffff003ull & ~(3ull << 6);
+	window[9] = attrs | (1ull << 6) | (3ull << 53) |      /* EL0 RW, UXN, PXN */
+		    (info->ram_gpa + (va - info->ram_gva)) | 3;
+	cpu_flush_tlb();
+	*alias = info->window_gva + 9 * 4096;
+	return 0;
+}
+
+/* PSTATE.PAN on (1) or off (0): with it on, EL1's own loads and stores to
+ * pages EL0 may reach fault.  -1 where the CPU has no PAN
+ * (ID_AA64MMFR1_EL1.PAN, bits 23:20).  MSR PAN, #imm spelled by encoding. */
+static inline int cpu_kernel_no_user(int on)
+{
+	uint64_t mmfr1;
+	__asm__ volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(mmfr1));
+	if (!((mmfr1 >> 20) & 0xf))
+		return -1;
+	if (on)
+		__asm__ volatile(".inst 0xd500419f\n\tisb" ::: "memory");
+	else
+		__asm__ volatile(".inst 0xd500409f\n\tisb" ::: "memory");
+	return 0;
+}
+
 #endif

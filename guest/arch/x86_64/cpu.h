@@ -791,4 +791,39 @@ static inline int cpu_mmio_simd_store(uintptr_t addr)
 	return 0;
 }
 
+
+/*
+ * SMAP (hostile_pan_smap): a second mapping of the page-aligned buf that
+ * user mode may read and write (U/S, R/W), in a free slot of the window's
+ * page table (window page + 9); *alias gets its address.  -1 if the table
+ * is not where it is expected.
+ */
+static inline int cpu_user_page_alias(const struct minihv_boot_info *info, const void *buf,
+				      uint64_t *alias)
+{
+	uint64_t *window = guest_pt_entry(info, info->window_gva, 0);
+	if (!window || !(*window & 1))
+		return -1;
+	window[9] = (info->ram_gpa + ((uintptr_t)buf - info->ram_gva)) | 4 | 2 | 1;
+	cpu_flush_tlb();
+	*alias = info->window_gva + 9 * 4096;
+	return 0;
+}
+
+/* CR4.SMAP on (1, with RFLAGS.AC clear: CLAC) or off (0): with it on, the
+ * kernel's own loads and stores to user pages fault.  -1 where the CPU has
+ * no SMAP (CPUID.(EAX=7,ECX=0):EBX bit 20). */
+static inline int cpu_kernel_no_user(int on)
+{
+	uint64_t cr4;
+	if (!cpu_cr4_on_if_leaf7(0, 20, 21))
+		return -1;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	if (on)
+		__asm__ volatile("clac" ::: "memory");
+	else
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~(1ull << 21)) : "memory");
+	return 0;
+}
+
 #endif
