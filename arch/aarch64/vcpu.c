@@ -325,6 +325,7 @@ static const char *ec_name(unsigned ec)
 	case 0x21:        return "instruction abort at EL1";
 	case 0x25:        return "data abort at EL1";
 	case 0x15:        return "SVC";
+	case 0x0e:        return "illegal execution state";
 	default:          return "exception";
 	}
 }
@@ -630,7 +631,16 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 	unsigned ec = (a->esr >> 26) & 0x3f;
 	(void)exit;
 
-	if (ec == EC_DABT_LOW || ec == EC_IABT_LOW) {
+	if (ec == EC_DABT_LOW && !(iss & (1u << 24))) {
+		/* ISV=0: SAS, SSE, SRT, SF are RES0, so name none of them. */
+		hv_snprintf(buf, len,
+			    "ESR_EL2=0x%llx: %s from EL1, %s, ISV=0 %s; FAR_EL2=0x%llx HPFAR_EL2=0x%llx (IPA 0x%llx) ELR_EL2=0x%llx",
+			    (unsigned long long)a->esr, ec_name(ec), dfsc_name(iss & 0x3f),
+			    (iss & (1u << 6)) ? "write" : "read",
+			    (unsigned long long)a->far, (unsigned long long)a->hpfar,
+			    (unsigned long long)(((a->hpfar >> 4) << 12) | (a->far & 0xfff)),
+			    (unsigned long long)a->regs.elr);
+	} else if (ec == EC_DABT_LOW || ec == EC_IABT_LOW) {
 		static const char *const sas[] = { "byte", "halfword", "word", "doubleword" };
 		hv_snprintf(buf, len,
 			    "ESR_EL2=0x%llx: %s from EL1, %s, %s%s%s ISV=%u %s %s register %s%u%s; FAR_EL2=0x%llx HPFAR_EL2=0x%llx (IPA 0x%llx) ELR_EL2=0x%llx",
