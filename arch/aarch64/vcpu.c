@@ -398,13 +398,15 @@ static bool guest_semihosting_call(const struct vcpu *vcpu)
 }
 
 /*
- * Was the undefined instruction the guest reports an MSR or MRS of a
- * register of EL2 or EL3 (Op1 4 or 6: HCR_EL2, VTTBR_EL2, SCR_EL3...)?
- * At EL1 they are UNDEFINED, so the CPU itself refused it and the guest's
- * vectors report it; the guest was reaching for a hypervisor's (or the
- * firmware's) controls.  Fills buf with a name for the stop message.
+ * Was the undefined instruction the guest reports an MSR or MRS the CPU
+ * keeps from EL1, reaching for what belongs to a higher level?  Either a
+ * register of EL2 or EL3 (Op1 4 or 6: HCR_EL2, VTTBR_EL2, SCR_EL3...), or
+ * a write of CNTFRQ_EL0, the system counter's frequency, which only the
+ * highest exception level may set.  At EL1 both are UNDEFINED, so the CPU
+ * itself refused it and the guest's vectors report it.  Fills buf with
+ * the whole reason for the stop message.
  */
-static bool guest_higher_el_register(const struct vcpu *vcpu, char *buf, size_t len)
+static bool guest_undefined_sysreg(const struct vcpu *vcpu, char *buf, size_t len)
 {
 	uint32_t insn;
 	if ((read_sysreg(esr_el1) >> 26) != 0 || !guest_insn_at_elr_el1(vcpu, &insn))
@@ -413,11 +415,18 @@ static bool guest_higher_el_register(const struct vcpu *vcpu, char *buf, size_t 
 	if ((insn & 0xffd00000u) != 0xd5100000u)
 		return false;
 	unsigned op0 = 2 + ((insn >> 19) & 1), op1 = (insn >> 16) & 7;
+	unsigned crn = (insn >> 12) & 15, crm = (insn >> 8) & 15, op2 = (insn >> 5) & 7;
+	bool read = insn & (1u << 21);
+	unsigned long long elr = read_sysreg(elr_el1);
+	if (!read && op0 == 3 && op1 == 3 && crn == 14 && crm == 0 && op2 == 0) {
+		hv_snprintf(buf, len, "MSR to CNTFRQ_EL0 at ELR_EL1=0x%llx, UNDEFINED below the highest exception level (the guest's own vectors took it): the system counter is the host's clock",
+			    elr);
+		return true;
+	}
 	if (op1 != 4 && op1 != 6)
 		return false;
-	hv_snprintf(buf, len, "%s S%u_%u_C%u_C%u_%u, a register of EL%u",
-		    (insn & (1u << 21)) ? "MRS from" : "MSR to", op0, op1, (insn >> 12) & 15,
-		    (insn >> 8) & 15, (insn >> 5) & 7, op1 == 4 ? 2 : 3);
+	hv_snprintf(buf, len, "%s S%u_%u_C%u_C%u_%u, a register of EL%u, at ELR_EL1=0x%llx, UNDEFINED at EL1 (the guest's own vectors took it): minihv does not offer nested virtualization",
+		    read ? "MRS from" : "MSR to", op0, op1, crn, crm, op2, op1 == 4 ? 2 : 3, elr);
 	return true;
 }
 
@@ -540,17 +549,16 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	case EC_HVC64: {
 		/* The minihv guest library's exception vectors use HVC #0xE1
 		 * to say "I took an exception I cannot handle". */
-		char reg[64];
+		char reg[224];
 		if ((a->esr & 0xffff) == 0xe1 && guest_semihosting_call(vcpu)) {
 			exit->name = "guest exception";
 			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "semihosting call (HLT #0xf000 at ELR_EL1=0x%llx, operation x0=0x%llx) refused: minihv gives guests no semihosting",
 				    (unsigned long long)read_sysreg(elr_el1),
 				    (unsigned long long)a->regs.x[0]);
 		} else if ((a->esr & 0xffff) == 0xe1 &&
-			   guest_higher_el_register(vcpu, reg, sizeof(reg))) {
+			   guest_undefined_sysreg(vcpu, reg, sizeof(reg))) {
 			exit->name = "guest exception";
-			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s at ELR_EL1=0x%llx, UNDEFINED at EL1 (the guest's own vectors took it): minihv does not offer nested virtualization",
-				    reg, (unsigned long long)read_sysreg(elr_el1));
+			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s", reg);
 		} else if ((a->esr & 0xffff) == 0xe1) {
 			exit->name = "guest exception";
 			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",

@@ -621,6 +621,14 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 			    "%s at rip 0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
 			    exit->name, rip);
 		return 0;
+	case X86_EXIT_RDPMC:
+		/* With neither the intercept nor CR4.PCE in the way, RDPMC
+		 * at CPL 0 returns the CPU's own counter: the host's work
+		 * as well as the guest's, a side channel. */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "RDPMC of counter 0x%llx at rip 0x%llx: minihv guests have no performance monitors",
+			    (unsigned long long)(uint32_t)gpr[X86_RCX], rip);
+		return 0;
 	case X86_EXIT_NESTED:
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 			    "%s at rip 0x%llx: minihv does not offer nested virtualization", exit->name, rip);

@@ -73,7 +73,7 @@ const char *x86_msr_why(uint32_t msr)
 	if (msr == 0x3a || (msr >= 0x480 && msr <= 0x493) || msr == 0xc0010114 || msr == 0xc0010117)
 		return "minihv does not offer nested virtualization (these configure the CPU's own VMX or SVM)";
 	if (msr == 0x10)
-		return "the time stamp counter is the host's clock";
+		return "the time stamp counter is the host's clock (VM entry does not switch it)";
 	if (msr == 0xc0000080)
 		return "EFER holds the hypervisor's SVME and the guest's long mode, which the guest may not change";
 	return NULL;

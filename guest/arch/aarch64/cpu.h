@@ -583,6 +583,23 @@ static inline int cpu_pmu_write(void)
 	return 0;
 }
 
+/* PMCCNTR_EL0, the cycle counter: one per CPU, counting the host's work
+ * too.  minihv traps it (MDCR_EL2.TPM). */
+static inline int cpu_pmu_read(uint64_t *v)
+{
+	__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(*v) : : "memory");
+	return 0;
+}
+
+/* Set the CPU's clock: MSR to CNTFRQ_EL0, the system counter's frequency
+ * as everyone reads it.  Only the highest exception level may write it:
+ * UNDEFINED at EL1, so the guest's own vectors take it. */
+static inline int cpu_clock_write(void)
+{
+	__asm__ volatile("msr cntfrq_el0, %0\n\tisb" : : "r"(1000ull) : "memory");
+	return 0;
+}
+
 /* OSLAR_EL1 = 1: lock the OS lock, which holds off the CPU's external
  * debugger interface -- the CPU's, not the guest's.  minihv traps it
  * (MDCR_EL2.TDOSA).  Spelled by encoding, S2_0_C1_C0_4. */

@@ -729,6 +729,24 @@ static inline int cpu_pmu_write(void)
 	return 0;
 }
 
+/* RDPMC of counter 0 (ECX = 0): at CPL 0 it needs no CR4.PCE, and reads
+ * the CPU's own counter.  *v gets EDX:EAX. */
+static inline int cpu_pmu_read(uint64_t *v)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(0) : "memory");
+	*v = ((uint64_t)hi << 32) | lo;
+	return 0;
+}
+
+/* Set the CPU's clock: WRMSR to IA32_TIME_STAMP_COUNTER (0x10), which
+ * would move the host's TSC (and every later guest's). */
+static inline int cpu_clock_write(void)
+{
+	cpu_wrmsr(0x10, 0);
+	return 0;
+}
+
 /* IA32_DEBUGCTL (0x1D9) with LBR (bit 0): branch recording on the CPU
  * itself, for the host too.  Arm's counterpart is the OS lock. */
 static inline int cpu_debug_control_write(void)
