@@ -272,6 +272,8 @@ void arch_vcpu_gpt_regime(const struct vcpu *vcpu, struct guest_mmu *m)
 	uint64_t ttbr1 = live ? read_sysreg(ttbr1_el1) : a->el1.ttbr1;
 
 	m->split = true;
+	/* PSTATE.PAN (SPSR_EL2 bit 22, RES0 without FEAT_PAN) at EL1. */
+	m->kernel_no_user = ((a->regs.spsr >> 2) & 3) != 0 && (a->regs.spsr & (1ull << 22));
 	m->lower_disabled = tcr & (1ull << 7);    /* EPD0 */
 	m->upper_disabled = tcr & (1ull << 23);   /* EPD1 */
 	m->lower_tbi = tcr & (1ull << 37);        /* TBI0 */
@@ -323,6 +325,7 @@ static const char *ec_name(unsigned ec)
 	case 0x21:        return "instruction abort at EL1";
 	case 0x25:        return "data abort at EL1";
 	case 0x15:        return "SVC";
+	case 0x0e:        return "illegal execution state";
 	default:          return "exception";
 	}
 }
@@ -345,7 +348,9 @@ static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
 		return;
 	}
 	if (!(iss & (1u << 24))) {
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MMIO access without a valid syndrome (ISV=0: a load/store pair, writeback or SIMD access), which minihv does not emulate");
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of guest-physical 0x%llx without a valid syndrome (ISV=0: a load/store pair, writeback, an exclusive or atomic, a SIMD register, a cache operation), which minihv cannot emulate",
+			    (iss & (1u << 6)) ? "store" : "load",
+			    (unsigned long long)(((a->hpfar >> 4) << 12) | (a->far & 0xfff)));
 		return;
 	}
 	unsigned srt = (iss >> 16) & 0x1f;
@@ -373,17 +378,103 @@ static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
  * operation, is as the guest's vector left it: the vectors run HVC
  * straight away, touching no register.)
  */
-static bool guest_semihosting_call(const struct vcpu *vcpu)
+static bool guest_insn_at_elr_el1(const struct vcpu *vcpu, uint32_t *insn)
 {
-	if ((read_sysreg(esr_el1) >> 26) != 0)
-		return false;
 	struct guest_mmu mmu;
 	uint8_t b[4];
 	vcpu_guest_mmu(vcpu, &mmu);
+	mmu.kernel_no_user = false;     /* an instruction: PAN covers data only */
 	if (guest_read_virt(&mmu, gva(read_sysreg(elr_el1)), b, sizeof(b)))
 		return false;
-	uint32_t insn = b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	return insn == 0xd45e0000u;
+	*insn = b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return true;
+}
+
+static bool guest_semihosting_call(const struct vcpu *vcpu)
+{
+	uint32_t insn;
+	return (read_sysreg(esr_el1) >> 26) == 0 && guest_insn_at_elr_el1(vcpu, &insn) &&
+	       insn == 0xd45e0000u;
+}
+
+/*
+ * Was the undefined instruction the guest reports an MSR or MRS the CPU
+ * keeps from EL1, reaching for what belongs to a higher level?  Either a
+ * register of EL2 or EL3 (Op1 4 or 6: HCR_EL2, VTTBR_EL2, SCR_EL3...), or
+ * a write of CNTFRQ_EL0, the system counter's frequency, which only the
+ * highest exception level may set.  At EL1 both are UNDEFINED, so the CPU
+ * itself refused it and the guest's vectors report it.  Fills buf with
+ * the whole reason for the stop message.
+ */
+static bool guest_undefined_sysreg(const struct vcpu *vcpu, char *buf, size_t len)
+{
+	uint32_t insn;
+	if ((read_sysreg(esr_el1) >> 26) != 0 || !guest_insn_at_elr_el1(vcpu, &insn))
+		return false;
+	/* MSR/MRS (register): 1101 0101 00 L 1 o0 op1 CRn CRm op2 Rt. */
+	if ((insn & 0xffd00000u) != 0xd5100000u)
+		return false;
+	unsigned op0 = 2 + ((insn >> 19) & 1), op1 = (insn >> 16) & 7;
+	unsigned crn = (insn >> 12) & 15, crm = (insn >> 8) & 15, op2 = (insn >> 5) & 7;
+	bool read = insn & (1u << 21);
+	unsigned long long elr = read_sysreg(elr_el1);
+	if (!read && op0 == 3 && op1 == 3 && crn == 14 && crm == 0 && op2 == 0) {
+		hv_snprintf(buf, len, "MSR to CNTFRQ_EL0 at ELR_EL1=0x%llx, UNDEFINED below the highest exception level (the guest's own vectors took it): the system counter is the host's clock",
+			    elr);
+		return true;
+	}
+	if (op1 != 4 && op1 != 6)
+		return false;
+	hv_snprintf(buf, len, "%s S%u_%u_C%u_C%u_%u, a register of EL%u, at ELR_EL1=0x%llx, UNDEFINED at EL1 (the guest's own vectors took it): minihv does not offer nested virtualization",
+		    read ? "MRS from" : "MSR to", op0, op1, crn, crm, op2, op1 == 4 ? 2 : 3, elr);
+	return true;
+}
+
+/*
+ * A trapped SMC (HCR_EL2.TSC): a call to the firmware at EL3, which must
+ * never reach it from a guest -- the firmware acts for the whole machine.
+ * Its most likely purpose is PSCI (Arm DEN0022), function ID in w0; the
+ * functions that act on the machine are named, so the stop says what the
+ * guest was after.  SMC32 and SMC64 IDs differ in bit 30 only.
+ */
+static const char *psci_function(uint32_t fn, const char **effect)
+{
+	static const struct { uint32_t fn; const char *name, *effect; } psci[] = {
+		{ 0x84000000u, "PSCI_VERSION", "would ask the firmware's PSCI version" },
+		{ 0x84000001u, "CPU_SUSPEND", "would suspend the host's CPU" },
+		{ 0x84000002u, "CPU_OFF", "would turn off the host's CPU" },
+		{ 0x84000003u, "CPU_ON", "would start another CPU at an address of the guest's choosing" },
+		{ 0x84000004u, "AFFINITY_INFO", "would ask which CPUs are on" },
+		{ 0x84000008u, "SYSTEM_OFF", "would power off the machine" },
+		{ 0x84000009u, "SYSTEM_RESET", "would reset the machine" },
+		{ 0x8400000au, "PSCI_FEATURES", "would ask what the firmware offers" },
+		{ 0x8400000eu, "SYSTEM_SUSPEND", "would suspend the machine" },
+		{ 0x84000012u, "SYSTEM_RESET2", "would reset the machine (warm or vendor reset)" },
+		{ 0x84000015u, "SYSTEM_OFF2", "would power off the machine (hibernate)" },
+	};
+	for (size_t i = 0; i < sizeof(psci) / sizeof(psci[0]); i++)
+		if ((fn & ~0x40000000u) == psci[i].fn) {
+			*effect = psci[i].effect;
+			return psci[i].name;
+		}
+	return NULL;
+}
+
+static void refuse_smc(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	uint32_t fn = (uint32_t)a->regs.x[0];
+	const char *effect = "";
+	const char *name = psci_function(fn, &effect);
+	char what[128];
+
+	if (name)
+		hv_snprintf(what, sizeof(what), "PSCI %s, which %s", name, effect);
+	else
+		hv_snprintf(what, sizeof(what), "function 0x%x", fn);
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+		    "SMC #0x%llx at 0x%llx, a call to the firmware at EL3 (x0=0x%x: %s), refused: minihv guests get no firmware calls",
+		    (unsigned long long)(a->esr & 0xffff), (unsigned long long)a->regs.elr, fn, what);
 }
 
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
@@ -471,14 +562,22 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		exit->kind = EXIT_HALT;
 		exit->name = "WFI";
 		return;
-	case EC_HVC64:
+	case EC_SMC64:
+		refuse_smc(vcpu, exit);
+		return;
+	case EC_HVC64: {
 		/* The minihv guest library's exception vectors use HVC #0xE1
 		 * to say "I took an exception I cannot handle". */
+		char reg[224];
 		if ((a->esr & 0xffff) == 0xe1 && guest_semihosting_call(vcpu)) {
 			exit->name = "guest exception";
 			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "semihosting call (HLT #0xf000 at ELR_EL1=0x%llx, operation x0=0x%llx) refused: minihv gives guests no semihosting",
 				    (unsigned long long)read_sysreg(elr_el1),
 				    (unsigned long long)a->regs.x[0]);
+		} else if ((a->esr & 0xffff) == 0xe1 &&
+			   guest_undefined_sysreg(vcpu, reg, sizeof(reg))) {
+			exit->name = "guest exception";
+			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s", reg);
 		} else if ((a->esr & 0xffff) == 0xe1) {
 			exit->name = "guest exception";
 			vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest took an exception at EL1: ESR_EL1=0x%llx (EC 0x%llx, %s) ELR_EL1=0x%llx FAR_EL1=0x%llx",
@@ -492,6 +591,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 				    (unsigned long long)(a->esr & 0xffff));
 		}
 		return;
+	}
 	case EC_SYSREG: {
 		/* ISS: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1,
 		 * direction bit 0 (1: read, MRS). */
@@ -558,7 +658,16 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 	unsigned ec = (a->esr >> 26) & 0x3f;
 	(void)exit;
 
-	if (ec == EC_DABT_LOW) {
+	if (ec == EC_DABT_LOW && !(iss & (1u << 24))) {
+		/* ISV=0: SAS, SSE, SRT, SF are RES0, so name none of them. */
+		hv_snprintf(buf, len,
+			    "ESR_EL2=0x%llx: %s from EL1, %s, ISV=0 %s; FAR_EL2=0x%llx HPFAR_EL2=0x%llx (IPA 0x%llx) ELR_EL2=0x%llx",
+			    (unsigned long long)a->esr, ec_name(ec), dfsc_name(iss & 0x3f),
+			    (iss & (1u << 6)) ? "write" : "read",
+			    (unsigned long long)a->far, (unsigned long long)a->hpfar,
+			    (unsigned long long)(((a->hpfar >> 4) << 12) | (a->far & 0xfff)),
+			    (unsigned long long)a->regs.elr);
+	} else if (ec == EC_DABT_LOW) {
 		static const char *const sas[] = { "byte", "halfword", "word", "doubleword" };
 		hv_snprintf(buf, len,
 			    "ESR_EL2=0x%llx: %s from EL1, %s, %s%s%s ISV=%u %s %s register %s%u%s; FAR_EL2=0x%llx HPFAR_EL2=0x%llx (IPA 0x%llx) ELR_EL2=0x%llx",

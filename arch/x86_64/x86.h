@@ -79,6 +79,7 @@ extern const struct x86_backend x86_svm_backend;
  */
 struct x86_guest_mode {
 	uint64_t cr0, cr4, efer;
+	uint64_t rflags;        /* AC (bit 18) lifts SMAP for the kernel */
 	bool cs_l;      /* 64-bit code segment (with EFER.LMA: 64-bit mode) */
 	bool cs_d;      /* default operand and address size 32 (else 16) */
 };

@@ -28,6 +28,7 @@ size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 {
 	struct guest_mmu mmu;
 	vcpu_guest_mmu(vcpu, &mmu);
+	mmu.kernel_no_user = false;     /* SMAP restricts data accesses only */
 
 	/*
 	 * An instruction may straddle two pages, and the second may be
@@ -440,17 +441,43 @@ static void msr_access(struct vcpu *vcpu, const struct x86_exit *x,
 	if (x->msr.write)
 		hv_snprintf(val, sizeof(val), ", value 0x%llx",
 			    (unsigned long long)((gpr[X86_RDX] << 32) | (uint32_t)gpr[X86_RAX]));
-	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of MSR 0x%x%s%s%s%s: minihv gives guests no MSRs",
+	const char *why = x86_msr_why(x->msr.msr);
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of MSR 0x%x%s%s%s%s: %s",
 		    x->msr.write ? "WRMSR" : "RDMSR", x->msr.msr, name ? " (" : "",
-		    name ? name : "", name ? ")" : "", val);
+		    name ? name : "", name ? ")" : "", val, why ? why : "minihv gives guests no MSRs");
 }
+
+/*
+ * The I/O ports through which a PC's chipset and its emulators power off,
+ * reset or end the machine: what a guest that wrote them was after.  Every
+ * port is refused; these are named so the stop says what it would have done.
+ */
+static const struct {
+	uint16_t port;
+	const char *what;
+} power_ports[] = {
+	{ 0x0064, "the keyboard controller, whose command 0xFE would reset the machine" },
+	{ 0x0092, "System Control Port A, whose bit 0 would reset the machine (fast reset)" },
+	{ 0x00f4, "QEMU's isa-debug-exit where minihv's launcher puts it: it would end the emulator with a status of the guest's choosing" },
+	{ 0x0501, "QEMU's isa-debug-exit at its default port: it would end the emulator" },
+	{ 0x0604, "the ACPI PM1a control register on QEMU's Q35 board: it would power off the machine" },
+	{ 0x0cf9, "the reset control register: it would reset the machine" },
+	{ 0x8900, "Bochs's shutdown port: it would power off the machine (end the emulator)" },
+	{ 0xb004, "the ACPI PM1a control register on PIIX4 boards with OVMF (QEMU pc, Bochs): it would power off the machine" },
+};
 
 static void port_access(struct vcpu *vcpu, const struct x86_exit *x, struct vm_exit *exit)
 {
+	const char *what = NULL;
+
+	for (size_t i = 0; i < sizeof(power_ports) / sizeof(power_ports[0]); i++)
+		if (power_ports[i].port == x->io.port && !x->io.in)
+			what = power_ports[i].what;
 	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-		    "%s%s%s of %u byte%s %s port 0x%x: minihv guests have no I/O ports",
+		    "%s%s%s of %u byte%s %s port 0x%x%s%s%s: minihv guests have no I/O ports",
 		    x->io.rep ? "REP " : "", x->io.in ? "IN" : "OUT", x->io.string ? "S" : "",
-		    x->io.size, x->io.size == 1 ? "" : "s", x->io.in ? "from" : "to", x->io.port);
+		    x->io.size, x->io.size == 1 ? "" : "s", x->io.in ? "from" : "to", x->io.port,
+		    what ? " (" : "", what ? what : "", what ? ")" : "");
 }
 
 static void cr_access(struct vcpu *vcpu, const struct x86_exit *x,
@@ -593,6 +620,14 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 			    "%s at rip 0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
 			    exit->name, rip);
+		return 0;
+	case X86_EXIT_RDPMC:
+		/* With neither the intercept nor CR4.PCE in the way, RDPMC
+		 * at CPL 0 returns the CPU's own counter: the host's work
+		 * as well as the guest's, a side channel. */
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "RDPMC of counter 0x%llx at rip 0x%llx: minihv guests have no performance monitors",
+			    (unsigned long long)(uint32_t)gpr[X86_RCX], rip);
 		return 0;
 	case X86_EXIT_NESTED:
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
