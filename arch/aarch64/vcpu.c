@@ -453,6 +453,16 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		exit->name = "WFI";
 		return;
 	case EC_HVC64:
+		/* The null call (hypercall_abi.h): x0 in, x0 out, nothing
+		 * else.  HVC is undefined at EL0, so only the guest kernel
+		 * gets here; ELR_EL2 already points past the HVC. */
+		if ((a->esr & 0xffff) == MINIHV_HVC_NULL_IMM) {
+			a->regs.x[0] = a->regs.x[0] == MINIHV_NULL_CALL ? MINIHV_NULL_CALL_RESULT
+									: (uint64_t)MINIHV_ENOSYS;
+			exit->kind = EXIT_HANDLED;
+			exit->name = "HVC #0 (null call)";
+			return;
+		}
 		/* The minihv guest library's exception vectors use HVC #0xE1
 		 * to say "I took an exception I cannot handle". */
 		if ((a->esr & 0xffff) == 0xe1 && guest_semihosting_call(vcpu)) {
