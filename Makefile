@@ -205,6 +205,26 @@ $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64): $(BUILD)/x86_64$(VARIANT)/hypervisor.so
 		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
+# The firmware floor for make bench (bench/floor.c): an EFI app that prints
+# the counter and powers off at once, built like the hypervisor.
+$(BUILD)/%-floor/floor.o: bench/floor.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_$*) $(HV_CFLAGS_$*) -c $< -o $@
+
+$(BUILD)/%-floor/floor.so: $(BUILD)/%-floor/floor.o
+	$(LD_$*) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$*) \
+		-T $(EFILIB_$*)/elf_$*_efi.lds $(EFILIB_$*)/crt0-efi-$*.o $< \
+		-L$(EFILIB_$*) -lefi -lgnuefi -o $@
+
+$(BUILD)/aarch64-floor/$(APP_aarch64): $(BUILD)/aarch64-floor/floor.so
+	$(OBJCOPY_aarch64) -O binary -j .text -j .sdata -j .data -j .dynamic \
+		-j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc $< $@
+
+$(BUILD)/x86_64-floor/$(APP_x86_64): $(BUILD)/x86_64-floor/floor.so
+	$(OBJCOPY_x86_64) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
 # ------------------------------------------------------------ running ---
 
 .PHONY: qemu-arm64 qemu-x86 bochs-x86
@@ -241,7 +261,7 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 # sanitizers need theirs).  MINIHV_TRACE=0 as in the default build.
 HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c \
 		  lib/format.c lib/str_find.c tests/fake_arch.c
-HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
+HV_UNIT_CFLAGS := -DMINIHV_TRACE=0 -DMINIHV_BENCH=0
 # hv/main.c only for test_hv_main, which defines the guest table it needs;
 # the shared x86 exit handling for test_hv_x86_exit, which runs it on the
 # fake backend's VM.

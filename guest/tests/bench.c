@@ -27,7 +27,7 @@
 #include "minihv.h"
 #include "bench.h"
 
-#define N    1024
+#define N    CPU_BENCH_N
 #define REPS 3
 
 static uint64_t ram_target[16] __attribute__((aligned(64)));

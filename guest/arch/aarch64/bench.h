@@ -23,6 +23,10 @@
 #include "minihv.h"
 
 #define CPU_BENCH_COUNTER        "CNTVCT_EL0"
+/* Iterations per figure: a tick is 16 instructions, and each figure is a
+ * difference of two counts, each up to a tick off; over 1024 iterations
+ * that is less than 1/32 of an instruction per round trip. */
+#define CPU_BENCH_N 1024
 #define CPU_BENCH_INSNS_PER_TICK 16
 /* The loop's own instructions per iteration besides BODY: subs, b.ne. */
 #define CPU_BENCH_LOOP_INSNS     2

@@ -23,6 +23,11 @@
 #include "minihv.h"
 
 #define CPU_BENCH_COUNTER        "TSC"
+/* Iterations per figure: a tick is one instruction, so 128 iterations
+ * resolve a round trip to 1/64 of an instruction, and keep the bench
+ * within the 2 s watchdog under Bochs (40 million instructions a second
+ * of emulated time) at several thousand instructions a round trip. */
+#define CPU_BENCH_N 128
 #define CPU_BENCH_INSNS_PER_TICK 1
 /* The loop's own instructions per iteration besides BODY: dec, jnz. */
 #define CPU_BENCH_LOOP_INSNS     2
