@@ -12,6 +12,8 @@
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
 #   make fuzz-smoke      their committed corpus replayed, and a short run each
 #   make sign            signed copies for Secure Boot (build/<arch>-signed)
+#   make bench           instructions per hypercall, per VM, sizes, against
+#                        bench/baseline.txt (make bench-update rewrites it)
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
 #                        (minutes: not part of make test)
 #   make deps            install what is missing (scripts/install-deps.sh)
@@ -267,6 +269,9 @@ HV_UNIT_CFLAGS := -DMINIHV_TRACE=0 -DMINIHV_BENCH=0
 # fake backend's VM.
 HV_UNIT_EXTRA_main := hv/main.c
 HV_UNIT_EXTRA_x86_exit := arch/x86_64/x86_exit.c
+# test_hv_hotpath counts the formatter's calls: every call from another
+# file goes to its __wrap_ functions first.
+HV_UNIT_EXTRA_hotpath := -Wl,--wrap=format_v -Wl,--wrap=format_buf_v
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -349,6 +354,15 @@ fuzz-smoke:
 .PHONY: test
 test: | $(DEPS_STAMP)
 	+MAKE='$(MAKE)' sh scripts/test-all.sh
+
+# What minihv costs, in instructions the emulator counts (scripts/bench.sh,
+# docs/performance.md): the ordinary build, the BENCH=1 build and the
+# firmware floor app, run on QEMU aarch64, QEMU x86 SVM and Bochs VMX, and
+# compared with bench/baseline.txt; bench-update rewrites the baseline.
+.PHONY: bench bench-update
+bench bench-update: all $(BUILD)/aarch64-floor/$(APP_aarch64) $(BUILD)/x86_64-floor/$(APP_x86_64) | $(DEPS_STAMP)
+	+$(MAKE) BENCH=1 all
+	sh scripts/bench.sh $(if $(filter bench-update,$@),update)
 
 # Signed copies for Secure Boot, in build/<arch>-signed (scripts/sign.sh; Debian's
 # test key unless SIGN_KEY and SIGN_CERT say otherwise; docs/secure-boot.md).

@@ -364,8 +364,11 @@ int hv_main(const struct hv_platform *platform)
 		  (unsigned long long)st.allocs, (unsigned long long)st.failures,
 		  (unsigned long long)st.used);
 	if (MINIHV_BENCH) {
+		/* Where the code is, for a profile by symbol (nm's offsets plus
+		 * this minus hv_main's): docs/performance.md. */
+		hv_printf("minihv: bench: hv_main at %p\n", (void *)hv_main);
 		hv_printf("BENCH pool_in_use_after=%llu bytes\n", (unsigned long long)st.used);
-		hv_printf("BENCH run_insns=%llu insns\n", (unsigned long long)arch_bench_insns());
+		hv_printf("BENCH info_run_insns=%llu insns (the counter at power-off: the firmware's boot included)\n", (unsigned long long)arch_bench_insns());
 	}
 	hv_printf("SUMMARY: %lu tests, %u failed, %u skipped, %u xfailed\n", guest_image_count,
 		  t.failed, t.skipped, t.xfailed);
