@@ -349,14 +349,15 @@ static const char *ec_name(unsigned ec)
 #define ISS_MMIO_WANT    (ISS_ISV | 0x04u)   /* ISV, not a walk, translation fault */
 #define ESR_IL           (1u << 25)          /* a 32-bit instruction */
 
-static inline void decode_mmio(struct arch_vcpu *a, uint64_t iss, struct vm_exit *exit)
+static inline void decode_mmio(struct arch_vcpu *a, uint64_t iss, uint64_t far, uint64_t hpfar,
+			       struct vm_exit *exit)
 {
 	unsigned srt = (iss >> 16) & 0x1f;
 	unsigned size = 1u << ((iss >> 22) & 3);
 
 	exit->kind = EXIT_MMIO;
 	exit->name = "data abort";
-	exit->mmio.gpa = gpa(((a->hpfar >> 4) << 12) | (a->far & 0xfff));
+	exit->mmio.gpa = gpa(((hpfar >> 4) << 12) | (far & 0xfff));
 	exit->mmio.size = (uint8_t)size;
 	exit->mmio.write = iss & (1u << 6);
 	if (exit->mmio.write) {
@@ -386,7 +387,7 @@ static void data_abort_refusal(struct vcpu *vcpu, struct vm_exit *exit)
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MMIO access without a valid syndrome (ISV=0: a load/store pair, writeback or SIMD access), which minihv does not emulate");
 		return;
 	}
-	decode_mmio(a, iss, exit);
+	decode_mmio(a, iss, a->far, a->hpfar, exit);
 }
 
 /*
@@ -475,31 +476,42 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	uint64_t type = enter_guest(&a->regs);
 
 	/* The syndrome registers keep their values until the next exit (the
-	 * hypervisor takes no exception), so the hot path copies only what
-	 * decode_mmio and arch_vcpu_mmio_done need. */
+	 * hypervisor takes no exception), so the hot path keeps in a-> only
+	 * what arch_vcpu_mmio_done needs, and what the TRACE line shows;
+	 * slow_exit copies the rest. */
 	uint64_t esr = read_sysreg(esr_el2);
 	a->esr = esr;
-	a->far = read_sysreg(far_el2);
-	a->hpfar = read_sysreg(hpfar_el2);
 	exit->reason = NULL;
 	if (__builtin_expect(type == 0 && (esr >> 26) == EC_DABT_LOW &&
 			     (esr & ISS_MMIO_MASK) == ISS_MMIO_WANT, 1)) {
-		a->regs.exit_type = 0;
-		decode_mmio(a, esr & 0x1ffffff, exit);
+		uint64_t far = read_sysreg(far_el2), hpfar = read_sysreg(hpfar_el2);
+		if (MINIHV_TRACE) {
+			a->far = far;
+			a->hpfar = hpfar;
+			a->regs.exit_type = 0;
+		}
+		decode_mmio(a, esr & 0x1ffffff, far, hpfar, exit);
 		return;
 	}
-	a->regs.exit_type = type;
 	/* The null call (hypercall_abi.h): HVC #0, x0 in, x0 out, nothing
 	 * else -- the other round trip make bench times.  HVC is undefined
 	 * at EL0, so only the guest kernel gets here; ELR_EL2 already points
 	 * past the HVC.  Any other HVC is refused in slow_exit. */
 	if (type == 0 && esr == (((uint64_t)EC_HVC64 << 26) | ESR_IL | MINIHV_HVC_NULL_IMM)) {
+		if (MINIHV_TRACE) {
+			a->far = read_sysreg(far_el2);
+			a->hpfar = read_sysreg(hpfar_el2);
+			a->regs.exit_type = 0;
+		}
 		a->regs.x[0] = a->regs.x[0] == MINIHV_NULL_CALL ? MINIHV_NULL_CALL_RESULT
 								: (uint64_t)MINIHV_ENOSYS;
 		exit->kind = EXIT_HANDLED;
 		exit->name = "HVC #0 (null call)";
 		return;
 	}
+	a->far = read_sysreg(far_el2);
+	a->hpfar = read_sysreg(hpfar_el2);
+	a->regs.exit_type = type;
 	slow_exit(vcpu, exit);
 }
 
