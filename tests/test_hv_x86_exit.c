@@ -96,6 +96,50 @@ static void test_xsetbv(void)
 	guest_end(&g);
 }
 
+/* The null call (hypercall_abi.h): VMCALL (VMX, basic reason 18, length
+ * from the CPU) or VMMCALL (SVM, exit code 0x81, decoded); RAX in and out. */
+static void test_null_call(void)
+{
+	static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	static const uint8_t vmcall[] = { 0x0f, 0x01, 0xc1 };
+	struct guest g;
+	struct x86_mmio_insn mmio;
+	struct vm_exit e;
+	uint64_t gpr[X86_NR_GPRS] = { [X86_RAX] = MINIHV_NULL_CALL, [X86_RBX] = 0x5ec2e7 };
+	struct x86_exit x;
+
+	guest_start(&g, "null_call");
+	put_bytes(&g, vmmcall, sizeof(vmmcall));
+	x = (struct x86_exit){ .kind = X86_EXIT_VMCALL, .raw_code = 0x81 };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "VMMCALL (SVM): decoded, stepped over");
+	CHECK_EQ(e.kind, EXIT_HANDLED, "... handled");
+	CHECK_EQ(gpr[X86_RAX], MINIHV_NULL_CALL_RESULT, "... RAX = MINIHV_NULL_CALL_RESULT");
+	CHECK_EQ(gpr[X86_RBX], 0x5ec2e7, "... no other register changed");
+
+	gpr[X86_RAX] = 5;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "another function number: stepped over");
+	CHECK_EQ(gpr[X86_RAX], (uint64_t)MINIHV_ENOSYS, "... RAX = ENOSYS");
+
+	put_bytes(&g, vmcall, sizeof(vmcall));
+	x = (struct x86_exit){ .kind = X86_EXIT_VMCALL, .raw_code = 0x81 };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "a VMMCALL exit at bytes that are VMCALL: no step");
+	CHECK_EQ(e.kind, EXIT_GUEST_FAULT, "... the guest is refused");
+
+	gpr[X86_RAX] = MINIHV_NULL_CALL;
+	x = (struct x86_exit){ .kind = X86_EXIT_VMCALL, .raw_code = 18, .insn_len = 3 };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "VMCALL (VMX): the CPU's length");
+	CHECK_EQ(gpr[X86_RAX], MINIHV_NULL_CALL_RESULT, "... RAX = MINIHV_NULL_CALL_RESULT");
+
+	g.fv->user_mode = true;
+	gpr[X86_RAX] = MINIHV_NULL_CALL;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "VMCALL from user mode: not stepped");
+	CHECK_EQ(e.kind, EXIT_GUEST_FAULT, "... the guest is refused");
+	CHECK(e.reason && strstr(e.reason, "from the guest's user mode refused"), "... saying why: %s",
+	      e.reason ? e.reason : "(none)");
+	CHECK_EQ(gpr[X86_RAX], MINIHV_NULL_CALL, "... RAX untouched");
+	guest_end(&g);
+}
+
 static void test_mmio(void)
 {
 	static const uint8_t store[] = { 0x89, 0x02 };  /* mov %eax, (%rdx) */
@@ -272,6 +316,7 @@ int main(void)
 	hv_test_config(0);  /* EPT with x86-64 guest tables */
 	test_cpuid_length();
 	test_xsetbv();
+	test_null_call();
 	test_mmio();
 	test_refusals();
 	test_guest_modes();

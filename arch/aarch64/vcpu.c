@@ -42,10 +42,15 @@ int arch_vm_init(struct vm *vm)
 	return 0;
 }
 
+static void timer_program(uint64_t deadline);
+static uint64_t timer_deadline;     /* the watchdog's, below */
+
 void arch_vm_fini(struct vm *vm)
 {
 	(void)vm;
 	loaded_vcpu = NULL;
+	if (timer_deadline)
+		timer_program(0);   /* the watchdog's timer goes with the VM */
 }
 
 static void arm_tlb_flush_vmid(void)
@@ -167,10 +172,11 @@ bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
  * The watchdog (hv/arch.h): the EL2 physical timer, CNTHP.  It compares
  * CNTHP_CVAL_EL2 with the physical counter, which runs at CNTFRQ_EL0 ticks
  * a second whatever the guest does; the guest can neither read nor write
- * EL2's timer.  The deadline is fixed here, once; every entry programs it
- * again (so a deadline already past ends the next entry before the guest
- * runs an instruction), and every exit turns the timer off: its interrupt
- * is level-sensitive, so that withdraws it at the GIC without an
+ * EL2's timer.  The deadline is fixed here, once; the next entry programs
+ * it (timer_program, then left on across exits: a deadline that passes
+ * while an exit is handled ends the next entry before the guest runs an
+ * instruction), and arch_vm_fini turns the timer off: its interrupt is
+ * level-sensitive, so that withdraws it at the GIC without an
  * acknowledge, and nothing is left pending for the firmware.  The
  * interrupt reaches EL2 through HCR_EL2.IMO (el2.c), at INTID 26 on
  * QEMU's virt board, which the firmware has enabled at the GIC for its own
@@ -330,40 +336,63 @@ static const char *ec_name(unsigned ec)
 	}
 }
 
-/* A stage-2 data abort: the guest touched guest-physical memory that is not
- * mapped.  With a valid instruction syndrome it is an emulatable access. */
-static void decode_data_abort(struct vcpu *vcpu, struct vm_exit *exit)
+/*
+ * A stage-2 data abort: the guest touched guest-physical memory that is not
+ * mapped.  With a valid instruction syndrome (ISV) it is an emulatable
+ * access, and the syndrome says everything: SAS the width, WnR the
+ * direction, SRT the register -- no instruction to fetch or decode.  That
+ * case is the hot path (every hypercall), so it is one test of the ISS
+ * bits that must be just so, then the access; the rest, the refusals,
+ * are in data_abort_refusal.
+ */
+#define ISS_ISV          (1u << 24)
+#define ISS_S1PTW        (1u << 7)
+#define ISS_DFSC_TYPE    0x3cu          /* the fault type, without its level */
+#define ISS_MMIO_MASK    (ISS_ISV | ISS_S1PTW | ISS_DFSC_TYPE)
+#define ISS_MMIO_WANT    (ISS_ISV | 0x04u)   /* ISV, not a walk, translation fault */
+#define ESR_IL           (1u << 25)          /* a 32-bit instruction */
+
+static inline void decode_mmio(struct arch_vcpu *a, uint64_t iss, uint64_t far, uint64_t hpfar,
+			       struct vm_exit *exit)
+{
+	unsigned srt = (iss >> 16) & 0x1f;
+	unsigned size = 1u << ((iss >> 22) & 3);
+
+	exit->kind = EXIT_MMIO;
+	exit->name = "data abort";
+	exit->mmio.gpa = gpa(((hpfar >> 4) << 12) | (far & 0xfff));
+	exit->mmio.size = (uint8_t)size;
+	exit->mmio.write = iss & (1u << 6);
+	if (exit->mmio.write) {
+		uint64_t v = srt == 31 ? 0 : a->regs.x[srt]; /* 31 is XZR here */
+		if (size < 8)
+			v &= (1ull << (size * 8)) - 1;
+		exit->mmio.value = v;
+	}
+}
+
+static void data_abort_refusal(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct arch_vcpu *a = vcpu->arch;
 	uint64_t iss = a->esr & 0x1ffffff;
 	unsigned dfsc = iss & 0x3f;
 
-	if (iss & (1u << 7)) {
+	if (iss & ISS_S1PTW) {
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "the guest's own page-table walk touched guest-physical 0x%llx, which is not RAM",
 			    (unsigned long long)((a->hpfar >> 4) << 12));
 		return;
 	}
-	if ((dfsc & 0x3c) != 0x04) {
+	if ((dfsc & ISS_DFSC_TYPE) != 0x04) {
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "stage-2 %s (DFSC 0x%x)", dfsc_name(dfsc), dfsc);
 		return;
 	}
-	if (!(iss & (1u << 24))) {
+	if (!(iss & ISS_ISV)) {
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of guest-physical 0x%llx without a valid syndrome (ISV=0: a load/store pair, writeback, an exclusive or atomic, a SIMD register, a cache operation), which minihv cannot emulate",
 			    (iss & (1u << 6)) ? "store" : "load",
 			    (unsigned long long)(((a->hpfar >> 4) << 12) | (a->far & 0xfff)));
 		return;
 	}
-	unsigned srt = (iss >> 16) & 0x1f;
-	exit->kind = EXIT_MMIO;
-	exit->mmio.gpa = gpa(((a->hpfar >> 4) << 12) | (a->far & 0xfff));
-	exit->mmio.size = (uint8_t)(1u << ((iss >> 22) & 3));
-	exit->mmio.write = iss & (1u << 6);
-	if (exit->mmio.write) {
-		uint64_t v = srt == 31 ? 0 : a->regs.x[srt]; /* 31 is XZR here */
-		if (exit->mmio.size < 8)
-			v &= (1ull << (exit->mmio.size * 8)) - 1;
-		exit->mmio.value = v;
-	}
+	decode_mmio(a, iss, a->far, a->hpfar, exit);
 }
 
 /*
@@ -477,30 +506,112 @@ static void refuse_smc(struct vcpu *vcpu, struct vm_exit *exit)
 		    (unsigned long long)(a->esr & 0xffff), (unsigned long long)a->regs.elr, fn, what);
 }
 
+/*
+ * Enter the guest; the result is the vector the exit came through.  The
+ * guest gets every general-purpose register, so to the compiler this call
+ * clobbers all it may (entry.S saves x29 and x30 itself): it then keeps
+ * across the call only what it must, saving the callee-saved registers
+ * once in arch_vcpu_run's prologue rather than in entry.S on top of that.
+ */
+static inline uint64_t enter_guest(struct arm_guest_regs *regs)
+{
+	register uint64_t x0 __asm__("x0") = (uint64_t)(uintptr_t)regs;
+	__asm__ volatile("bl arm_enter_guest"
+			 : "+r"(x0)
+			 :
+			 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+			   "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19",
+			   "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+			   "x30", "cc", "memory");
+	return x0;
+}
+
+/*
+ * The watchdog's deadline as the EL2 timer holds it now (0: off).  The
+ * timer stays on across exits: the hypervisor runs with DAIF masked, so
+ * its interrupt is never taken at EL2, and if the deadline passes while
+ * an exit is handled, the next entry exits at once with it, as hv/arch.h
+ * asks.  It is reprogrammed only when a vCPU's deadline differs, and
+ * switched off with the VM (arch_vm_fini); arch_cpu_fini gives the
+ * firmware back its own setting.
+ */
+static uint64_t timer_deadline;
+
+static void timer_program(uint64_t deadline)
+{
+	if (deadline) {
+		write_sysreg(cnthp_cval_el2, deadline);
+		write_sysreg(cnthp_ctl_el2, CNTHP_ENABLE);
+	} else {
+		write_sysreg(cnthp_ctl_el2, CNTHP_IMASK);
+	}
+	isb();
+	timer_deadline = deadline;
+}
+
+static void slow_exit(struct vcpu *vcpu, struct vm_exit *exit);
+
+/*
+ * The hot path: enter, and on the way back decode a hypercall (a stage-2
+ * data abort with a valid syndrome) with as little as that takes.  Every
+ * other exit, and every refusal, goes to slow_exit, which names it.
+ */
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct arch_vcpu *a = vcpu->arch;
 
-	if (loaded_vcpu != vcpu)
+	if (__builtin_expect(loaded_vcpu != vcpu, 0))
 		arm_load_vcpu(vcpu);
-	if (a->watchdog_deadline) {
-		write_sysreg(cnthp_cval_el2, a->watchdog_deadline);
-		write_sysreg(cnthp_ctl_el2, CNTHP_ENABLE);
-		isb();
-	}
-	arm_enter_guest(&a->regs);
-	if (a->watchdog_deadline) {
-		write_sysreg(cnthp_ctl_el2, CNTHP_IMASK);
-		isb();
-	}
+	if (__builtin_expect(a->watchdog_deadline != timer_deadline, 0))
+		timer_program(a->watchdog_deadline);
+	uint64_t type = enter_guest(&a->regs);
 
-	a->esr = read_sysreg(esr_el2);
+	/* The syndrome registers keep their values until the next exit (the
+	 * hypervisor takes no exception), so the hot path keeps in a-> only
+	 * what arch_vcpu_mmio_done needs, and what the TRACE line shows;
+	 * slow_exit copies the rest. */
+	uint64_t esr = read_sysreg(esr_el2);
+	a->esr = esr;
+	exit->reason = NULL;
+	if (__builtin_expect(type == 0 && (esr >> 26) == EC_DABT_LOW &&
+			     (esr & ISS_MMIO_MASK) == ISS_MMIO_WANT, 1)) {
+		uint64_t far = read_sysreg(far_el2), hpfar = read_sysreg(hpfar_el2);
+		if (MINIHV_TRACE) {
+			a->far = far;
+			a->hpfar = hpfar;
+			a->regs.exit_type = 0;
+		}
+		decode_mmio(a, esr & 0x1ffffff, far, hpfar, exit);
+		return;
+	}
+	/* The null call (hypercall_abi.h): HVC #0, x0 in, x0 out, nothing
+	 * else -- the other round trip make bench times.  HVC is undefined
+	 * at EL0, so only the guest kernel gets here; ELR_EL2 already points
+	 * past the HVC.  Any other HVC is refused in slow_exit. */
+	if (type == 0 && esr == (((uint64_t)EC_HVC64 << 26) | ESR_IL | MINIHV_HVC_NULL_IMM)) {
+		if (MINIHV_TRACE) {
+			a->far = read_sysreg(far_el2);
+			a->hpfar = read_sysreg(hpfar_el2);
+			a->regs.exit_type = 0;
+		}
+		a->regs.x[0] = a->regs.x[0] == MINIHV_NULL_CALL ? MINIHV_NULL_CALL_RESULT
+								: (uint64_t)MINIHV_ENOSYS;
+		exit->kind = EXIT_HANDLED;
+		exit->name = "HVC #0 (null call)";
+		return;
+	}
 	a->far = read_sysreg(far_el2);
 	a->hpfar = read_sysreg(hpfar_el2);
-	unsigned ec = (a->esr >> 26) & 0x3f;
-	exit->name = ec_name(ec);
-	exit->reason = NULL;
+	a->regs.exit_type = type;
+	slow_exit(vcpu, exit);
+}
 
+static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	unsigned ec = (a->esr >> 26) & 0x3f;
+
+	exit->name = ec_name(ec);
 	if (a->regs.exit_type == 1) {
 		/* An IRQ: HCR_EL2.IMO brings them here.  Ours if the deadline
 		 * has passed; anyone else's is left pending (never
@@ -525,7 +636,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	switch (ec) {
 	case EC_DABT_LOW:
-		decode_data_abort(vcpu, exit);
+		data_abort_refusal(vcpu, exit);
 		return;
 	case EC_IABT_LOW:
 		/* An instruction fetch from a guest-physical address stage-2
@@ -632,7 +743,7 @@ void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t
 	uint64_t iss = a->esr & 0x1ffffff;
 	unsigned srt = (iss >> 16) & 0x1f;
 
-	if (!exit->mmio.write && srt != 31) {
+	if (!exit->mmio.write && __builtin_expect(srt != 31, 1)) {
 		unsigned bits = exit->mmio.size * 8;
 		if (bits < 64) {
 			value &= (1ull << bits) - 1;
@@ -648,6 +759,14 @@ void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t
 	}
 	/* ESR.IL: 32-bit instruction (always, for AArch64 guests). */
 	a->regs.elr += (a->esr & (1u << 25)) ? 4 : 2;
+}
+
+uint64_t arch_bench_insns(void)
+{
+	/* 62.5 MHz on QEMU's virt board: 16 ns, 16 instructions a tick. */
+	uint64_t freq = read_sysreg(cntfrq_el0);
+	isb();
+	return read_sysreg(cntvct_el0) * (freq ? 1000000000ull / freq : 1);
 }
 
 void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,

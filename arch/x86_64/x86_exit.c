@@ -520,6 +520,38 @@ static void dr_access(struct vcpu *vcpu, const struct x86_exit *x,
 		    x->dr.write ? "to" : "from", x->dr.dr, reg);
 }
 
+/*
+ * The null call (hypercall_abi.h): VMCALL on VMX, VMMCALL on SVM (the
+ * other vendor's instruction is #UD there, which the guest's exception
+ * intercept reports).  RAX in, RAX out, nothing else: the round trip
+ * make bench times.  Hypercalls are for the guest kernel, and VMCALL exits
+ * from any privilege level, so CPL 3 is refused as the window refuses it.
+ * SVM exit code 0x81 is VMMCALL; VMX's basic reason for VMCALL is 18.
+ */
+static const uint8_t opcode_vmcall[] = { 0x0f, 0x01, 0xc1 };
+static const uint8_t opcode_vmmcall[] = { 0x0f, 0x01, 0xd9 };
+
+static unsigned null_call(struct vcpu *vcpu, const struct x86_exit *x,
+			  uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
+{
+	bool svm = x->raw_code == 0x81;
+
+	if (arch_vcpu_user_mode(vcpu)) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s at rip 0x%llx from the guest's user mode refused: hypercalls are for the guest kernel",
+			    exit->name, (unsigned long long)gva_val(x->rip));
+		return 0;
+	}
+	unsigned len = intercepted_insn_len(vcpu, exit, x, svm ? "VMMCALL" : "VMCALL",
+					    svm ? opcode_vmmcall : opcode_vmcall, 3);
+	if (!len)
+		return 0;
+	gpr[X86_RAX] = gpr[X86_RAX] == MINIHV_NULL_CALL ? MINIHV_NULL_CALL_RESULT
+							 : (uint64_t)MINIHV_ENOSYS;
+	exit->kind = EXIT_HANDLED;
+	return len;
+}
+
 /* ---- the dispatch ---- */
 
 unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
@@ -617,10 +649,7 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 			    rip);
 		return 0;
 	case X86_EXIT_VMCALL:
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "%s at rip 0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
-			    exit->name, rip);
-		return 0;
+		return null_call(vcpu, x, gpr, exit);
 	case X86_EXIT_RDPMC:
 		/* With neither the intercept nor CR4.PCE in the way, RDPMC
 		 * at CPL 0 returns the CPU's own counter: the host's work
