@@ -331,12 +331,14 @@ check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)
 	sh scripts/check-mm-docs.sh
 	sh scripts/check-includes.sh
 	sh scripts/check-tour.sh
+	sh scripts/lab.sh verify
 
 # --------------------------------------------------- the tour and labs ---
 #
 # docs/tour/: the guided tour.  make check (scripts/check-tour.sh) checks
 # that every file and function a chapter names exists and that the SVGs
-# match their Graphviz sources; make tour-svg renders them.  make lab N (or
+# match their Graphviz sources, and (scripts/lab.sh verify) that each lab's
+# function can still be stubbed; make tour-svg renders them.  make lab N (or
 # N=3) makes build/lab-N/, the tree with lab N's function stubbed out
 # (scripts/lab.sh; docs/tour/labs/N-*.lab says which); make labs-check
 # proves every lab's test fails with the stub and passes with the code.

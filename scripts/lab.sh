@@ -7,6 +7,9 @@
 #   lab.sh test N        build that copy and run lab N's test there
 #   lab.sh check         every lab: its test must FAIL with the stub, and
 #                        PASS with the real code (make labs-check)
+#   lab.sh verify        every lab's stub still applies: its function is
+#                        defined once in its file, in the form the stubbing
+#                        recognises (cheap; part of make check)
 #
 # A lab is a file docs/tour/labs/N-NAME.lab of "key: value" lines: file and
 # function (the one to stub), backend and test (what must flip), title,
@@ -233,6 +236,27 @@ test)
 	rm -f "build/labs/lab-$2-"*.tap
 	run_test "build/lab-$2" "$(field "$f" backend)" "$(field "$f" test)" "lab-$2"
 	;;
+verify)
+	n=0
+	bad=0
+	for f in "$labdir"/*.lab; do
+		n=$((n + 1))
+		file=$(field "$f" file)
+		fn=$(field "$f" function)
+		stub=$(mktemp)
+		out=$(mktemp)
+		stub_body "$f" >"$stub"
+		if [ -f "$file" ] && stub_function "$file" "$fn" "$stub" "$out" && ! cmp -s "$file" "$out"; then
+			echo "ok $n - $f: the body of $fn() in $file can be replaced"
+		else
+			echo "not ok $n - $f: no single definition of $fn() in $file to replace"
+			bad=$((bad + 1))
+		fi
+		rm -f "$stub" "$out"
+	done
+	echo "labs verify: $((n - bad)) passed, $bad failed"
+	[ "$bad" -eq 0 ]
+	;;
 check)
 	# The real code first, once per backend; then each lab's stub.
 	rm -rf build/labs
@@ -284,6 +308,6 @@ check)
 	[ "$failed" -eq 0 ]
 	;;
 *)
-	die "usage: lab.sh list | make N | test N | check"
+	die "usage: lab.sh list | make N | test N | check | verify"
 	;;
 esac
