@@ -11,6 +11,11 @@
 #                        direction
 #   make libmm           build/host/libminihv-mm.a and build/host/include/
 #                        (mm/ as a library for other programs; docs/mm.md)
+#   make lab N           the tour's lab N: build/lab-N/, a copy of the tree with
+#                        one function stubbed out (docs/tour/README.md)
+#   make labs-check      every lab fails with its stub and passes with the code
+#                        (minutes: runs guest suites; not part of make test)
+#   make tour-svg        render docs/tour/*.dot to the SVGs next to them
 #   make test            check + every guest suite this machine can run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
 #   make fuzz-smoke      their committed corpus replayed, and a short run each
@@ -361,6 +366,39 @@ check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)
 	sh scripts/check-ptdump.sh $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump
 	sh scripts/check-mm-docs.sh
 	sh scripts/check-includes.sh
+	sh scripts/check-tour.sh
+	sh scripts/lab.sh verify
+
+# --------------------------------------------------- the tour and labs ---
+#
+# docs/tour/: the guided tour.  make check (scripts/check-tour.sh) checks
+# that every file and function a chapter names exists and that the SVGs
+# match their Graphviz sources, and (scripts/lab.sh verify) that each lab's
+# function can still be stubbed; make tour-svg renders them.  make lab N (or
+# N=3) makes build/lab-N/, the tree with lab N's function stubbed out
+# (scripts/lab.sh; docs/tour/labs/N-*.lab says which); make labs-check
+# proves every lab's test fails with the stub and passes with the code.
+.PHONY: tour-svg lab lab-list labs-check
+tour-svg: | $(DEPS_STAMP)
+	sh scripts/check-tour.sh render
+
+# "make lab 3": the number is a goal of its own, which must do nothing.
+ifeq ($(firstword $(MAKECMDGOALS)),lab)
+LAB_N := $(or $(N),$(word 2,$(MAKECMDGOALS)))
+ifneq ($(word 2,$(MAKECMDGOALS)),)
+$(word 2,$(MAKECMDGOALS)):
+	@:
+endif
+endif
+lab: | $(DEPS_STAMP)
+	@[ -n "$(LAB_N)" ] || { echo "usage: make lab N (make lab-list for the labs)"; exit 1; }
+	sh scripts/lab.sh make $(LAB_N)
+
+lab-list:
+	@sh scripts/lab.sh list
+
+labs-check: | $(DEPS_STAMP)
+	+MAKE='$(MAKE)' nice sh scripts/lab.sh check
 
 # ------------------------------------------------------------- fuzzing ---
 #
@@ -441,4 +479,4 @@ test-matrix: all | $(DEPS_STAMP)
 
 .PHONY: clean
 clean:
-	rm -rf $(BUILD)/aarch64* $(BUILD)/x86_64* $(BUILD)/host $(BUILD)/run
+	rm -rf $(BUILD)/aarch64* $(BUILD)/x86_64* $(BUILD)/host $(BUILD)/run $(BUILD)/lab-* $(BUILD)/labs
