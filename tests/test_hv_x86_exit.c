@@ -9,10 +9,16 @@
 #include "arch/x86_64/x86_exit.h"
 #include "tests/hv_guest.h"
 
-/* x86_fpu.c's answer, which needs the CPU: the XCR0 minihv set. */
-uint64_t x86_xcr0_in_effect(void)
+/* x86_fpu.c's XCR0 setter, which needs the CPU: this fake CPU supports
+ * x87, SSE and AVX state (0x7), and keeps what the guest set. */
+static uint64_t fake_xcr0 = 1;
+
+const char *x86_xcr0_set_for_guest(uint64_t value)
 {
-	return 1;
+	const char *why = x86_xcr0_invalid(value, 0x7);
+	if (!why)
+		fake_xcr0 = value;
+	return why;
 }
 
 /* x86_watchdog.c's answer, which needs the TSC: what the test sets. */
@@ -88,11 +94,22 @@ static void test_xsetbv(void)
 	guest_start(&g, "xsetbv");
 	put_bytes(&g, xsetbv, sizeof(xsetbv));
 	struct x86_exit x = { .kind = X86_EXIT_XSETBV };
-	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "XSETBV of the XCR0 in effect: stepped over");
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "XSETBV of XCR0 = 0x1: stepped over");
 	CHECK_EQ(e.kind, EXIT_HANDLED, "... as emulated");
+	gpr[X86_RAX] = 7;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "XSETBV of XCR0 = 0x7 (AVX): stepped over");
+	CHECK_EQ(fake_xcr0, 7u, "... and written into the CPU's XCR0");
+	gpr[X86_RAX] = 5;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "XSETBV of XCR0 = 0x5: not stepped");
+	CHECK_STR(e.reason, "XSETBV of XCR0 0x5 refused: it enables AVX state without SSE state (#GP)",
+		  "... refused, saying why");
+	CHECK_EQ(fake_xcr0, 7u, "... and XCR0 unchanged");
+	gpr[X86_RAX] = 0xf;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "XSETBV of XCR0 = 0xf (a bit the CPU lacks): refused");
+	gpr[X86_RAX] = 1;
 	gpr[X86_RCX] = 1;
 	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "XSETBV of XCR1: not stepped");
-	CHECK_STR(e.reason, "XCR1: only XCR0 exists (#GP)", "... refused, naming the register");
+	CHECK_STR(e.reason, "XSETBV of XCR1: only XCR0 may be set (#GP)", "... refused, naming the register");
 	guest_end(&g);
 }
 

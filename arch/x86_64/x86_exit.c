@@ -298,10 +298,11 @@ static unsigned emulate_cpuid(struct vcpu *vcpu, const struct x86_exit *x,
 /*
  * XSETBV: the guest asks to set XCR<ECX> to EDX:EAX.  XCR0 says which
  * register state XSAVE manages and which instructions the CPU allows (AVX
- * needs bits 1 and 2).  Neither VM entry nor VMRUN switches it, so a
- * guest's value would become the host's too.  We check the value as the
- * CPU would (a bad one is a #GP there) and accept only the one already in
- * effect (x86_fpu.c), which changes nothing.
+ * needs bits 1 and 2).  Neither VM entry nor VMRUN switches it; x86_fpu.c
+ * gives each new vCPU x87 state only and the firmware its own value back
+ * when the VM ends, and in between the guest's value goes into the CPU --
+ * once it passes the checks the CPU itself makes (a bad value is a #GP
+ * there, a named stop here).
  */
 static unsigned emulate_xsetbv(struct vcpu *vcpu, const struct x86_exit *x,
 			       const uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
@@ -313,35 +314,20 @@ static unsigned emulate_xsetbv(struct vcpu *vcpu, const struct x86_exit *x,
 
 	uint32_t index = (uint32_t)gpr[X86_RCX];
 	unsigned long long value = (gpr[X86_RDX] << 32) | (uint32_t)gpr[X86_RAX];
-	unsigned long long in_effect = x86_xcr0_in_effect();
-	uint32_t max, b, c, lo, hi;
-	x86_cpuid(0, 0, &max, &b, &c, &hi);
-	lo = hi = 0;
-	if (max >= 0xd)
-		x86_cpuid(0xd, 0, &lo, &b, &c, &hi);
-	unsigned long long supported = ((uint64_t)hi << 32) | lo;
+	const char *why;
 
-	if (index != 0)
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "XCR%u: only XCR0 exists (#GP)", index);
-	else if (!(value & 1))
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx clears bit 0 (x87 state), which must be set (#GP)", value);
-	else if (value & ~supported)
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx sets bits 0x%llx this CPU does not support (#GP)",
-			    value, value & ~supported);
-	else if ((value & 4) && !(value & 2))
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx enables AVX without SSE state (#GP)", value);
-	else if (value != in_effect)
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
-			    value, in_effect);
-	else {
-		exit->kind = EXIT_HANDLED;
-		return len;
+	if (index != 0) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "XSETBV of XCR%u: only XCR0 may be set (#GP)", index);
+		return 0;
 	}
-	return 0;
+	why = x86_xcr0_set_for_guest(value);
+	if (why) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "XSETBV of XCR0 0x%llx refused: it %s (#GP)",
+			    value, why);
+		return 0;
+	}
+	exit->kind = EXIT_HANDLED;
+	return len;
 }
 
 /* ---- refusals ---- */

@@ -216,6 +216,22 @@ static inline int cpu_write_xcr0(uint64_t v)
 	return -1;
 }
 
+/* No AVX, no YMM registers here: x86 only. */
+static inline int cpu_avx_on(void)
+{
+	return -1;
+}
+
+static inline void cpu_ymm_fill(uint64_t v)
+{
+	(void)v;
+}
+
+static inline uint64_t cpu_ymm_upper_or(void)
+{
+	return 0;
+}
+
 /* Breakpoint value register 0 (DBGBVR0_EL1), Arm's counterpart of x86's DR0:
  * one set per CPU, shared by every guest, so minihv traps it (MDCR_EL2.TDA). */
 static inline int cpu_write_debug_register(uint64_t v)

@@ -271,6 +271,58 @@ static inline int cpu_write_xcr0(uint64_t v)
 }
 
 /*
+ * AVX: the upper halves of the YMM registers, which XSAVE manages as XCR0
+ * bit 2.  cpu_avx_on enables it as an OS would -- CPUID.1:ECX.AVX (bit 28)
+ * says the CPU has it, CPUID.(EAX=0DH,ECX=0):EAX bit 2 that XCR0 may name
+ * it, and XSETBV of x87 | SSE | AVX (0x7) turns it on -- and returns -1
+ * where AVX is not advertised.  cpu_ymm_fill puts v in the upper half of
+ * each of YMM0-YMM15; cpu_ymm_upper_or ORs those sixteen upper halves.
+ */
+static inline int cpu_avx_on(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 28)) || !(c & (1u << 26)))
+		return -1;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+	if (!(a & 4))
+		return -1;
+	return cpu_write_xcr0(0x7);
+}
+
+static inline void cpu_ymm_fill(uint64_t v)
+{
+	const uint64_t pattern[4] = { 0, 0, v, ~v };
+	__asm__ volatile(
+		"vmovdqu %0, %%ymm0\n\tvmovdqu %0, %%ymm1\n\tvmovdqu %0, %%ymm2\n\t"
+		"vmovdqu %0, %%ymm3\n\tvmovdqu %0, %%ymm4\n\tvmovdqu %0, %%ymm5\n\t"
+		"vmovdqu %0, %%ymm6\n\tvmovdqu %0, %%ymm7\n\tvmovdqu %0, %%ymm8\n\t"
+		"vmovdqu %0, %%ymm9\n\tvmovdqu %0, %%ymm10\n\tvmovdqu %0, %%ymm11\n\t"
+		"vmovdqu %0, %%ymm12\n\tvmovdqu %0, %%ymm13\n\tvmovdqu %0, %%ymm14\n\t"
+		"vmovdqu %0, %%ymm15"
+		: : "m"(pattern) : "memory");
+}
+
+static inline uint64_t cpu_ymm_upper_or(void)
+{
+	uint64_t upper[16][2];
+	__asm__ volatile(
+		"vextractf128 $1, %%ymm0, 0(%0)\n\tvextractf128 $1, %%ymm1, 16(%0)\n\t"
+		"vextractf128 $1, %%ymm2, 32(%0)\n\tvextractf128 $1, %%ymm3, 48(%0)\n\t"
+		"vextractf128 $1, %%ymm4, 64(%0)\n\tvextractf128 $1, %%ymm5, 80(%0)\n\t"
+		"vextractf128 $1, %%ymm6, 96(%0)\n\tvextractf128 $1, %%ymm7, 112(%0)\n\t"
+		"vextractf128 $1, %%ymm8, 128(%0)\n\tvextractf128 $1, %%ymm9, 144(%0)\n\t"
+		"vextractf128 $1, %%ymm10, 160(%0)\n\tvextractf128 $1, %%ymm11, 176(%0)\n\t"
+		"vextractf128 $1, %%ymm12, 192(%0)\n\tvextractf128 $1, %%ymm13, 208(%0)\n\t"
+		"vextractf128 $1, %%ymm14, 224(%0)\n\tvextractf128 $1, %%ymm15, 240(%0)"
+		: : "r"(upper) : "memory");
+	uint64_t acc = 0;
+	for (int i = 0; i < 16; i++)
+		acc |= upper[i][0] | upper[i][1];
+	return acc;
+}
+
+/*
  * Debug register 0, a breakpoint address: the CPU has one, shared by the
  * host and every guest, so the hypervisor must not let a guest reach it
  * (guest/tests/hostile_debug_register.c).  Write v with MOV to DR0 and
