@@ -201,11 +201,19 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	hv_printf("minihv: guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
 }
 
-void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)
+void vm_guest_mmu(const struct vm *vm, struct guest_mmu *out)
 {
 	*out = (struct guest_mmu){ 0 };
-	out->ram = &vcpu->vm->ram;
-	out->s2 = &vcpu->vm->s2;
+	out->ram = &vm->ram;
+	out->s2 = &vm->s2;
+	/* vm_create maps RAM, all of it PT_RWX, and nothing else, and nothing
+	 * changes the second-level tables afterwards: the layout answers. */
+	out->s2_is_ram = true;
+}
+
+void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)
+{
+	vm_guest_mmu(vcpu->vm, out);
 	out->gpt_fmt = arch_gpt_format();
 	out->gpt_root = arch_vcpu_gpt_root(vcpu);
 	out->gpt_enabled = arch_vcpu_gpt_enabled(vcpu);
