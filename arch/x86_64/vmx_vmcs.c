@@ -228,6 +228,7 @@ static void write_guest_state(struct vmx_vcpu *a, const struct vcpu_boot *boot)
 
 	vmcs_write(VMCS_GUEST_RIP, gva_val(boot->entry));
 	vmcs_write(VMCS_GUEST_RSP, gva_val(boot->stack_top));
+	a->vmcs_rsp = gva_val(boot->stack_top);
 	vmcs_write(VMCS_GUEST_RFLAGS, X86_GUEST_RFLAGS);
 	vmcs_write(VMCS_GUEST_DR7, 0x400);
 	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
