@@ -29,6 +29,34 @@ static void *refuse(struct bump *b, uint64_t size)
 	return NULL;
 }
 
+/*
+ * Clear [start, start + size) with 8-byte stores, eight to a loop step,
+ * and single bytes only for an unaligned head or tail: a VM's 4 MiB of
+ * RAM is 64 Ki loop steps instead of 4 Mi byte stores (the C library's
+ * memset here, lib/minihv_string.c, is a byte loop).  Plain stores the
+ * compiler may not turn back into a memset call (the build says
+ * -fno-tree-loop-distribute-patterns).
+ */
+static void zero(uintptr_t start, uint64_t size)
+{
+	uint8_t *p = (uint8_t *)start;
+
+	while (size > 0 && ((uintptr_t)p & 7)) {
+		*p++ = 0;
+		size--;
+	}
+	uint64_t *w = (uint64_t *)(void *)p;
+	for (; size >= 64; size -= 64, w += 8) {
+		w[0] = 0; w[1] = 0; w[2] = 0; w[3] = 0;
+		w[4] = 0; w[5] = 0; w[6] = 0; w[7] = 0;
+	}
+	for (; size >= 8; size -= 8)
+		*w++ = 0;
+	p = (uint8_t *)w;
+	while (size-- > 0)
+		*p++ = 0;
+}
+
 void *bump_alloc(struct bump *b, uint64_t size, uint64_t align)
 {
 	uintptr_t start;
@@ -50,7 +78,7 @@ void *bump_alloc(struct bump *b, uint64_t size, uint64_t align)
 	b->allocs++;
 	/* Zero now, not at reset: memory a previous VM used may still hold
 	 * its data, and the next owner must not see it. */
-	__builtin_memset((void *)start, 0, size);
+	zero(start, size);
 	return (void *)start;
 }
 

@@ -161,6 +161,36 @@ static void test_marks_and_stats(uint8_t *mem)
 	CHECK_EQ(s.size, s.used + s.free, "size = used + free");
 }
 
+/*
+ * Zeroing is done in 8-byte words with byte-wise edges: every start
+ * offset (mod 8) and size around the word and 64-byte steps clears
+ * exactly the block, not a byte before or after it.
+ */
+static void test_zeroing_edges(uint8_t *mem)
+{
+	unsigned bad = 0, runs = 0;
+
+	for (unsigned off = 0; off < 16; off++) {
+		for (uint64_t size = 1; size <= 200; size++) {
+			struct bump b;
+
+			memset(mem, 0xa5, 512);
+			bump_init(&b, "edges", mem, POOL_SIZE);
+			if (off && !bump_alloc(&b, off, 1))
+				bad++;
+			uint8_t *p = bump_alloc(&b, size, 1);
+			runs++;
+			if (p != mem + off || !all_zero(p, size))
+				bad++;
+			for (uint64_t i = 0; i < off; i++)
+				bad += mem[i] != (i < off ? 0 : 0xa5);
+			for (uint64_t i = off + size; i < 512; i++)
+				bad += mem[i] != 0xa5;
+		}
+	}
+	CHECK_EQ(bad, 0, "zeroing clears exactly the block, at %u offsets and sizes", runs);
+}
+
 int main(void)
 {
 	uint8_t *mem = new_pool();
@@ -172,6 +202,7 @@ int main(void)
 	memset(mem, 0xa5, POOL_SIZE);
 	test_exhaustion(mem);
 	test_marks_and_stats(mem);
+	test_zeroing_edges(mem);
 	free(mem);
 	return unit_done();
 }
