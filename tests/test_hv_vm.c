@@ -218,8 +218,15 @@ static void test_create_failures(void)
 	CHECK_STR(fake_console(), "minihv: small: out of hypervisor memory creating the VM\r\n",
 		  "%s: ... saying why", cfg);
 
-	/* RAM fits exactly, the second-level root table does not. */
-	bump_init(&small, "tight", mem, SZ_2M + VM_RAM_SIZE);
+	/*
+	 * RAM fits exactly, the second-level root table does not.  The pool
+	 * starts just below a 2 MiB boundary, with room for the struct vm
+	 * alone: RAM then leaves no alignment gap that the tables could use
+	 * (the bump allocator fills such a gap, mm/bump.h).
+	 */
+	uint64_t vm_room = (sizeof(struct vm) + 63) & ~63ull;
+	uint8_t *below_2m = (uint8_t *)mem + SZ_2M - vm_room;
+	bump_init(&small, "tight", below_2m, vm_room + VM_RAM_SIZE);
 	fake_console_clear();
 	unsigned inits = fake_arch.vm_inits, finis = fake_arch.vm_finis;
 	vm = vm_create(&small, "tight");
@@ -240,12 +247,13 @@ static void test_create_failures(void)
 	CHECK(vm == NULL && st.used == 0, "%s: arch_vm_init failing: NULL, pool back to empty", cfg);
 	CHECK_EQ(fake_arch.vm_finis, finis, "%s: ... and no arch_vm_fini for a VM it refused", cfg);
 
-	/* Exactly enough for the VM, none for its vCPU. */
-	bump_init(&small, "measure", mem, TEST_POOL_SIZE);
+	/* Exactly enough for the VM, none for its vCPU (from below a 2 MiB
+	 * boundary again, so that no gap before RAM holds the vCPU). */
+	bump_init(&small, "measure", below_2m, TEST_POOL_SIZE - SZ_2M);
 	vm = vm_create(&small, "measure");
 	bump_get_stats(&small, &st);
 	vm_destroy(vm);
-	bump_init(&small, "novcpu", mem, st.used);
+	bump_init(&small, "novcpu", below_2m, st.used);
 	vm = vm_create(&small, "novcpu");
 	CHECK(vm != NULL, "%s: a pool of %llu bytes holds exactly one VM", cfg,
 	      (unsigned long long)st.used);
