@@ -38,7 +38,19 @@ struct vm *vm_create(struct bump *pool, const char *name)
 		return NULL;
 
 	struct bump_mark mark = bump_mark(pool);
-	struct vm *vm = bump_alloc(pool, sizeof(*vm), 64);
+	struct vm *vm = NULL;
+
+	/*
+	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can
+	 * map it with 2 MiB blocks rather than 512 small pages each.  First,
+	 * so that in a pool that starts 2 MiB aligned (boot/efi_main.c) no
+	 * gap opens before it; the allocator fills any gap there is with
+	 * what comes next (mm/bump.h).
+	 */
+	void *ram = bump_alloc(pool, VM_RAM_SIZE, SZ_2M);
+	if (!ram)
+		goto nomem;
+	vm = bump_alloc(pool, sizeof(*vm), 64);
 	if (!vm)
 		goto nomem;
 	vm->name = name;
@@ -47,14 +59,6 @@ struct vm *vm_create(struct bump *pool, const char *name)
 	vm->state = VM_RUNNING;
 	vm->watchdog_ms = VM_WATCHDOG_MS;
 	vm->watchdog_exits = VM_WATCHDOG_EXITS;
-
-	/*
-	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can
-	 * map it with 2 MiB blocks rather than 512 small pages each.
-	 */
-	void *ram = bump_alloc(pool, VM_RAM_SIZE, SZ_2M);
-	if (!ram)
-		goto nomem;
 	vm->ram.gpa = gpa(VM_RAM_GPA);
 	vm->ram.hpa = hpa_from_ptr(ram);
 	vm->ram.host = ram;
@@ -92,10 +96,7 @@ struct vm *vm_create(struct bump *pool, const char *name)
 
 nomem:
 	hv_printf("minihv: %s: out of hypervisor memory creating the VM\n", name);
-	if (vm) {
-		vm->arch = NULL;
-		bump_reset(pool, mark);
-	}
+	bump_reset(pool, mark);
 	return NULL;
 }
 
