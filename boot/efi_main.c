@@ -68,15 +68,27 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 	/*
 	 * AllocateAnyPages: the firmware chooses.  EfiLoaderData is memory the
-	 * firmware will not touch while we hold it.
+	 * firmware will not touch while we hold it.  The pool should start
+	 * 2 MiB aligned, as every VM's RAM is (hv/vm.c allocates it first):
+	 * UEFI cannot be asked for an alignment, so we take 2 MiB more and
+	 * give back the pages before the first 2 MiB boundary and after the
+	 * pool.
 	 */
+	UINTN slack = (UINTN)(2ull << 20) / EFI_PAGE_SIZE;
+	EFI_PHYSICAL_ADDRESS got = 0;
 	EFI_STATUS s = uefi_call_wrapper(st->BootServices->AllocatePages, 4,
-					 AllocateAnyPages, EfiLoaderData, pages, &pool);
+					 AllocateAnyPages, EfiLoaderData, pages + slack, &got);
 	if (EFI_ERROR(s)) {
 		hv_printf("minihv: FATAL: AllocatePages(%lu pages) failed: status 0x%lx\n",
-			  (unsigned long)pages, (unsigned long)s);
+			  (unsigned long)(pages + slack), (unsigned long)s);
 		hv_power_off(2);
 	}
+	pool = (got + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	UINTN head = (UINTN)((pool - got) / EFI_PAGE_SIZE);
+	if (head)
+		uefi_call_wrapper(st->BootServices->FreePages, 2, got, head);
+	if (slack - head)
+		uefi_call_wrapper(st->BootServices->FreePages, 2, pool + POOL_BYTES, slack - head);
 	hv_printf("minihv: memory pool at hpa 0x%lx, %lu MiB (from the firmware, once)\n",
 		  (unsigned long)pool, (unsigned long)(POOL_BYTES >> 20));
 

@@ -38,7 +38,22 @@ struct vm *vm_create(struct bump *pool, const char *name)
 		return NULL;
 
 	struct bump_mark mark = bump_mark(pool);
-	struct vm *vm = bump_alloc(pool, sizeof(*vm), 64);
+	struct vm *vm = NULL;
+
+	/*
+	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can
+	 * map it with 2 MiB blocks rather than 512 small pages each.  First,
+	 * so that in a pool that starts 2 MiB aligned (boot/efi_main.c) no
+	 * gap opens before it; the allocator fills any gap there is with
+	 * what comes next (mm/bump.h).
+	 */
+	uintptr_t before = pool->next;
+	uint64_t t0 = MINIHV_BENCH ? arch_bench_insns() : 0;
+	void *ram = bump_alloc(pool, VM_RAM_SIZE, SZ_2M);
+	if (!ram)
+		goto nomem;
+	uint64_t ram_insns = MINIHV_BENCH ? arch_bench_insns() - t0 : 0;
+	vm = bump_alloc(pool, sizeof(*vm), 64);
 	if (!vm)
 		goto nomem;
 	vm->name = name;
@@ -48,18 +63,8 @@ struct vm *vm_create(struct bump *pool, const char *name)
 	vm->watchdog_ms = VM_WATCHDOG_MS;
 	vm->watchdog_exits = VM_WATCHDOG_EXITS;
 	vm->console_budget = VM_CONSOLE_BUDGET;
-
-	/*
-	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can
-	 * map it with 2 MiB blocks rather than 512 small pages each.
-	 */
-	uintptr_t before = pool->next;
-	uint64_t t0 = MINIHV_BENCH ? arch_bench_insns() : 0;
-	void *ram = bump_alloc(pool, VM_RAM_SIZE, SZ_2M);
-	if (!ram)
-		goto nomem;
 	if (MINIHV_BENCH) {
-		vm->bench_ram_insns = arch_bench_insns() - t0;
+		vm->bench_ram_insns = ram_insns;
 		vm->bench_ram_align_waste = (uintptr_t)ram - before;
 	}
 	vm->ram.gpa = gpa(VM_RAM_GPA);
@@ -99,10 +104,7 @@ struct vm *vm_create(struct bump *pool, const char *name)
 
 nomem:
 	hv_printf("minihv: %s: out of hypervisor memory creating the VM\n", name);
-	if (vm) {
-		vm->arch = NULL;
-		bump_reset(pool, mark);
-	}
+	bump_reset(pool, mark);
 	return NULL;
 }
 
@@ -208,11 +210,19 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	hv_printf("minihv: guest '%s' stopped: %s\n", vm->name, vm->stop_reason);
 }
 
-void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)
+void vm_guest_mmu(const struct vm *vm, struct guest_mmu *out)
 {
 	*out = (struct guest_mmu){ 0 };
-	out->ram = &vcpu->vm->ram;
-	out->s2 = &vcpu->vm->s2;
+	out->ram = &vm->ram;
+	out->s2 = &vm->s2;
+	/* vm_create maps RAM, all of it PT_RWX, and nothing else, and nothing
+	 * changes the second-level tables afterwards: the layout answers. */
+	out->s2_is_ram = true;
+}
+
+void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out)
+{
+	vm_guest_mmu(vcpu->vm, out);
 	out->gpt_fmt = arch_gpt_format();
 	out->gpt_root = arch_vcpu_gpt_root(vcpu);
 	out->gpt_enabled = arch_vcpu_gpt_enabled(vcpu);

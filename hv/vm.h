@@ -146,6 +146,10 @@ __attribute__((format(printf, 2, 3))) void vm_stop(struct vm *vm, const char *fm
 
 /* Reach guest memory through the vCPU's current page tables. */
 void vcpu_guest_mmu(const struct vcpu *vcpu, struct guest_mmu *out);
+/* The VM's half of that: its RAM and second-level tables, with the guest's
+ * paging left empty for a caller that knows it already (the x86 exit path,
+ * which has the guest's mode at hand). */
+void vm_guest_mmu(const struct vm *vm, struct guest_mmu *out);
 
 /* Host pointers and host-physical addresses.  minihv runs under UEFI's
  * identity map, so they are the same number. */

@@ -27,17 +27,28 @@ struct bump {
 	uint64_t allocs;    /* number of successful allocations */
 	uint64_t failures;  /* number of refused allocations */
 	uint64_t last_failed_size; /* size of the most recent refused request */
+	/*
+	 * The gap an aligned allocation skipped, [hole, hole_end): a VM's
+	 * RAM is 2 MiB aligned, and the up to 2 MiB before it would be lost
+	 * for as long as the VM lives.  Later allocations that fit there go
+	 * there instead (its tables, VMCS or VMCB, ...).  One gap at a time:
+	 * a larger new one replaces it.
+	 */
+	uintptr_t hole, hole_end;
 };
 
 struct bump_mark {
 	uintptr_t next;
 	uint64_t allocs;    /* allocs when the mark was taken: allocs minus
 			       this is how many allocations came since */
+	uintptr_t hole, hole_end;  /* the gap as it was: a reset gives back
+				      what was placed in it since, too */
 };
 
 struct bump_stats {
 	uint64_t size;      /* pool size in bytes */
-	uint64_t used;      /* bytes in use now (including alignment padding) */
+	uint64_t used;      /* bytes below next (including alignment padding,
+			       and the gap, which later allocations fill) */
 	uint64_t peak;      /* most bytes ever in use */
 	uint64_t free;      /* bytes left */
 	uint64_t allocs;    /* successful allocations since init */
@@ -48,9 +59,10 @@ struct bump_stats {
 void bump_init(struct bump *b, const char *name, void *base, uint64_t size);
 
 /*
- * Allocate size bytes aligned to align (a power of two, at least 1), zeroed.
- * Returns NULL when the pool cannot hold it, or when align is not a power of
- * two or size is 0.
+ * Allocate size bytes aligned to align (a power of two, at least 1), zeroed:
+ * in the gap an earlier aligned allocation skipped if it fits there, else
+ * at next.  Returns NULL when the pool cannot hold it, or when align is not
+ * a power of two or size is 0.
  */
 void *bump_alloc(struct bump *b, uint64_t size, uint64_t align);
 
@@ -59,7 +71,7 @@ void *bump_alloc_page(struct bump *b);
 
 /*
  * Remember the current position, and later give back all allocated since.
- * Reset only moves next back: allocs and failures keep counting since init,
+ * Reset only moves next (and the gap) back: allocs and failures keep counting since init,
  * and the peak stays.  A mark that is not between base and the current
  * position (another pool's, or one already given back) is ignored.
  */

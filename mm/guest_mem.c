@@ -29,6 +29,28 @@ void *guest_phys_ptr(const struct guest_mmu *m, gpa_t addr, uint64_t len,
 		*err = MM_EINVAL;
 		return NULL;
 	}
+	if (m->s2_is_ram) {
+		/* What the walk below would find, from the layout: RAM is
+		 * mapped PT_RWX, everything else not at all. */
+		if (gpa_val(addr) < gpa_val(ram->gpa)) {
+			*err = MM_ENOTMAPPED;
+			return NULL;
+		}
+		off = gpa_val(addr) - gpa_val(ram->gpa);
+		if (off >= ram->size) {
+			*err = MM_ENOTMAPPED;
+			return NULL;
+		}
+		if (need_perms & ~PT_RWX) {
+			*err = MM_EPERM;
+			return NULL;
+		}
+		if (len > ram->size - off) {
+			*err = MM_EFAULT;
+			return NULL;
+		}
+		return ram->host + off;
+	}
 	e = s2_translate(m->s2, addr, &h, &perms);
 	if (e) {
 		*err = e;
@@ -137,11 +159,25 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
 	err = pick_space(m, gva_val(addr), &fmt, &root, &in);
 	if (err)
 		return err;
-	guest_mmu_table_mem(m, &mem);
-	pt_attach(&gpt, fmt, &mem, gpa_val(root));
-	err = gpt_translate(&gpt, gva(in), out, &perms);
-	if (err)
-		return err;
+	if (fmt == &pt_format_x86_64 && m->s2_is_ram) {
+		/* The guest's tables are pages of its RAM: walk them there,
+		 * without the engine's indirections (pt.h). */
+		struct pt_flat flat = {
+			.host = m->ram->host, .base = gpa_val(m->ram->gpa), .size = m->ram->size,
+		};
+		struct pt_walk w;
+		err = pt_x86_64_translate_flat(&flat, gpa_val(root), in, &w);
+		if (err)
+			return err;
+		*out = gpa(w.out);
+		perms = w.perms;
+	} else {
+		guest_mmu_table_mem(m, &mem);
+		pt_attach(&gpt, fmt, &mem, gpa_val(root));
+		err = gpt_translate(&gpt, gva(in), out, &perms);
+		if (err)
+			return err;
+	}
 	if ((perms & need_perms) != need_perms)
 		return MM_EPERM;
 	if (m->kernel_no_user && (perms & PT_USER))
@@ -208,6 +244,93 @@ int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t le
 		va += chunk;
 	}
 	return 0;
+}
+
+/*
+ * The host pointer for the chunk bytes at va (within one page), readable,
+ * for the x86-64 guest with s2_is_ram: chunk_ptr's answer, from the direct
+ * walk and the RAM layout.
+ */
+static const uint8_t *x86_64_ram_chunk(const struct guest_mmu *m, uint64_t va,
+				       uint64_t chunk, int *err)
+{
+	const struct guest_ram *ram = m->ram;
+	uint64_t pa = va;
+
+	if (m->gpt_enabled) {
+		struct pt_flat flat = { ram->host, gpa_val(ram->gpa), ram->size };
+		struct pt_walk w;
+		int e = pt_x86_64_translate_flat(&flat, gpa_val(m->gpt_root), va, &w);
+		if (e) {
+			*err = e;
+			return NULL;
+		}
+		/* (x86 has no present-but-unreadable entry: PT_R is always
+		 * there; asked all the same, as chunk_ptr asks.) */
+		if (!(w.perms & PT_R)) {
+			*err = MM_EPERM;
+			return NULL;
+		}
+		pa = w.out;
+	}
+	/* Not in this VM's RAM: the second-level tables map nothing else
+	 * (chunk_ptr turns that into MM_EFAULT, a bad address). */
+	uint64_t off = pa - gpa_val(ram->gpa);
+	if (pa < gpa_val(ram->gpa) || off >= ram->size || chunk > ram->size - off) {
+		*err = MM_EFAULT;
+		return NULL;
+	}
+	return ram->host + off;
+}
+
+/* n bytes from src to dst, n <= PAGE_SIZE: 8 at a time where it can (an
+ * instruction's 15 bytes are two overlapping 8-byte copies). */
+static void copy_small(uint8_t *dst, const uint8_t *src, uint64_t n)
+{
+	if (n >= 8) {
+		uint64_t i;
+		for (i = 0; i + 8 <= n; i += 8)
+			__builtin_memcpy(dst + i, src + i, 8);
+		if (i < n)
+			__builtin_memcpy(dst + n - 8, src + n - 8, 8);
+		return;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
+uint64_t guest_read_virt_prefix(const struct guest_mmu *m, gva_t src, void *dst,
+				uint64_t len, int *err)
+{
+	bool direct = m->s2_is_ram && !m->split && !m->unsupported &&
+		      m->gpt_fmt == &pt_format_x86_64;
+	uint8_t *out = dst;
+	uint64_t got = 0;
+
+	*err = 0;
+	while (got < len) {
+		uint64_t va = gva_val(src) + got;
+		uint64_t chunk = chunk_len(va, len - got);
+		const uint8_t *host;
+		int e;
+
+		if (wraps(va, chunk)) {
+			host = NULL;
+			e = MM_EFAULT;
+		} else if (direct) {
+			host = x86_64_ram_chunk(m, va, chunk, &e);
+		} else {
+			host = chunk_ptr(m, va, chunk, PT_R, &e);
+		}
+		if (!host) {
+			if (got == 0)
+				*err = e;
+			break;
+		}
+		copy_small(out + got, host, chunk);
+		got += chunk;
+	}
+	return got;
 }
 
 int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len)

@@ -40,6 +40,16 @@ struct guest_mmu {
 					     CR3's PCID/PWT/PCD or TTBR's ASID/CnP
 					     bits (an unaligned root faults) */
 	bool gpt_enabled;                 /* guest paging on?  if not, gva == gpa */
+	/*
+	 * The second-level tables map ram, linearly ([gpa, gpa + size) to
+	 * [hpa, hpa + size)) and with PT_RWX, and nothing else -- how
+	 * hv/vm.c builds every VM's.  Then a guest-physical address is RAM
+	 * exactly when it lies in that range, and the RAM layout answers
+	 * what a walk of s2 would, with the same bounds: guest_phys_ptr
+	 * skips the walk, and x86-64 guest tables are walked directly
+	 * (pt_x86_64_translate_flat).  false: every address walks s2.
+	 */
+	bool s2_is_ram;
 
 	/*
 	 * How an address picks its tables, where the format alone does not
@@ -113,6 +123,19 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
  * part-way nor fail after writing part of the range.  So a failed write
  * changes nothing.
  */
+/*
+ * As guest_read_virt, for a copy that may stop early: up to len bytes
+ * (len <= PAGE_SIZE) from src, page by page, stopping at the first page
+ * that cannot be read -- the bytes of an instruction whose second page is
+ * not mapped although the instruction may end before it.  Returns how
+ * many bytes were copied; 0, with *err set as guest_read_virt would, when
+ * not even the first byte can be.  With s2_is_ram and 4-level x86-64
+ * tables this is the x86 exit path's instruction fetch: one direct walk
+ * per page, no call through a function pointer.
+ */
+uint64_t guest_read_virt_prefix(const struct guest_mmu *m, gva_t src, void *dst,
+				uint64_t len, int *err);
+
 #define GUEST_WRITE_MAX_PAGES 16
 int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len);
 int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len);

@@ -344,6 +344,29 @@ struct pt_walk {
 int pt_translate(const struct pt *pt, uint64_t in, struct pt_walk *out);
 
 /*
+ * The same walk as pt_translate on pt_format_x86_64, written out for that
+ * one format: a loop over the four levels with the entry bits tested in
+ * place, no call through the format's or the pt_mem's function pointers.
+ * It is the walk behind every exit that must read the guest's instruction
+ * (x86 MMIO), where the generic engine's indirections cost more than the
+ * rest of the exit together.
+ *
+ * Its tables are reached only inside one flat block of memory: the table at
+ * address pa is host + (pa - base) when the whole page [pa, pa + 4 KiB) lies
+ * in [base, base + size), and the walk fails with MM_EFAULT otherwise --
+ * exactly as pt_translate with a table_ptr that answered so.  Results and
+ * errors are pt_translate's (tests/test_pt_direct.c compares the two on
+ * random tables).
+ */
+struct pt_flat {
+	const uint8_t *host;    /* the block, as the hypervisor reaches it */
+	uint64_t base;          /* the address entries use for its first byte */
+	uint64_t size;
+};
+int pt_x86_64_translate_flat(const struct pt_flat *mem, uint64_t root_pa, uint64_t in,
+			     struct pt_walk *out);
+
+/*
  * Typed wrappers.  Second-level tables map guest-physical to host-physical;
  * guest tables map guest-virtual to guest-physical.  Use these across layers
  * so the address kinds cannot be swapped.

@@ -195,3 +195,58 @@ const struct pt_format pt_format_x86_npt = {
 	.entry_memtype = x86_entry_memtype,
 	.fields = x86_fields,
 };
+
+/* ---- the guest's tables, walked directly (pt.h) ---- */
+
+/*
+ * pt_translate for pt_format_x86_64, step for step: x86_kind, entry_addr,
+ * entry_perms and entry_memtype above, with the engine's rules (leaves at
+ * levels 0 to 2 only, each entry read once through a volatile pointer,
+ * the AND of the permissions down the walk -- kept here as the AND of the
+ * R/W and U/S bits and the OR of NX, turned into PT_* once at the leaf).
+ * A table must lie wholly inside the block: off = pa - base at most
+ * size - 4 KiB, where an address below base wraps to a huge off.
+ */
+int pt_x86_64_translate_flat(const struct pt_flat *mem, uint64_t root_pa, uint64_t in,
+			     struct pt_walk *out)
+{
+	uint64_t table_pa = root_pa;
+	uint64_t and_bits = ~0ull, or_bits = 0;
+
+	if (in >> 48)
+		return MM_ENOTMAPPED;
+	/* Entries hold 4 KiB-aligned addresses; only the root may not be. */
+	if (mem->size < PAGE_SIZE || (root_pa & (PAGE_SIZE - 1)))
+		return MM_EFAULT;
+	uint64_t last = mem->size - PAGE_SIZE;
+	for (unsigned level = 4; level-- > 0;) {
+		uint64_t off = table_pa - mem->base;
+		if (off > last)
+			return MM_EFAULT;
+		const uint64_t *table = (const uint64_t *)(mem->host + off);
+		unsigned shift = PAGE_SHIFT + 9 * level;
+		uint64_t e = *(const volatile uint64_t *)&table[(in >> shift) & (PT_ENTRIES - 1)];
+
+		if (!(e & X86_P))
+			return MM_ENOTMAPPED;
+		and_bits &= e;
+		or_bits |= e;
+		if (level > 0 && !(e & X86_PS)) {
+			table_pa = e & X86_OA_MASK;
+			continue;
+		}
+		uint64_t size = (uint64_t)1 << shift;
+		if (level == 3)
+			return MM_ENOTMAPPED;          /* PS in a PML4E is reserved */
+		if (level > 0 && (e & X86_OA_MASK & (size - 1) & ~X86_PAT_LARGE))
+			return MM_ENOTMAPPED;          /* reserved address bits */
+		out->out = (e & X86_OA_MASK & ~(size - 1)) + (in & (size - 1));
+		out->perms = PT_R | ((and_bits & X86_RW) ? PT_W : 0) |
+			     ((and_bits & X86_US) ? PT_USER : 0) |
+			     ((or_bits & X86_NX) ? 0 : PT_X);
+		out->type = x86_entry_memtype(e, level);
+		out->level = level;
+		return 0;
+	}
+	return MM_ENOTMAPPED; /* not reached: level 0 is always a leaf */
+}

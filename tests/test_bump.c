@@ -111,7 +111,9 @@ static void test_exhaustion(uint8_t *mem)
 	bump_init(&b, "pool", mem, 2 * PAGE_SIZE);
 	CHECK(bump_alloc(&b, 1, 1) != NULL, "one byte");
 	CHECK(bump_alloc(&b, PAGE_SIZE, PAGE_SIZE) != NULL, "page after alignment fits");
-	CHECK(bump_alloc(&b, 8, 1) == NULL, "nothing left");
+	CHECK(bump_alloc(&b, 8, 1) == (void *)(mem + 1),
+	      "8 bytes still fit: in the gap the page's alignment skipped");
+	CHECK(bump_alloc(&b, PAGE_SIZE, 1) == NULL, "a page does not: nothing left");
 	bump_init(&b, "pool", mem, 2 * PAGE_SIZE);
 	CHECK(bump_alloc(&b, 8, 1) != NULL, "8 bytes");
 	CHECK(bump_alloc(&b, PAGE_SIZE + 8, PAGE_SIZE) == NULL,
@@ -161,6 +163,91 @@ static void test_marks_and_stats(uint8_t *mem)
 	CHECK_EQ(s.size, s.used + s.free, "size = used + free");
 }
 
+/*
+ * The gap an aligned allocation skips (guest RAM is 2 MiB aligned) is used
+ * by the allocations after it that fit, and a reset gives back what was put
+ * there since the mark, as it gives back the rest.
+ */
+static void test_gap(void)
+{
+	struct bump b;
+	struct bump_stats s;
+	/* 64 pages, 8-page aligned: a block aligned to 8 pages lands 8 pages
+	 * in, and 8 pages still fit after it. */
+	uint8_t *mem = aligned_alloc(8 * PAGE_SIZE, 64 * PAGE_SIZE);
+
+	if (!mem)
+		abort();
+	memset(mem, 0xa5, 64 * PAGE_SIZE);
+	bump_init(&b, "gap", mem, 64 * PAGE_SIZE);
+	uint8_t *first = bump_alloc(&b, 100, 1);
+	struct bump_mark m = bump_mark(&b);
+	uint8_t *big = bump_alloc(&b, 4 * PAGE_SIZE, 8 * PAGE_SIZE);
+	uintptr_t gap = (uintptr_t)first + 100, gap_end = (uintptr_t)big;
+	CHECK(big == mem + 8 * PAGE_SIZE && gap_end - gap == 8 * PAGE_SIZE - 100,
+	      "an aligned block skips a gap (%llu bytes)", (unsigned long long)(gap_end - gap));
+	uint8_t *page = bump_alloc_page(&b);
+	uint8_t *small = bump_alloc(&b, 64, 64);
+	CHECK(page && (uintptr_t)page >= gap && (uintptr_t)page + PAGE_SIZE <= gap_end &&
+	      ((uintptr_t)page & (PAGE_SIZE - 1)) == 0,
+	      "a page that fits goes into the gap, aligned");
+	CHECK(small && (uintptr_t)small >= gap && (uintptr_t)small + 64 <= gap_end &&
+	      ((uintptr_t)small & 63) == 0 && (small + 64 <= page || small >= page + PAGE_SIZE),
+	      "... and 64 bytes too, apart from it");
+	CHECK(all_zero(page, PAGE_SIZE) && all_zero(small, 64), "... zeroed");
+	uint8_t *after = bump_alloc(&b, 8 * PAGE_SIZE, 1);
+	CHECK(after == big + 4 * PAGE_SIZE, "what does not fit goes after the block");
+	bump_get_stats(&b, &s);
+	CHECK_EQ(s.used, (uint64_t)(after + 8 * PAGE_SIZE - mem), "used counts up to next (gap included)");
+
+	bump_reset(&b, m);
+	CHECK(b.next == (uintptr_t)first + 100 && b.hole == b.hole_end,
+	      "reset: next and the gap as at the mark (no gap)");
+	uint8_t *again = bump_alloc(&b, 64, 64);
+	CHECK(again == (uint8_t *)(((uintptr_t)first + 100 + 63) & ~(uintptr_t)63),
+	      "reset gave back what was put in the gap");
+
+	/* A mark taken with a gap open: reset restores it, half used or not. */
+	bump_init(&b, "gap2", mem, POOL_SIZE);
+	bump_alloc(&b, 8, 1);
+	bump_alloc(&b, PAGE_SIZE, 2 * PAGE_SIZE);
+	m = bump_mark(&b);
+	CHECK(bump_alloc(&b, 16, 8) == mem + 8, "the gap serves after a mark too");
+	bump_reset(&b, m);
+	CHECK(bump_alloc(&b, 16, 8) == mem + 8, "and a reset gives that back");
+	free(mem);
+}
+
+/*
+ * Zeroing is done in 8-byte words with byte-wise edges: every start
+ * offset (mod 8) and size around the word and 64-byte steps clears
+ * exactly the block, not a byte before or after it.
+ */
+static void test_zeroing_edges(uint8_t *mem)
+{
+	unsigned bad = 0, runs = 0;
+
+	for (unsigned off = 0; off < 16; off++) {
+		for (uint64_t size = 1; size <= 200; size++) {
+			struct bump b;
+
+			memset(mem, 0xa5, 512);
+			bump_init(&b, "edges", mem, POOL_SIZE);
+			if (off && !bump_alloc(&b, off, 1))
+				bad++;
+			uint8_t *p = bump_alloc(&b, size, 1);
+			runs++;
+			if (p != mem + off || !all_zero(p, size))
+				bad++;
+			for (uint64_t i = 0; i < off; i++)
+				bad += mem[i] != (i < off ? 0 : 0xa5);
+			for (uint64_t i = off + size; i < 512; i++)
+				bad += mem[i] != 0xa5;
+		}
+	}
+	CHECK_EQ(bad, 0, "zeroing clears exactly the block, at %u offsets and sizes", runs);
+}
+
 int main(void)
 {
 	uint8_t *mem = new_pool();
@@ -172,6 +259,8 @@ int main(void)
 	memset(mem, 0xa5, POOL_SIZE);
 	test_exhaustion(mem);
 	test_marks_and_stats(mem);
+	test_zeroing_edges(mem);
+	test_gap();
 	free(mem);
 	return unit_done();
 }

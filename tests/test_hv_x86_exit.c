@@ -29,6 +29,12 @@ uint64_t x86_watchdog_left(void)
 	return watchdog_left;
 }
 
+/* x86.c's, which asks the backend: the fake backend's root. */
+gpa_t x86_vcpu_gpt_root(const struct vcpu *vcpu)
+{
+	return arch_vcpu_gpt_root(vcpu);
+}
+
 #define CODE_GVA   (VM_RAM_GVA + 0x1000)
 #define WINDOW_GPA (MINIHV_HC_WINDOW_GPA + MINIHV_HC_SCRATCH)
 

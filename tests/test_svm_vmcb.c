@@ -119,24 +119,38 @@ static void check_out_of_memory(void)
 	struct vcpu vcpu;
 	void *mem;
 
-	/* Room for the struct, not for the two permission maps. */
-	small_pool(&pool, &mem, PAGE_SIZE);
+	/* No room even for the VM's state. */
+	small_pool(&pool, &mem, 4);
 	memset(&vm, 0, sizeof(vm));
 	vm.name = "oom";
 	vm.pool = &pool;
-	CHECK_EQ(svm_vm_init(&vm), -1, "svm_vm_init refuses when the permission maps do not fit");
+	CHECK_EQ(svm_vm_init(&vm), -1, "svm_vm_init refuses when its state does not fit");
 	CHECK(vm.arch == NULL, "... and leaves no half-built VM behind");
 	free(mem);
 
-	/* The maps fit, the vCPU's VMCB does not. */
-	small_pool(&pool, &mem, PAGE_SIZE + IOPM_SIZE + MSRPM_SIZE);
+	/* The VM fits -- the permission maps are shared, not the VM's -- the
+	 * vCPU's VMCB does not. */
+	small_pool(&pool, &mem, PAGE_SIZE);
 	memset(&vm, 0, sizeof(vm));
 	memset(&vcpu, 0, sizeof(vcpu));
 	vm.name = "oom";
 	vm.pool = &pool;
 	vm.s2.root_pa = 0x1000;
 	vcpu.vm = &vm;
-	CHECK_EQ(svm_vm_init(&vm), 0, "svm_vm_init fits in the permission maps' room");
+	CHECK_EQ(svm_vm_init(&vm), 0, "svm_vm_init needs no pool for the permission maps");
+	{
+		struct bump_stats st;
+		const struct svm_vm *sv = vm.arch;
+		bool all = true;
+		bump_get_stats(&pool, &st);
+		for (unsigned i = 0; i < IOPM_SIZE; i++)
+			all &= sv->iopm[i] == 0xff;
+		for (unsigned i = 0; i < MSRPM_SIZE; i++)
+			all &= sv->msrpm[i] == 0xff;
+		CHECK(st.used < 64 && all,
+		      "... they are built once, every bit set (the VM used %llu bytes of pool)",
+		      (unsigned long long)st.used);
+	}
 	CHECK_EQ(svm_vcpu_init(&vcpu, &boot), -1, "svm_vcpu_init refuses when the VMCB does not fit");
 	CHECK(vcpu.arch == NULL, "... and leaves no half-built vCPU behind");
 	free(mem);

@@ -230,7 +230,8 @@ extern uint64_t svm_host_state_pa;
 struct svm_vm {
 	uint32_t asid;
 	uint8_t *iopm;         /* every bit set: every port is intercepted */
-	uint8_t *msrpm;        /* every bit set: every MSR is intercepted */
+	uint8_t *msrpm;        /* every bit set: every MSR is intercepted
+				  (both shared by all VMs: svm_vmcb.c) */
 };
 
 struct svm_vcpu {

@@ -21,6 +21,8 @@
 
 static const char *exit_name(uint64_t code)
 {
+	if (code == SVM_EXIT_NPF)
+		return "#NPF";          /* the hypercall exit: first */
 	if ((uint32_t)code == SVM_EXIT_INVALID)
 		return "VMEXIT_INVALID";
 	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32)
@@ -220,7 +222,8 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	/* TLB_CONTROL acts at every VMRUN: the flush asked for is done. */
 	vmcb->tlb_control = TLB_CONTROL_NOTHING;
 
-	struct x86_exit x = { 0 };
+	struct x86_exit x;
+	x86_exit_clear(&x);
 	exit->name = exit_name(vmcb->exit_code);
 	decode_exit(v, &x);
 	/* v->gpr is complete here: RAX and RSP were copied out of the VMCB

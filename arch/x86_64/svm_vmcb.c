@@ -14,22 +14,32 @@
 
 static uint32_t next_asid = 1;
 
+/*
+ * The permission maps: every bit set, so every IN/OUT and every
+ * RDMSR/WRMSR exits, and we refuse them all.  A minihv guest talks to the
+ * hypervisor through memory only; it has no business with the machine's
+ * ports or MSRs.  The maps are the same for every VM and the CPU only
+ * reads them, so there is one pair, in our own image (physically
+ * contiguous, as the CPU needs: UEFI loads the image in one piece), built
+ * by the first VM and shared by all: not 20 KiB of pool and 20 Ki byte
+ * stores per VM.
+ */
+static uint8_t iopm[IOPM_SIZE] __attribute__((aligned(4096)));
+static uint8_t msrpm[MSRPM_SIZE] __attribute__((aligned(4096)));
+static bool maps_built;
+
 int svm_vm_init(struct vm *vm)
 {
 	struct svm_vm *s = bump_alloc(vm->pool, sizeof(*s), 8);
-	uint8_t *iopm = bump_alloc(vm->pool, IOPM_SIZE, PAGE_SIZE);
-	uint8_t *msrpm = bump_alloc(vm->pool, MSRPM_SIZE, PAGE_SIZE);
-	if (!s || !iopm || !msrpm) {
-		hv_printf("minihv: %s: out of memory for SVM permission maps\n", vm->name);
+	if (!s) {
+		hv_printf("minihv: %s: out of memory for the SVM VM state\n", vm->name);
 		return -1;
 	}
-	/*
-	 * Every bit set: every IN/OUT and every RDMSR/WRMSR exits, and we
-	 * refuse them all.  A minihv guest talks to the hypervisor through
-	 * memory only; it has no business with the machine's ports or MSRs.
-	 */
-	memset(iopm, 0xff, IOPM_SIZE);
-	memset(msrpm, 0xff, MSRPM_SIZE);
+	if (!maps_built) {
+		memset(iopm, 0xff, IOPM_SIZE);
+		memset(msrpm, 0xff, MSRPM_SIZE);
+		maps_built = true;
+	}
 	s->iopm = iopm;
 	s->msrpm = msrpm;
 

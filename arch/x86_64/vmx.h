@@ -166,11 +166,14 @@ struct vmx_vcpu {
 	uint64_t kernel_gs_base;      /* the guest's IA32_KERNEL_GS_BASE, which
 					 SWAPGS reaches without an exit and VM
 					 entry and exit do not switch */
+	uint64_t vmcs_rsp;            /* GUEST_RSP as the VMCS holds it: written
+					 before an entry only if gprs[RSP] differs */
 	bool launched;                /* VMLAUNCH done; VMRESUME from now on */
 	bool flushed;                 /* INVEPT done since the VMCS was loaded */
 
 	/* The last exit, as read from the VMCS, for the handlers and for
-	 * vmx_describe_exit. */
+	 * vmx_describe_exit: each field only for the exits that have it
+	 * (vmx_exit.c, read_exit), the others keep an older exit's value. */
 	uint32_t exit_reason;
 	uint64_t qualification, guest_rip, guest_phys, guest_linear;
 	uint32_t intr_info, intr_error, idt_vectoring, insn_len, insn_error;

@@ -41,18 +41,42 @@ enum {
 #define INTR_ERROR_VALID       (1u << 11)
 #define INTR_VALID             (1u << 31)
 
+/*
+ * The exit's fields, each VMREAD only where the exit has it: every exit
+ * has a reason, a qualification and RIP (and RSP, which gprs[] must hold);
+ * an EPT violation or misconfiguration a guest-physical address; an
+ * exception its interruption and IDT-vectoring information; an exit caused
+ * by an instruction its length.  The linear address of an EPT violation is
+ * read only when the qualification says it is valid.  The MMIO exit, the
+ * hot one, costs five VMREADs.
+ */
 static void read_exit(struct vmx_vcpu *a)
 {
 	a->exit_reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	a->qualification = vmread(VMCS_EXIT_QUALIFICATION);
 	a->guest_rip = vmread(VMCS_GUEST_RIP);
-	a->guest_phys = vmread(VMCS_GUEST_PHYS_ADDR);
-	a->guest_linear = vmread(VMCS_GUEST_LINEAR_ADDR);
-	a->intr_info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
-	a->intr_error = (uint32_t)vmread(VMCS_EXIT_INTR_ERROR);
-	a->idt_vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
-	a->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
-	a->gprs[X86_RSP] = vmread(VMCS_GUEST_RSP);
+	a->gprs[X86_RSP] = a->vmcs_rsp = vmread(VMCS_GUEST_RSP);
+	switch (a->exit_reason & 0xffff) {
+	case REASON_EPT_VIOLATION:
+		a->guest_phys = vmread(VMCS_GUEST_PHYS_ADDR);
+		a->guest_linear = (a->qualification & EPT_QUAL_LINEAR_VALID)
+				  ? vmread(VMCS_GUEST_LINEAR_ADDR) : 0;
+		a->insn_len = 0;        /* the decoder's, not the CPU's */
+		break;
+	case REASON_EPT_MISCONFIG:
+		a->guest_phys = vmread(VMCS_GUEST_PHYS_ADDR);
+		a->insn_len = 0;
+		break;
+	case REASON_EXCEPTION:
+		a->intr_info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+		a->intr_error = (uint32_t)vmread(VMCS_EXIT_INTR_ERROR);
+		a->idt_vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+		a->insn_len = 0;
+		break;
+	default:
+		a->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+		break;
+	}
 }
 
 /* VMLAUNCH/VMRESUME did not even start the guest. */
@@ -245,7 +269,9 @@ static uint32_t preemption_timer_value(void)
 void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vmx_vcpu *a = vcpu->arch;
-	struct x86_exit x = { 0 };
+	struct x86_exit x;
+
+	x86_exit_clear(&x);
 
 	vmx_load_vcpu_to_run(vcpu);
 	if (!a->flushed) {
@@ -254,7 +280,13 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		vmx_s2_flush(vcpu->vm);
 		a->flushed = true;
 	}
-	vmwrite(VMCS_GUEST_RSP, a->gprs[X86_RSP]);
+	/* Written only when it changed since the exit (an MMIO load into
+	 * RSP): nothing is written on an entry that the VMCS already holds.
+	 * The timer's value, what is left of the watchdog, changes always. */
+	if (a->gprs[X86_RSP] != a->vmcs_rsp) {
+		vmwrite(VMCS_GUEST_RSP, a->gprs[X86_RSP]);
+		a->vmcs_rsp = a->gprs[X86_RSP];
+	}
 	if (vmx_caps.controls[VMX_CTL_PIN] & PIN_PREEMPTION_TIMER)
 		vmwrite(VMCS_PREEMPTION_TIMER, preemption_timer_value());
 
@@ -268,13 +300,16 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		unsigned basic = a->exit_reason & 0xffff;
 		exit->name = vmx_exit_reason_name(basic);
 		x.rip = gva(a->guest_rip);
-		vmx_vcpu_guest_mode(vcpu, &x.mode);
 		/* VMX's instruction length is the CPU's own and exact. */
 		x.insn_len = (uint8_t)a->insn_len;
 		if (a->exit_reason & EXIT_REASON_ENTRY_FAILED)
 			decode_entry_failure(a, basic, &x);
 		else
 			decode_exit(a, basic, &x);
+		/* Four VMREADs, for the exits whose handling looks at the
+		 * guest's mode. */
+		if (x86_exit_needs_mode(x.kind))
+			vmx_vcpu_guest_mode(vcpu, &x.mode);
 	}
 	unsigned step = x86_exit_handle(vcpu, &x, a->gprs, &a->mmio, exit);
 	if (step)
@@ -311,7 +346,8 @@ void vmx_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 			    (q & 0x38) ? "present" : "not present",
 			    (q & (EPT_QUAL_LINEAR_VALID | EPT_QUAL_TRANSLATED)) == EPT_QUAL_LINEAR_VALID
 			    ? ", in the guest's page walk" : "",
-			    (unsigned long long)a->guest_phys, (unsigned long long)a->guest_linear,
+			    (unsigned long long)a->guest_phys,
+			    (unsigned long long)((q & EPT_QUAL_LINEAR_VALID) ? a->guest_linear : 0),
 			    (unsigned long long)a->guest_rip);
 	} else if (basic == REASON_EXCEPTION) {
 		hv_snprintf(buf, len, "exit reason 0 (%s), interruption info 0x%x (vector %u, type %u), RIP 0x%llx",

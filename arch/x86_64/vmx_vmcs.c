@@ -51,18 +51,23 @@ static void vmcs_write(enum vmcs_field f, uint64_t v)
  * minihv emulates no MSR, and a guest that touched a real one could change
  * the host's state.  The bitmap is there for what comes next: a passthrough
  * partition would clear the bits of the MSRs it may touch directly, and
- * those accesses would then cost no exit at all.  One bitmap per VM, shared
- * by its vCPUs, because that is the unit such a policy belongs to.
+ * those accesses would then cost no exit at all (that VM would then get a
+ * bitmap of its own).  While every VM intercepts everything the bitmap is
+ * the same for all and the CPU only reads it: one page in our own image,
+ * built by the first VM and shared, not a page of pool and 4 Ki byte
+ * stores per VM.
  */
+static uint8_t msr_bitmap[PAGE_SIZE] __attribute__((aligned(4096)));
+static bool msr_bitmap_built;
+
 static int alloc_msr_bitmap(struct vm *vm, struct vmx_vm *a)
 {
-	uint8_t *bitmap = bump_alloc(vm->pool, PAGE_SIZE, PAGE_SIZE);
-	if (!bitmap) {
-		hv_printf("minihv: %s: out of memory for the MSR bitmap\n", vm->name);
-		return -1;
+	(void)vm;
+	if (!msr_bitmap_built) {
+		memset(msr_bitmap, 0xff, PAGE_SIZE);
+		msr_bitmap_built = true;
 	}
-	memset(bitmap, 0xff, PAGE_SIZE);
-	a->msr_bitmap_pa = hpa_val(hpa_from_ptr(bitmap));
+	a->msr_bitmap_pa = hpa_val(hpa_from_ptr(msr_bitmap));
 	return 0;
 }
 
@@ -228,6 +233,7 @@ static void write_guest_state(struct vmx_vcpu *a, const struct vcpu_boot *boot)
 
 	vmcs_write(VMCS_GUEST_RIP, gva_val(boot->entry));
 	vmcs_write(VMCS_GUEST_RSP, gva_val(boot->stack_top));
+	a->vmcs_rsp = gva_val(boot->stack_top);
 	vmcs_write(VMCS_GUEST_RFLAGS, X86_GUEST_RFLAGS);
 	vmcs_write(VMCS_GUEST_DR7, 0x400);
 	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);

@@ -229,6 +229,11 @@ gpa_t arch_vcpu_gpt_root(const struct vcpu *vcpu)
 	return backend->vcpu_gpt_root(vcpu);
 }
 
+gpa_t x86_vcpu_gpt_root(const struct vcpu *vcpu)
+{
+	return backend->vcpu_gpt_root(vcpu);
+}
+
 bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 {
 	return regime_unsupported(vcpu) || backend->vcpu_gpt_enabled(vcpu);

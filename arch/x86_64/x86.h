@@ -95,6 +95,10 @@ struct x86_guest_mode {
  */
 const char *x86_unsupported_regime(const struct x86_guest_mode *mode);
 
+/* The root of the guest's tables (CR3's address bits), straight from the
+ * backend: for a caller that has checked the regime itself (x86_exit.c). */
+gpa_t x86_vcpu_gpt_root(const struct vcpu *vcpu);
+
 /* Which instructions the backend lets a guest run: CPUID hides the others
  * (an advertised feature must work).  The backend sets it in cpu_init;
  * SVM has nothing to enable, so all stay true there. */

@@ -105,6 +105,18 @@ int x86_decode_mmio(const uint8_t *bytes, size_t avail,
 		    struct x86_mmio_insn *out, char *err, size_t errlen);
 
 /*
+ * x86_decode_mmio is these two: the fast path, which decodes only the plain
+ * register-memory MOV (88, 89, 8A, 8B, with an optional 66 and then an
+ * optional REX), and only with 9 bytes at hand (the longest such), and
+ * otherwise returns false without touching *out; and the
+ * full decoder, which knows every form above and writes the messages.
+ * Separate for the fuzzer, which checks that they agree.
+ */
+bool x86_decode_mmio_fast(const uint8_t *bytes, size_t avail, struct x86_mmio_insn *out);
+int x86_decode_mmio_full(const uint8_t *bytes, size_t avail,
+			 struct x86_mmio_insn *out, char *err, size_t errlen);
+
+/*
  * The length of the instruction at bytes[0..avail) if it is the operand-less
  * instruction whose opcode is op[0..oplen) -- CPUID (0f a2), say -- after
  * any prefixes the CPU accepts on it and ignores: 66, 67, F2, F3, the

@@ -23,35 +23,46 @@
 
 /* ---- the instruction behind an exit ---- */
 
+/*
+ * Copy up to X86_MAX_INSN_LEN bytes at rip through mmu.  An instruction may
+ * straddle two pages, and the second may be unmapped even though the
+ * instruction fits in the first: mm/ copies page by page and keeps what it
+ * got.  The decoder says "truncated" if the bytes are not a whole
+ * instruction.
+ */
+static size_t fetch_insn(const struct guest_mmu *mmu, gva_t rip,
+			 uint8_t buf[X86_MAX_INSN_LEN], int *err)
+{
+	return (size_t)guest_read_virt_prefix(mmu, rip, buf, X86_MAX_INSN_LEN, err);
+}
+
 size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 			    uint8_t buf[X86_MAX_INSN_LEN], int *err)
 {
 	struct guest_mmu mmu;
 	vcpu_guest_mmu(vcpu, &mmu);
 	mmu.kernel_no_user = false;     /* SMAP restricts data accesses only */
+	return fetch_insn(&mmu, rip, buf, err);
+}
 
-	/*
-	 * An instruction may straddle two pages, and the second may be
-	 * unmapped even though the instruction fits in the first: copy page
-	 * by page and keep what we got.  The decoder says "truncated" if the
-	 * bytes we have are not a whole instruction.
-	 */
-	size_t got = 0;
-	*err = 0;
-	while (got < X86_MAX_INSN_LEN) {
-		uint64_t at = gva_val(rip) + got;
-		size_t chunk = (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-		if (chunk > X86_MAX_INSN_LEN - got)
-			chunk = X86_MAX_INSN_LEN - got;
-		int e = guest_read_virt(&mmu, gva(at), buf + got, chunk);
-		if (e) {
-			if (got == 0)
-				*err = e;
-			break;
-		}
-		got += chunk;
-	}
-	return got;
+/*
+ * The same for the instruction behind exit x, on the exit path: the guest's
+ * paging comes from x->mode, which the caller has already found walkable
+ * (insn_unreadable), so the backend is asked only for CR3, and only with
+ * paging on.  mm/ then walks the 4-level tables directly in the VM's RAM
+ * (guest_mmu.s2_is_ram), with the same bounds as any walk.
+ */
+static size_t fetch_exit_insn(const struct vcpu *vcpu, const struct x86_exit *x,
+			      uint8_t buf[X86_MAX_INSN_LEN], int *err)
+{
+	struct guest_mmu mmu;
+
+	vm_guest_mmu(vcpu->vm, &mmu);      /* kernel_no_user false: an instruction */
+	mmu.gpt_fmt = &pt_format_x86_64;
+	mmu.gpt_enabled = (x->mode.cr0 & CR0_PG) != 0;
+	if (mmu.gpt_enabled)
+		mmu.gpt_root = x86_vcpu_gpt_root(vcpu);
+	return fetch_insn(&mmu, x->rip, buf, err);
 }
 
 /* ---- the guest's mode: which of its addresses and bytes minihv can read ---- */
@@ -89,6 +100,12 @@ const char *x86_unsupported_regime(const struct x86_guest_mode *m)
 static const char *insn_unreadable(const struct x86_exit *x, const char *what,
 				   char *buf, size_t len)
 {
+	/* The usual answer first, in one test: 64-bit code (EFER.LMA, CS.L)
+	 * with 4-level paging (CR0.PG, no CR4.LA57) -- readable.  Anything
+	 * else is sorted out below, with its sentence. */
+	if ((x->mode.cr0 & CR0_PG) && (x->mode.efer & EFER_LMA) && !(x->mode.cr4 & CR4_LA57) &&
+	    x->mode.cs_l)
+		return NULL;
 	const char *regime = x86_unsupported_regime(&x->mode);
 
 	if (regime)
@@ -129,7 +146,7 @@ static unsigned intercepted_insn_len(struct vcpu *vcpu, struct vm_exit *exit,
 			    name, rip, why);
 		return 0;
 	}
-	size_t n = x86_fetch_guest_insn(vcpu, x->rip, bytes, &err);
+	size_t n = fetch_exit_insn(vcpu, x, bytes, &err);
 	if (n == 0) {
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 			    "%s intercepted at rip 0x%llx, but the instruction there cannot be read: %s",
@@ -159,7 +176,7 @@ static bool insn_is(const struct vcpu *vcpu, const struct x86_exit *x, const uin
 
 	if (insn_unreadable(x, "an instruction", why, sizeof(why)))
 		return false;
-	size_t n = x86_fetch_guest_insn(vcpu, x->rip, bytes, &err);
+	size_t n = fetch_exit_insn(vcpu, x, bytes, &err);
 
 	return n && x86_decode_plain(bytes, n, op, oplen, &len, why, sizeof(why)) == X86_DECODE_OK;
 }
@@ -174,15 +191,16 @@ static const uint8_t opcode_invd[] = { 0x0f, 0x08 };
  * bytes were looked at ("unsupported instruction 0f 0b (2 bytes from guest
  * memory)").
  */
-static int decode_mmio_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *bytes,
-			    size_t n, struct x86_mmio_insn *out, char *why, size_t len)
+static int decode_mmio_insn(const struct vcpu *vcpu, const struct x86_exit *x,
+			    const uint8_t *bytes, size_t n, struct x86_mmio_insn *out,
+			    char *why, size_t len)
 {
 	uint8_t fetched[X86_MAX_INSN_LEN];
 	const char *source = "the CPU's decode assist";
 
 	if (n == 0) {
 		int err;
-		n = x86_fetch_guest_insn(vcpu, rip, fetched, &err);
+		n = fetch_exit_insn(vcpu, x, fetched, &err);
 		if (n == 0) {
 			hv_snprintf(why, len, "cannot read the instruction: %s", mm_strerror(err));
 			return X86_DECODE_UNSUPPORTED;
@@ -190,10 +208,14 @@ static int decode_mmio_insn(const struct vcpu *vcpu, gva_t rip, const uint8_t *b
 		bytes = fetched;
 		source = "guest memory";
 	}
-	int r = x86_decode_mmio(bytes, n, out, why, len);
+	/* The plain MOV of the guest library's accessors first: no message
+	 * to prepare, no prefix loop (x86_decode.h). */
+	if (x86_decode_mmio_fast(bytes, n, out))
+		return X86_DECODE_OK;
+	int r = x86_decode_mmio_full(bytes, n, out, why, len);
 	if (r == X86_DECODE_TRUNCATED && bytes != fetched)
 		/* The CPU stops its fetch at a page boundary: read the rest. */
-		return decode_mmio_insn(vcpu, rip, NULL, 0, out, why, len);
+		return decode_mmio_insn(vcpu, x, NULL, 0, out, why, len);
 	if (r != X86_DECODE_OK) {
 		size_t at = strlen(why);
 		hv_snprintf(why + at, len - at, " (%llu bytes from %s)",
@@ -246,7 +268,7 @@ static void gpa_access(struct vcpu *vcpu, const struct x86_exit *x,
 			    x->gpa.write ? "store" : "load", addr, rip, why);
 		return;
 	}
-	if (decode_mmio_insn(vcpu, x->rip, x->gpa.bytes, x->gpa.n, insn, why, sizeof(why)) != X86_DECODE_OK) {
+	if (decode_mmio_insn(vcpu, x, x->gpa.bytes, x->gpa.n, insn, why, sizeof(why)) != X86_DECODE_OK) {
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
 			    "%s of GPA 0x%llx by the instruction at rip 0x%llx, which minihv cannot emulate: %s",
 			    x->gpa.write ? "store" : "load", addr, rip, why);

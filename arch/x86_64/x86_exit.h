@@ -87,10 +87,30 @@ struct x86_exit {
 						      or virtual interrupt */
 		} exception;
 		struct { gpa_t addr; } misconfig;
-		/* Only the backend can name its own entry checks. */
-		struct { char why[160]; } entry;
 	};
+	/* ENTRY_FAILED: only the backend can name its own entry checks.  Kept
+	 * out of the union and last, so that x86_exit_clear need not clear
+	 * its 160 bytes on every exit. */
+	struct { char why[160]; } entry;
 };
+
+/* Does x86_exit_handle look at x->mode for an exit of this kind?  The
+ * regime and code-size checks before it reads an instruction (MMIO,
+ * WBINVD/INVD, and CPUID or XSETBV without the CPU's length), CPUID's
+ * CR4.  A backend that pays for reading the mode (VMX: four VMREADs) reads
+ * it only then; the others see it all zero. */
+static inline bool x86_exit_needs_mode(enum x86_exit_kind kind)
+{
+	return kind == X86_EXIT_GPA || kind == X86_EXIT_CPUID || kind == X86_EXIT_XSETBV ||
+	       kind == X86_EXIT_WBINVD;
+}
+
+/* A record for the backend to fill in: all zero (no bytes, no linear
+ * address, ...) but entry.why, which whoever sets ENTRY_FAILED writes. */
+static inline void x86_exit_clear(struct x86_exit *x)
+{
+	__builtin_memset(x, 0, __builtin_offsetof(struct x86_exit, entry));
+}
 
 /*
  * Handle an exit the backend decoded into x: emulate it (CPUID, XSETBV), hand

@@ -18,7 +18,10 @@
  *     judged by a separate, much simpler prefix-and-opcode scan here;
  *   - a refusal zeroes the result and leaves a NUL-terminated message
  *     that fits the buffer, whatever its size;
- *   - decoding is deterministic.
+ *   - decoding is deterministic;
+ *   - the fast path (x86_decode_mmio_fast), wherever it accepts, gives
+ *     the full decoder's length, operands and widths, and x86_decode_mmio
+ *     always gives the full decoder's answer.
  *
  * Whether the length and operands are *right* needs an oracle that knows
  * x86: scripts/fuzz-decode-diff.sh compares with objdump.
@@ -212,6 +215,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ra = x86_decode_mmio(data, size, &a, err, errlen);
 	rb = x86_decode_mmio(data, size, &b, err, errlen);
 	ASSERT(ra == rb && memcmp(&a, &b, sizeof(a)) == 0);
+
+	/* The fast path, where it answers, answers as the full decoder:
+	 * same length, operands and widths; and x86_decode_mmio is the
+	 * full decoder's answer either way. */
+	{
+		struct x86_mmio_insn f, full;
+		int rf = x86_decode_mmio_full(data, size, &full, NULL, 0);
+		ASSERT(rf == ra && memcmp(&full, &a, sizeof(a)) == 0);
+		if (x86_decode_mmio_fast(data, size, &f))
+			ASSERT(rf == X86_DECODE_OK && f.len == full.len && f.size == full.size &&
+			       f.write == full.write && f.reg == full.reg &&
+			       f.reg_high8 == full.reg_high8 && f.has_imm == full.has_imm &&
+			       f.imm == full.imm && f.ext == full.ext &&
+			       f.dst_size == full.dst_size && memcmp(&f, &full, sizeof(f)) == 0);
+	}
 
 	if (ra == X86_DECODE_OK) {
 		check_ok(data, size, &a);
