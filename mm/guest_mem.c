@@ -271,6 +271,12 @@ static const uint8_t *x86_64_ram_chunk(const struct guest_mmu *m, uint64_t va,
 			*err = MM_EPERM;
 			return NULL;
 		}
+		/* PAN/SMAP, as guest_virt_to_phys applies them (the exit path's
+		 * instruction fetch clears kernel_no_user: they cover data). */
+		if (m->kernel_no_user && (w.perms & PT_USER)) {
+			*err = MM_EPERM;
+			return NULL;
+		}
 		pa = w.out;
 	}
 	/* Not in this VM's RAM: the second-level tables map nothing else

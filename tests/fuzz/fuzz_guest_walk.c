@@ -17,6 +17,10 @@
  *     exactly the RAM bytes the reference names;
  *   - with kernel_no_user (PAN, SMAP; byte 0, bit 4) every one of them
  *     refuses a page the reference marks user-accessible.
+ *   - on x86, under the second stage hv/vm.c builds (RAM only, RWX), the
+ *     direct path (guest_mmu.s2_is_ram: pt_x86_64_translate_flat and RAM's
+ *     bounds, the exit path's instruction fetch) gives exactly what the
+ *     walk through s2 gives.
  *
  * The second-level tables (EPT for x86, Arm stage 2 for Arm) are real and
  * fixed: RAM is mapped RWX except one read-only page and one hole; a page
@@ -176,7 +180,7 @@ struct stage2 {
 	struct fake_phys host;
 	struct pt s2;
 };
-static struct stage2 s2_x86, s2_arm;
+static struct stage2 s2_x86, s2_arm, s2_x86_plain;
 
 static void stage2_init(struct stage2 *s, const struct pt_format *f)
 {
@@ -193,10 +197,61 @@ static void stage2_init(struct stage2 *s, const struct pt_format *f)
 	ASSERT(err == 0);
 }
 
-/* ---- the input ----
+/* The second stage hv/vm.c builds: RAM, all of it PT_RWX, and nothing else
+ * -- the layout guest_mmu.s2_is_ram promises, under which mm/ answers
+ * from RAM's bounds and walks x86-64 tables directly. */
+static void stage2_init_plain(struct stage2 *s, const struct pt_format *f)
+{
+	int err = 0;
+
+	fake_phys_init(&s->host, 32);
+	err |= pt_init(&s->s2, f, &s->host.mem);
+	err |= s2_map_range(&s->s2, gpa(RAM_GPA), hpa(RAM_HPA), RAM_SIZE, PT_RWX, PT_MEM_NORMAL);
+	ASSERT(err == 0);
+}
+
+/*
+ * The direct path against the generic one, on the same hostile tables: with
+ * s2_is_ram (hv/vm.c's VMs; x86-64 tables walked by
+ * pt_x86_64_translate_flat, guest-physical checked against RAM's bounds)
+ * every answer must be the one the walk through s2 gives -- the same
+ * error, the same address, the same bytes, the same prefix length.
+ */
+static void check_direct(struct guest_mmu *m, uint64_t va, unsigned need)
+{
+	struct guest_mmu direct = *m;
+	gpa_t out_g = gpa(0), out_d = gpa(0);
+	uint8_t buf_g[24], buf_d[24];
+	int eg, ed;
+
+	direct.s2_is_ram = true;
+	eg = guest_virt_to_phys(m, gva(va), need, &out_g);
+	ed = guest_virt_to_phys(&direct, gva(va), need, &out_d);
+	ASSERT(eg == ed);
+	if (eg == 0)
+		ASSERT(gpa_val(out_g) == gpa_val(out_d));
+
+	/* An instruction fetch of up to 15 bytes that may cross a page. */
+	uint64_t at = va | 0xff8;
+	uint64_t ng = guest_read_virt_prefix(m, gva(at), buf_g, 15, &eg);
+	uint64_t nd = guest_read_virt_prefix(&direct, gva(at), buf_d, 15, &ed);
+	ASSERT(ng == nd);
+	ASSERT(memcmp(buf_g, buf_d, ng) == 0);
+	if (ng == 0)
+		ASSERT(eg == ed);
+
+	eg = guest_read_virt(m, gva(va), buf_g, 8);
+	ed = guest_read_virt(&direct, gva(va), buf_d, 8);
+	ASSERT(eg == ed);
+	if (eg == 0)
+		ASSERT(memcmp(buf_g, buf_d, 8) == 0);
+}
+
+/* ---- the input ----)
  *
- *   byte 0     bit 0: Arm (else x86); bits 1..4: extra rights asked for
- *              (W, X, USER)
+ *   byte 0     bit 0: Arm (else x86); bits 1..3: extra rights asked for
+ *              (W, X, USER); bit 4: kernel_no_user (PAN, SMAP); bit 5
+ *              (x86): also compare the direct path (check_direct)
  *   byte 1     the root: RAM page (b % 18): 16 is OUTSIDE_GPA, 17 an
  *              unaligned address in RAM
  *   bytes 2-9  the virtual address (little-endian)
@@ -291,6 +346,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		stage2_init(&s2_x86, &pt_format_x86_ept);
 		stage2_init(&s2_arm, &pt_format_arm_stage2);
+		stage2_init_plain(&s2_x86_plain, &pt_format_x86_ept);
 		ready = true;
 	}
 	if (size < 10)
@@ -333,6 +389,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_one(&m, ram, arm, va ^ (1ull << 21), need);
 	check_one(&m, ram, arm, va ^ (1ull << 30), need);
 	check_one(&m, ram, arm, va & 0x0000ffffffffffffull, need);
+	/* Byte 0, bit 5 (x86): the same tables under hv/vm.c's second stage,
+	 * walked both ways. */
+	if (!arm && (data[0] & 32)) {
+		m.s2 = &s2_x86_plain.s2;
+		check_direct(&m, va, need);
+		check_direct(&m, va ^ (1ull << 21), need);
+		check_direct(&m, va & 0x0000ffffffffffffull, need);
+	}
 	free(ram);
 	return 0;
 }
