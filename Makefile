@@ -20,6 +20,8 @@
 #   make deps            install what is missing (scripts/install-deps.sh)
 #   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
 #   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
+#   TESTS="a b"          only those guest tests (every suite target, make test)
+#   make list-tests      the guest tests, one line each
 #
 # Everything is built with -Wall -Wextra -Werror.
 
