@@ -58,6 +58,14 @@ $(DEPS_STAMP): scripts/install-deps.sh
 deps:
 	sh scripts/install-deps.sh
 
+# One line naming a missing compiler, linker or objcopy and the fix, before
+# the first compile would fail with "No such file or directory".
+need-tools-%: FORCE
+	@for t in $(CC_$*) $(LD_$*) $(OBJCOPY_$*); do \
+		command -v $$t >/dev/null 2>&1 || { \
+			echo "minihv: $$t (the $* toolchain) is not installed: run make deps"; exit 1; }; \
+	done
+
 # ---------------------------------------------------------- per arch -------
 
 CC_aarch64      := aarch64-linux-gnu-gcc
@@ -139,19 +147,19 @@ GUEST_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fno-pic -fno-pie -Iguest/lib -
 GUEST_LIB_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/guest/%.o,$(GUEST_LIB_SRCS) $(wildcard guest/arch/$(1)/*.S))
 GUEST_BINS_$(1) := $$(patsubst %,$$(OUT_$(1))/guests/%.bin,$(GUEST_PROGRAMS))
 
-$$(OUT_$(1))/hv/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/hv/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
 	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
-$$(OUT_$(1))/hv/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/hv/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
 	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
-$$(OUT_$(1))/guest/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/guest/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
 	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 
-$$(OUT_$(1))/guest/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/guest/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
 	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 

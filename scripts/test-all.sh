@@ -172,6 +172,8 @@ part includes sh scripts/check-includes.sh
 part launch-selftest env MINIHV_BUILD_X86="$x86" MINIHV_BUILD_ARM64="$arm" sh scripts/selftest-launch.sh
 
 export MINIHV_QUIET=1
+# A suite this machine cannot run (no KVM, no Bochs) is counted as SKIP.
+export MINIHV_ALLOW_SKIP=1
 for cpu in cortex-a57 cortex-a53 cortex-a72 max; do
 	part "qemu-arm64-$cpu" sh scripts/run-suite.sh qemu-arm64 "$cpu" "$arm" "qemu-arm64-$cpu"
 done
