@@ -62,8 +62,54 @@ case $target in
 bochs-*) timeout=300 ;;
 *) timeout=120 ;;
 esac
-MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-$timeout} sh "$here/launch/$target.sh" "$cpu" "$builddir" "$log" 2>"$errfile"
+
+# Live output (not for make test, MINIHV_QUIET=1, which shows a summary):
+# while the launcher runs, every second, the serial log's new complete
+# lines are shown, from minihv's banner on (the firmware's own output and
+# the launcher's "minihv-harness:" lines are left out, as below).  Lines
+# are counted, not bytes, because the launcher removes and recreates the
+# log: a "tail -f" would follow the removed file.
+live=0
+[ "${MINIHV_QUIET:-0}" = 1 ] || live=1
+shown=0
+banner=0
+show_new() {
+	[ -f "$log" ] || return 0
+	if [ "$banner" = 0 ]; then
+		at=$(tr -d '\r' <"$log" | grep -n '^minihv ' | head -n 1 | cut -d: -f1)
+		[ -n "$at" ] || return 0
+		banner=1
+		shown=$((at - 1))
+	fi
+	if [ "${1:-}" = all ]; then
+		upto='$'
+	else
+		upto=$(tr -d '\r' <"$log" | wc -l | tr -d ' ')
+		[ "$upto" -gt "$shown" ] || return 0
+	fi
+	tr -d '\r' <"$log" | sed -n "$((shown + 1)),${upto}p" | grep -v '^minihv-harness: ' || true
+	[ "$upto" = '$' ] || shown=$upto
+}
+if [ "$live" = 1 ]; then
+	case $target in
+	bochs-*) echo "# $label: booting the firmware (OVMF under Bochs is silent for 7 to 25 s before minihv starts)" ;;
+	*) echo "# $label: booting the firmware" ;;
+	esac
+fi
+MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-$timeout} sh "$here/launch/$target.sh" "$cpu" "$builddir" "$log" 2>"$errfile" &
+launcher=$!
+# Ctrl-C or a kill: the launcher stops its emulator (scripts/launch/watch.sh)
+# and is waited for, so nothing outlives this script.
+trap 'kill -TERM "$launcher" 2>/dev/null; wait "$launcher"; exit 130' INT
+trap 'kill -TERM "$launcher" 2>/dev/null; wait "$launcher"; exit 143' TERM
+while [ "$live" = 1 ] && kill -0 "$launcher" 2>/dev/null; do
+	sleep 1
+	show_new
+done
+wait "$launcher"
 status=$?
+trap - INT TERM
+[ "$live" = 0 ] || show_new all
 set -e
 elapsed=$(( $(date +%s) - start ))
 
@@ -77,9 +123,9 @@ fi
 # second-level table pages), the pool statistics and the summary.  The
 # launcher's "minihv-harness:" lines are left to judge-log.sh, which shows
 # them all, also those from before the banner (a firmware that failed).
-if [ -f "$log" ]; then
-	if [ "${MINIHV_QUIET:-0}" != 1 ]; then
-		tr -d '\r' <"$log" | sed -n '/^minihv /,$p' | grep -v '^minihv-harness: ' || true
+if [ -f "$log" ] && [ "$status" -ne 77 ]; then
+	if [ "$live" = 1 ]; then
+		: # shown while it ran
 	else
 		tr -d '\r' <"$log" | awk '/^minihv / || /^minihv: (memory pool|backend|EL2|pool:|VMX|SVM)/ || /^SUMMARY/ { print; next }
 			/RAM at gpa/ && !ram { print; ram = 1 }'

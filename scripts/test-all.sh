@@ -70,18 +70,28 @@ add_counts() {
 	total_x=$((total_x + x))
 }
 
-# part LABEL COMMAND...: run a part, show its output, count it.
+# part LABEL COMMAND...: run a part, show its output, count it, and say
+# at once how it ended, with a running count: "[3/19] LABEL: ... (12s)".
+part_n=0
 part() {
 	label=$1
 	shift
 	out="$logdir/part-$label.out"
+	part_n=$((part_n + 1))
 	echo "=== $label"
+	part_start=$(date +%s)
+# How many parts there are, for the running count: unit, lint, fuzz-smoke,
+# includes, launch-selftest; four aarch64 CPU models; the x86 suites; two
+# TRACE=1 checks; two signed boots.
+parts=$((5 + 4 + $(sh scripts/x86-suites.sh | wc -l) + 2 + 2))
 	set +e
 	"$@" >"$out" 2>&1
 	status=$?
 	set -e
 	cat "$out"
 	add_counts "$label" "$out" "$status"
+	closing=$(grep -E "^$label: [0-9]+ passed, [0-9]+ failed" "$out" | tail -n 1 | sed "s/^$label: //")
+	echo "[$part_n/$parts] $label: ${closing:-no closing line (exit status $status)} ($(($(date +%s) - part_start))s)"
 	grep '^hostile: ' "$out" >>"$hostile_lines" || true
 }
 
