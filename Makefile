@@ -18,6 +18,9 @@
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
 #                        (minutes: not part of make test)
 #   make deps            install what is missing (scripts/install-deps.sh)
+#   make gdb-arm64       the suite under gdb-multiarch, stopped at the
+#   make gdb-x86         hypervisor's entry with its symbols (GUEST=hello:
+#                        that guest only, with its symbols; docs/debugging.md)
 #   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
 #   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
 #   TESTS="a b"          only those guest tests (every suite target, make test)
@@ -30,6 +33,7 @@ BUILD    := build
 DEPS     := build/deps
 VERSION  := $(shell cat VERSION)-$(shell git describe --always --dirty 2>/dev/null || echo nogit)
 TRACE    ?= 0
+GDB      ?= 0
 
 WARN     := -Wall -Wextra -Werror
 # The hypervisor and guests never touch FP/SIMD registers: minihv does not
@@ -84,7 +88,11 @@ EFILIB_x86_64   := /usr/lib
 APP_aarch64     := BOOTAA64.EFI
 APP_x86_64      := BOOTX64.EFI
 
-ARCHFLAGS_aarch64 := -mstrict-align
+# -fno-(asynchronous-)unwind-tables: GNU-EFI's aarch64 linker script discards
+# .eh_frame, and with it gdb's only way up the stack of -O2 code; without
+# unwind tables GCC writes the same call-frame information as .debug_frame,
+# which hypervisor.so keeps (and the .efi does not carry: objcopy -j).
+ARCHFLAGS_aarch64 := -mstrict-align -fno-asynchronous-unwind-tables -fno-unwind-tables
 ARCHFLAGS_x86_64  := -mno-red-zone -DGNU_EFI_USE_MS_ABI
 
 # lib/ (printf engine, string functions) and include/minihv/ (the hypercall
@@ -115,6 +123,11 @@ endif
 ifeq ($(TRACE),1)
 VARIANT         := $(VARIANT)-trace
 endif
+# GDB=1 (make gdb-arm64, gdb-x86): the hypervisor waits for the debugger
+# right after printing its image base (boot/efi_main.c).
+ifeq ($(GDB),1)
+VARIANT         := $(VARIANT)-gdb
+endif
 # TESTS="hello mmio_widths": build and run only those guests.  The image
 # then holds only them (the judge expects exactly what guests.list names),
 # so a selection builds apart, in build/<arch>-tests-<checksum of the
@@ -142,7 +155,7 @@ HV_SRCS_$(1) := $(HV_SRCS_COMMON) $(wildcard arch/$(1)/*.c arch/$(1)/*.S)
 HV_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/hv/%.o,$$(HV_SRCS_$(1))) $$(OUT_$(1))/guests.o
 HV_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fpic -fshort-wchar \
 	-I$(EFIINC_$(1)) -I$(EFIINC_$(1))/$(1) \
-	-DMINIHV_VERSION='"$(VERSION)"' -DMINIHV_TRACE=$(TRACE)
+	-DMINIHV_VERSION='"$(VERSION)"' -DMINIHV_TRACE=$(TRACE) -DMINIHV_GDB=$(GDB)
 GUEST_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fno-pic -fno-pie -Iguest/lib -Iguest/arch/$(1)
 GUEST_LIB_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/guest/%.o,$(GUEST_LIB_SRCS) $(wildcard guest/arch/$(1)/*.S))
 GUEST_BINS_$(1) := $$(patsubst %,$$(OUT_$(1))/guests/%.bin,$(GUEST_PROGRAMS))
@@ -250,6 +263,21 @@ list-tests:
 print-builddir-%:
 	@echo $(BUILD)/$*$(VARIANT)
 
+# make gdb-arm64, make gdb-x86: the suite under QEMU's gdbstub (x86: TCG
+# -cpu max, the SVM backend), gdb-multiarch attached with the hypervisor's
+# symbols at the address the firmware loaded it, stopped in efi_main.
+# GUEST=hello runs only that guest and loads its symbols too.  A GDB=1
+# build, apart in build/<arch>-gdb*/ (scripts/gdb.sh, docs/debugging.md).
+.PHONY: gdb-arm64 gdb-x86 gdb-run-aarch64 gdb-run-x86_64
+gdb-arm64:
+	+$(MAKE) --no-print-directory GDB=1 $(if $(GUEST),TESTS=$(GUEST)) gdb-run-aarch64
+gdb-x86:
+	+$(MAKE) --no-print-directory GDB=1 $(if $(GUEST),TESTS=$(GUEST)) gdb-run-x86_64
+gdb-run-aarch64: $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64)
+	sh scripts/gdb.sh aarch64 $(BUILD)/aarch64$(VARIANT) $(GUEST)
+gdb-run-x86_64: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
+	sh scripts/gdb.sh x86_64 $(BUILD)/x86_64$(VARIANT) $(GUEST)
+
 # ---------------------------------------------------------------- tests ---
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
@@ -268,7 +296,7 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 # lib/minihv_string.c stays out on purpose: on the host the C library's
 # memcpy and friends are used (two definitions would clash, and the
 # sanitizers need theirs).  MINIHV_TRACE=0 as in the default build.
-HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c \
+HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c hv/trace.c \
 		  lib/format.c lib/str_find.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
 # hv/main.c only for test_hv_main, which defines the guest table it needs;

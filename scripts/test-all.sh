@@ -5,7 +5,8 @@
 #      under ASan+UBSan; sh -n and shellcheck over every script
 #   2. the guest suite on every backend and CPU model that runs here
 #   3. TRACE=1 builds print exactly one line per VM exit
-#   4. the runner's own self-test: it must fail a failing suite
+#   4. gdb-multiarch on a GDB=1 build: breakpoints hit, backtraces sane
+#   5. the runner's own self-test: it must fail a failing suite
 #
 # Each part prints its own lines; this script adds up the closing
 # "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines, shows every
@@ -82,8 +83,8 @@ part() {
 	part_start=$(date +%s)
 # How many parts there are, for the running count: unit, lint, fuzz-smoke,
 # includes, launch-selftest; four aarch64 CPU models; the x86 suites; two
-# TRACE=1 checks; two signed boots.
-parts=$((5 + 4 + $(sh scripts/x86-suites.sh | wc -l) + 2 + 2))
+# TRACE=1 checks; four gdb checks; two signed boots.
+parts=$((5 + 4 + $(sh scripts/x86-suites.sh | wc -l) + 2 + 4 + 2))
 	set +e
 	"$@" >"$out" 2>&1
 	status=$?
@@ -200,6 +201,18 @@ sh scripts/run-suite.sh qemu-arm64 cortex-a57 "$arm_trace" trace-arm64 >/dev/nul
 part trace-arm64 sh scripts/check-trace.sh "$logdir/trace-arm64.log" trace-arm64 "$arm_trace/guests.list"
 sh scripts/run-suite.sh qemu-x86 max "$x86_trace" trace-x86 >/dev/null 2>&1 || true
 part trace-x86 sh scripts/check-trace.sh "$logdir/trace-x86.log" trace-x86 "$x86_trace/guests.list"
+
+# GDB: in a GDB=1 build of one guest, a breakpoint on the hypercall handler
+# is hit with a backtrace back to efi_main, and one on the guest's
+# test_main is hit, on both architectures (scripts/gdb.sh --batch).
+arm_gdb=$(builddir aarch64 GDB=1 TRACE=0 SELFTEST=0 TESTS=hello)
+x86_gdb=$(builddir x86_64 GDB=1 TRACE=0 SELFTEST=0 TESTS=hello)
+"$MAKE" --no-print-directory GDB=1 TRACE=0 SELFTEST=0 TESTS=hello "$arm_gdb/BOOTAA64.EFI" "$x86_gdb/BOOTX64.EFI" \
+	>"$logdir/build-gdb.out" 2>&1 || cat "$logdir/build-gdb.out"
+part gdb-arm64 sh scripts/gdb.sh --batch aarch64 "$arm_gdb"
+part gdb-x86 sh scripts/gdb.sh --batch x86_64 "$x86_gdb"
+part gdb-guest-arm64 sh scripts/gdb.sh --batch aarch64 "$arm_gdb" hello
+part gdb-guest-x86 sh scripts/gdb.sh --batch x86_64 "$x86_gdb" hello
 
 # Secure Boot: the signed build boots where the firmware trusts the key
 # (Debian's test key; the unsigned build's refusal is in launch-selftest).

@@ -22,6 +22,8 @@
 #                    (docs/secure-boot.md).
 #   MINIHV_MEM, MINIHV_SMP, MINIHV_MACHINE  the machine (scripts/launch/settings.sh)
 #   QEMU_ARM64       the QEMU to run (default qemu-system-aarch64 on PATH)
+#   MINIHV_QEMU_ARGS more QEMU arguments, split at spaces (scripts/gdb.sh:
+#                    the gdbstub)
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-aarch64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -84,7 +86,7 @@ mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTAA64.EFI" "$esp/EFI/BOOT/BOOTAA64.EFI"
 rm -f "$log"
 
-# shellcheck disable=SC2086 # $firmware is several words on purpose
+# shellcheck disable=SC2086 # $firmware, MINIHV_QEMU_ARGS: several words on purpose
 watch_run "$log" BOOTAA64.EFI \
 	"$qemu" -machine "virt,virtualization=on${MINIHV_MACHINE:+,$MINIHV_MACHINE}" \
 	-cpu "$cpu" -m "$mem" -smp "$smp" \
@@ -92,7 +94,7 @@ watch_run "$log" BOOTAA64.EFI \
 	-display none -monitor none -nic none -no-reboot \
 	-boot menu=on,splash-time=0 \
 	-serial "file:$log" \
-	-drive "format=raw,readonly=on,file=fat:$esp"
+	-drive "format=raw,readonly=on,file=fat:$esp" ${MINIHV_QEMU_ARGS:-}
 if [ "$watch_status" -ne 0 ]; then
 	exit "$watch_status"
 fi

@@ -43,6 +43,8 @@
 #   MINIHV_MEM, MINIHV_SMP  the machine (scripts/launch/settings.sh);
 #   MINIHV_MACHINE   the machine type for plain and pflash: pc (default), q35
 #   QEMU_X86         the QEMU to run (default qemu-system-x86_64 on PATH)
+#   MINIHV_QEMU_ARGS more QEMU arguments, split at spaces (scripts/gdb.sh:
+#                    the gdbstub)
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-x86_64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -158,7 +160,7 @@ watch_run "$log" BOOTX64.EFI \
 	"$qemu" $firmware $accel -m "$mem" -smp "$smp" \
 	-drive "format=raw,file=fat:rw:$esp" \
 	-serial "file:$log" -display none -monitor none -no-reboot -net none \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 ${MINIHV_QEMU_ARGS:-}
 status=$watch_status
 
 case $status in
