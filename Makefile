@@ -25,6 +25,11 @@
 #   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
 #   TESTS="a b"          only those guest tests (every suite target, make test)
 #   make list-tests      the guest tests, one line each
+#   V=1                  the full commands, not "  CC      hv/run.c"
+#   QEMU_ARM64= QEMU_X86= BOCHS=   another emulator binary than the one on PATH
+#   MINIHV_TIMEOUT=N     seconds per emulator run (120; Bochs 300; 0: no limit)
+#   MINIHV_STALL=N       seconds of serial silence that count as a hang (45)
+#   make help            this text
 #
 # Everything is built with -Wall -Wextra -Werror.
 
@@ -42,6 +47,18 @@ WARN     := -Wall -Wextra -Werror
 COMMON   := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
 	    -fno-strict-aliasing -fno-tree-loop-distribute-patterns \
 	    -mgeneral-regs-only -I.
+
+# Quiet by default: one short line per step ("  CC      hv/run.c"); V=1
+# shows the full commands instead.  $(call say,WHAT,FILE) prints the short
+# line; $(Q) before a command hides it unless V=1.
+V ?= 0
+ifeq ($(V),1)
+Q   :=
+say  = @:
+else
+Q   := @
+say  = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
 
 # The stamp rule below comes first in the file; "make" alone means "all".
 .DEFAULT_GOAL := all
@@ -162,30 +179,36 @@ GUEST_BINS_$(1) := $$(patsubst %,$$(OUT_$(1))/guests/%.bin,$(GUEST_PROGRAMS))
 
 $$(OUT_$(1))/hv/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$<)
+	$$(Q)$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(OUT_$(1))/hv/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,AS,$$<)
+	$$(Q)$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(OUT_$(1))/guest/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$< (guest))
+	$$(Q)$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(OUT_$(1))/guest/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,AS,$$< (guest))
+	$$(Q)$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 
 # One guest = start code + guest library + one test file, linked at the
 # guest-virtual address the hypervisor maps RAM at, then flattened.
 $$(OUT_$(1))/guests/%.elf: %.c $$(GUEST_LIB_OBJS_$(1)) guest/arch/$(1)/guest.ld $(HV_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$(@:.elf=.o)
-	$(LD_$(1)) -nostdlib -static --no-warn-rwx-segments -T guest/arch/$(1)/guest.ld -o $$@ \
+	$$(call say,CC,$$< (guest))
+	$$(Q)$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$(@:.elf=.o)
+	$$(call say,LD,$$@)
+	$$(Q)$(LD_$(1)) -nostdlib -static --no-warn-rwx-segments -T guest/arch/$(1)/guest.ld -o $$@ \
 		$$(GUEST_LIB_OBJS_$(1)) $$(@:.elf=.o)
 
 $$(OUT_$(1))/guests/%.bin: $$(OUT_$(1))/guests/%.elf
-	$(OBJCOPY_$(1)) -O binary $$< $$@
+	$$(Q)$(OBJCOPY_$(1)) -O binary $$< $$@
 
 # The list of guests (scripts/run-suite.sh reads it), rewritten only when it
 # changes: a test that is removed then leaves the guest table too.
@@ -198,13 +221,16 @@ $$(OUT_$(1))/guests.list: FORCE
 # The guest table: each image embedded with .incbin, plus what the test
 # expects (scripts/gen-guest-table.sh reads the "minihv-expect:" comment).
 $$(OUT_$(1))/guests.S: $$(GUEST_BINS_$(1)) $$(OUT_$(1))/guests.list scripts/gen-guest-table.sh
-	sh scripts/gen-guest-table.sh $$(OUT_$(1))/guests $(GUEST_TESTS) > $$@
+	$$(call say,GEN,$$@)
+	$$(Q)sh scripts/gen-guest-table.sh $$(OUT_$(1))/guests $(GUEST_TESTS) > $$@
 
 $$(OUT_$(1))/guests.o: $$(OUT_$(1))/guests.S
-	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,AS,$$<)
+	$$(Q)$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(OUT_$(1))/hypervisor.so: $$(HV_OBJS_$(1))
-	$(LD_$(1)) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$(1)) \
+	$$(call say,LD,$$@)
+	$$(Q)$(LD_$(1)) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$(1)) \
 		-T $(EFILIB_$(1))/elf_$(1)_efi.lds \
 		$(EFILIB_$(1))/crt0-efi-$(1).o $$^ \
 		-L$(EFILIB_$(1)) -lefi -lgnuefi -o $$@
@@ -227,11 +253,13 @@ $(foreach a,$(ARCHES),$(eval $(BUILD)/$(a)$(VARIANT)/hv/boot/efi_main.c.o: $(BUI
 # aarch64: Debian's crt0 carries its own PE header, so a raw binary copy of
 # the loadable sections is the .efi.
 $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64): $(BUILD)/aarch64$(VARIANT)/hypervisor.so
-	$(OBJCOPY_aarch64) -O binary -j .text -j .sdata -j .data -j .dynamic \
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY_aarch64) -O binary -j .text -j .sdata -j .data -j .dynamic \
 		-j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc $< $@
 
 $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64): $(BUILD)/x86_64$(VARIANT)/hypervisor.so
-	$(OBJCOPY_x86_64) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY_x86_64) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
 		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
@@ -250,6 +278,11 @@ bochs-x86: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
 	@status=0; for cpu in $(BOCHS_CPUS); do \
 		sh scripts/run-suite.sh bochs-x86 $$cpu $(BUILD)/x86_64$(VARIANT) || status=1; \
 	done; exit $$status
+
+# The comment at the top of this file: the targets and variables.
+.PHONY: help
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
 
 # Every guest test with a line about it (scripts/list-tests.sh): the names
 # TESTS="..." takes.
@@ -307,22 +340,26 @@ HV_UNIT_EXTRA_x86_exit := arch/x86_64/x86_exit.c
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
 
 $(BUILD)/host/san/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
 
 # Make prefers these to the rules above for test_hv_*: of two matching
 # pattern rules, it takes the one with the shorter stem.
 $(BUILD)/host/plain/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/main.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
 		$(HV_UNIT_EXTRA_$*) -o $@
 
 $(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/main.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
 		$(HV_UNIT_EXTRA_$*) -o $@
 
 # ------------------------------------------------ mm/ as a host library ---
@@ -381,15 +418,16 @@ MM_CHECK_BINS := $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump \
 # folder may include what, and its self-test.
 .PHONY: check
 check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)) $(MM_CHECK_BINS)
-	sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
+	@sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
 	@for e in $(MM_EXAMPLES); do for v in examples san/examples; do \
 		$(BUILD)/host/$$v/$$e > $(BUILD)/host/$$v/$$e.out 2>&1 && \
-			echo "ok - mm/examples/$$e ($$v)" || \
+			printf '  %-24s %-6s ok\n' "mm/examples/$$e" "$$v" || \
 			{ cat $(BUILD)/host/$$v/$$e.out; echo "not ok - mm/examples/$$e ($$v)"; exit 1; }; \
 	done; done
-	sh scripts/check-ptdump.sh $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump
-	sh scripts/check-mm-docs.sh
-	sh scripts/check-includes.sh
+	@sh scripts/quietly.sh $(BUILD)/host/ptdump.log \
+		sh scripts/check-ptdump.sh $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump
+	@sh scripts/quietly.sh $(BUILD)/host/mm-docs.log sh scripts/check-mm-docs.sh
+	@sh scripts/quietly.sh $(BUILD)/host/includes.log sh scripts/check-includes.sh
 
 # ------------------------------------------------------------- fuzzing ---
 #
