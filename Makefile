@@ -414,8 +414,9 @@ MM_CHECK_BINS := $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump \
 
 # After the unit tests: the library's examples (each must exit 0), the
 # ptdump golden dumps (scripts/check-ptdump.sh), docs/mm.md's quote of the
-# example, and the include direction (scripts/check-includes.sh): which
-# folder may include what, and its self-test.
+# example, the include direction (scripts/check-includes.sh): which
+# folder may include what, and its self-test; and every C snippet of
+# README.md and docs/*.md compiled (scripts/check-doc-snippets.sh).
 .PHONY: check
 check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)) $(MM_CHECK_BINS)
 	@sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
@@ -428,6 +429,7 @@ check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)
 		sh scripts/check-ptdump.sh $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump
 	@sh scripts/quietly.sh $(BUILD)/host/mm-docs.log sh scripts/check-mm-docs.sh
 	@sh scripts/quietly.sh $(BUILD)/host/includes.log sh scripts/check-includes.sh
+	@sh scripts/quietly.sh $(BUILD)/host/doc-snippets.log sh scripts/check-doc-snippets.sh
 
 # ------------------------------------------------------------- fuzzing ---
 #
