@@ -90,20 +90,25 @@ show_new() {
 	tr -d '\r' <"$log" | sed -n "$((shown + 1)),${upto}p" | grep -v '^minihv-harness: ' || true
 	[ "$upto" = '$' ] || shown=$upto
 }
-if [ "$live" = 1 ]; then
+# Said once the launcher has got the emulator going (a launcher that cannot
+# run here has stopped within that second).
+booting() {
 	case $target in
 	bochs-*) echo "# $label: booting the firmware (OVMF under Bochs is silent for 7 to 25 s before minihv starts)" ;;
 	*) echo "# $label: booting the firmware" ;;
 	esac
-fi
+}
 MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-$timeout} sh "$here/launch/$target.sh" "$cpu" "$builddir" "$log" 2>"$errfile" &
 launcher=$!
 # Ctrl-C or a kill: the launcher stops its emulator (scripts/launch/watch.sh)
 # and is waited for, so nothing outlives this script.
 trap 'kill -TERM "$launcher" 2>/dev/null; wait "$launcher"; exit 130' INT
 trap 'kill -TERM "$launcher" 2>/dev/null; wait "$launcher"; exit 143' TERM
+polls=0
 while [ "$live" = 1 ] && kill -0 "$launcher" 2>/dev/null; do
 	sleep 1
+	polls=$((polls + 1))
+	[ "$polls" -ne 1 ] || [ "$banner" = 1 ] || ! kill -0 "$launcher" 2>/dev/null || booting
 	show_new
 done
 wait "$launcher"
