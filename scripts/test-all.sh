@@ -72,7 +72,7 @@ add_counts() {
 }
 
 # part LABEL COMMAND...: run a part, show its output, count it, and say
-# at once how it ended, with a running count: "[3/19] LABEL: ... (12s)".
+# at once how it ended, with a running count: "[3/23] LABEL: ... (12s)".
 part_n=0
 part() {
 	label=$1
