@@ -11,10 +11,17 @@
 #                        direction
 #   make libmm           build/host/libminihv-mm.a and build/host/include/
 #                        (mm/ as a library for other programs; docs/mm.md)
+#   make lab N           the tour's lab N: build/lab-N/, a copy of the tree with
+#                        one function stubbed out (docs/tour/README.md)
+#   make labs-check      every lab fails with its stub and passes with the code
+#                        (minutes: runs guest suites; not part of make test)
+#   make tour-svg        render docs/tour/*.dot to the SVGs next to them
 #   make test            check + every guest suite this machine can run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
 #   make fuzz-smoke      their committed corpus replayed, and a short run each
 #   make sign            signed copies for Secure Boot (build/<arch>-signed)
+#   make bench           instructions per hypercall, per VM, sizes, against
+#                        bench/baseline.txt (make bench-update rewrites it)
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
 #                        (minutes: not part of make test)
 #   make deps            install what is missing (scripts/install-deps.sh)
@@ -39,6 +46,7 @@ DEPS     := build/deps
 VERSION  := $(shell cat VERSION)-$(shell git describe --always --dirty 2>/dev/null || echo nogit)
 TRACE    ?= 0
 GDB      ?= 0
+BENCH    ?= 0
 
 WARN     := -Wall -Wextra -Werror
 # The hypervisor and guests never touch FP/SIMD registers: minihv does not
@@ -46,7 +54,7 @@ WARN     := -Wall -Wextra -Werror
 # silently corrupt the guest's.
 COMMON   := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
 	    -fno-strict-aliasing -fno-tree-loop-distribute-patterns \
-	    -mgeneral-regs-only -I.
+	    -mgeneral-regs-only -I. -DMINIHV_BENCH=$(BENCH)
 
 # Quiet by default: one short line per step ("  CC      hv/run.c"); V=1
 # shows the full commands instead.  $(call say,WHAT,FILE) prints the short
@@ -151,7 +159,17 @@ endif
 # names>, and switching it never rebuilds the full suite.  An unknown name
 # stops the build with the list of known ones (make list-tests describes
 # them).
-ifneq ($(strip $(TESTS)),)
+# BENCH=1 ignores it: its build holds the bench guest alone.
+# BENCH=1 (make bench, scripts/bench.sh) builds elsewhere too, with the
+# bench guest alone: it then fails when its method check does, and the
+# hypervisor prints its per-VM figures (docs/performance.md).  The rest of
+# the suite stays out: under an instruction-counting emulator the tests
+# that wait for the 2 s watchdog would run 2e9 instructions each.
+ifeq ($(BENCH),1)
+VARIANT         := $(VARIANT)-bench
+GUEST_TESTS     := bench
+GUEST_PROGRAMS  := bench
+else ifneq ($(strip $(TESTS)),)
 TESTS_UNKNOWN := $(filter-out $(GUEST_TESTS),$(TESTS))
 ifneq ($(TESTS_UNKNOWN),)
 $(error TESTS: no guest test named $(TESTS_UNKNOWN); known tests: $(GUEST_TESTS) (make list-tests describes them))
@@ -263,6 +281,26 @@ $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64): $(BUILD)/x86_64$(VARIANT)/hypervisor.so
 		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
+# The firmware floor for make bench (bench/floor.c): an EFI app that prints
+# the counter and powers off at once, built like the hypervisor.
+$(BUILD)/%-floor/floor.o: bench/floor.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_$*) $(HV_CFLAGS_$*) -c $< -o $@
+
+$(BUILD)/%-floor/floor.so: $(BUILD)/%-floor/floor.o
+	$(LD_$*) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$*) \
+		-T $(EFILIB_$*)/elf_$*_efi.lds $(EFILIB_$*)/crt0-efi-$*.o $< \
+		-L$(EFILIB_$*) -lefi -lgnuefi -o $@
+
+$(BUILD)/aarch64-floor/$(APP_aarch64): $(BUILD)/aarch64-floor/floor.so
+	$(OBJCOPY_aarch64) -O binary -j .text -j .sdata -j .data -j .dynamic \
+		-j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc $< $@
+
+$(BUILD)/x86_64-floor/$(APP_x86_64): $(BUILD)/x86_64-floor/floor.so
+	$(OBJCOPY_x86_64) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
 # ------------------------------------------------------------ running ---
 
 .PHONY: qemu-arm64 qemu-x86 bochs-x86
@@ -331,12 +369,15 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 # sanitizers need theirs).  MINIHV_TRACE=0 as in the default build.
 HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c hv/trace.c \
 		  lib/format.c lib/str_find.c tests/fake_arch.c
-HV_UNIT_CFLAGS := -DMINIHV_TRACE=0
+HV_UNIT_CFLAGS := -DMINIHV_TRACE=0 -DMINIHV_BENCH=0
 # hv/main.c only for test_hv_main, which defines the guest table it needs;
 # the shared x86 exit handling for test_hv_x86_exit, which runs it on the
 # fake backend's VM.
 HV_UNIT_EXTRA_main := hv/main.c
 HV_UNIT_EXTRA_x86_exit := arch/x86_64/x86_exit.c
+# test_hv_hotpath counts the formatter's calls: every call from another
+# file goes to its __wrap_ functions first.
+HV_UNIT_EXTRA_hotpath := -Wl,--wrap=format_v -Wl,--wrap=format_buf_v
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -430,6 +471,39 @@ check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)
 	@sh scripts/quietly.sh $(BUILD)/host/mm-docs.log sh scripts/check-mm-docs.sh
 	@sh scripts/quietly.sh $(BUILD)/host/includes.log sh scripts/check-includes.sh
 	@sh scripts/quietly.sh $(BUILD)/host/doc-snippets.log sh scripts/check-doc-snippets.sh
+	@sh scripts/quietly.sh $(BUILD)/host/tour.log sh scripts/check-tour.sh
+	@sh scripts/quietly.sh $(BUILD)/host/lab-verify.log sh scripts/lab.sh verify
+
+# --------------------------------------------------- the tour and labs ---
+#
+# docs/tour/: the guided tour.  make check (scripts/check-tour.sh) checks
+# that every file and function a chapter names exists and that the SVGs
+# match their Graphviz sources, and (scripts/lab.sh verify) that each lab's
+# function can still be stubbed; make tour-svg renders them.  make lab N (or
+# N=3) makes build/lab-N/, the tree with lab N's function stubbed out
+# (scripts/lab.sh; docs/tour/labs/N-*.lab says which); make labs-check
+# proves every lab's test fails with the stub and passes with the code.
+.PHONY: tour-svg lab lab-list labs-check
+tour-svg: | $(DEPS_STAMP)
+	sh scripts/check-tour.sh render
+
+# "make lab 3": the number is a goal of its own, which must do nothing.
+ifeq ($(firstword $(MAKECMDGOALS)),lab)
+LAB_N := $(or $(N),$(word 2,$(MAKECMDGOALS)))
+ifneq ($(word 2,$(MAKECMDGOALS)),)
+$(word 2,$(MAKECMDGOALS)):
+	@:
+endif
+endif
+lab: | $(DEPS_STAMP)
+	@[ -n "$(LAB_N)" ] || { echo "usage: make lab N (make lab-list for the labs)"; exit 1; }
+	sh scripts/lab.sh make $(LAB_N)
+
+lab-list:
+	@sh scripts/lab.sh list
+
+labs-check: | $(DEPS_STAMP)
+	+MAKE='$(MAKE)' nice sh scripts/lab.sh check
 
 # ------------------------------------------------------------- fuzzing ---
 #
@@ -486,6 +560,15 @@ fuzz-smoke:
 test: | $(DEPS_STAMP)
 	+MAKE='$(MAKE)' sh scripts/test-all.sh
 
+# What minihv costs, in instructions the emulator counts (scripts/bench.sh,
+# docs/performance.md): the ordinary build, the BENCH=1 build and the
+# firmware floor app, run on QEMU aarch64, QEMU x86 SVM and Bochs VMX, and
+# compared with bench/baseline.txt; bench-update rewrites the baseline.
+.PHONY: bench bench-update
+bench bench-update: all $(BUILD)/aarch64-floor/$(APP_aarch64) $(BUILD)/x86_64-floor/$(APP_x86_64) | $(DEPS_STAMP)
+	+$(MAKE) BENCH=1 all
+	sh scripts/bench.sh $(if $(filter bench-update,$@),update)
+
 # Signed copies for Secure Boot, in build/<arch>-signed (scripts/sign.sh; Debian's
 # test key unless SIGN_KEY and SIGN_CERT say otherwise; docs/secure-boot.md).
 .PHONY: sign
@@ -501,4 +584,4 @@ test-matrix: all | $(DEPS_STAMP)
 
 .PHONY: clean
 clean:
-	rm -rf $(BUILD)/aarch64* $(BUILD)/x86_64* $(BUILD)/host $(BUILD)/run
+	rm -rf $(BUILD)/aarch64* $(BUILD)/x86_64* $(BUILD)/host $(BUILD)/run $(BUILD)/lab-* $(BUILD)/labs

@@ -67,9 +67,10 @@ enum arch_fact {
 				    /* ("arm-system-registers") the CPU has Arm's
 				       EL1 configuration a guest could reach:
 				       ACTLR_EL1, set/way cache maintenance */
-	ARCH_FACT_EL0,              /* ("el0") the CPU has Arm's EL0, the user
-				       level guest/tests/hostile_user_hypercall
-				       drops to */
+	ARCH_FACT_USER_MODE,        /* ("user-mode") the CPU has a user level a
+				       guest can drop to (Arm EL0, x86 CPL 3),
+				       which guest/tests/hostile_user_hypercall
+				       tries hypercalls from */
 	ARCH_FACT_SVE,              /* ("sve") the CPU has Arm's SVE, which minihv
 				       traps and refuses */
 	ARCH_FACT_TIDCP_IGNORED,    /* ("tidcp-ignored") this platform is one known
@@ -81,6 +82,10 @@ enum arch_fact {
 				       is stopped (tests hostile_spin, ...) */
 	ARCH_FACT_X86_INSTRUCTIONS, /* ("x86-instructions") guests run x86 code,
 				       so STI, WBINVD and INVD exist to try */
+	ARCH_FACT_PAN_SMAP,         /* ("pan-or-smap") the CPU offers guests Arm's
+				       PAN or x86's SMAP, which forbid the kernel
+				       data accesses to user pages (and so forbid
+				       them to the hypervisor on its behalf) */
 };
 bool arch_fact(enum arch_fact f);
 
@@ -214,5 +219,15 @@ void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t
  * for the TRACE line and for FAIL messages. */
 void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 			char *buf, size_t len);
+
+/*
+ * For make bench (MINIHV_BENCH=1, docs/performance.md): the instructions
+ * run since the machine started, as an emulator that counts them shows
+ * them to the guest's counter -- CNTVCT_EL0 times 1e9 / CNTFRQ_EL0 under
+ * QEMU's -icount shift=0, the TSC under QEMU's icount and Bochs's
+ * "clock: sync=none".  Elsewhere it is only a clock.  Read around VM
+ * creation and destruction, never on the exit path.
+ */
+uint64_t arch_bench_insns(void);
 
 #endif

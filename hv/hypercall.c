@@ -113,23 +113,32 @@ static void do_call(struct vcpu *vcpu, uint64_t nr)
 	}
 }
 
-/* Which widths and directions each register allows. */
-static bool access_allowed(uint64_t off, const struct mmio_access *a)
+/*
+ * The refusals, out of the hot path: they format a message, and the
+ * compiler need not prepare for that on every access.
+ */
+static bool __attribute__((noinline, cold)) refuse_user(struct vcpu *vcpu,
+							const struct mmio_access *a, uint64_t off)
 {
-	switch (off) {
-	case MINIHV_HC_VERSION:  return !a->write && a->size == 4;
-	case MINIHV_HC_PUTC:     return a->write && a->size == 1;
-	case MINIHV_HC_ARG0:
-	case MINIHV_HC_ARG1:
-	case MINIHV_HC_ARG2:
-	case MINIHV_HC_ARG3:     return a->write && a->size == 8;
-	case MINIHV_HC_CALL:     return a->write && a->size == 4;
-	case MINIHV_HC_RESULT:   return !a->write && a->size == 8;
-	case MINIHV_HC_SCRATCH:  return true;
-	default:                 return false;
-	}
+	vm_stop(vcpu->vm, "hypercall window: %u-byte %s at offset 0x%llx from the guest's user mode refused: hypercalls are for the guest kernel",
+		a->size, a->write ? "store" : "load", (unsigned long long)off);
+	return false;
 }
 
+static bool __attribute__((noinline, cold)) refuse_access(struct vcpu *vcpu,
+							  const struct mmio_access *a, uint64_t off)
+{
+	vm_stop(vcpu->vm, "hypercall window: %u-byte %s at offset 0x%llx is not a register access the ABI allows",
+		a->size, a->write ? "store" : "load", (unsigned long long)off);
+	return false;
+}
+
+/*
+ * One access to the window.  This is the hot path of every hypercall, so
+ * it is one dispatch on the offset, and each register checks there the
+ * width and direction the ABI allows it (hypercall_abi.h): anything else,
+ * at any other offset, is refused before anything is latched.
+ */
 bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *load_value)
 {
 	uint64_t off = gpa_val(a->gpa) - MINIHV_HC_WINDOW_GPA;
@@ -142,46 +151,54 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 	 * write the kernel's pages for it.  Refuse every access from user
 	 * mode, before anything is latched.
 	 */
-	if (arch_vcpu_user_mode(vcpu)) {
-		vm_stop(vcpu->vm, "hypercall window: %u-byte %s at offset 0x%llx from the guest's user mode refused: hypercalls are for the guest kernel",
-			a->size, a->write ? "store" : "load", (unsigned long long)off);
-		return false;
-	}
-	if (!access_allowed(off, a)) {
-		vm_stop(vcpu->vm, "hypercall window: %u-byte %s at offset 0x%llx is not a register access the ABI allows",
-			a->size, a->write ? "store" : "load", (unsigned long long)off);
-		return false;
-	}
+	if (arch_vcpu_user_mode(vcpu))
+		return refuse_user(vcpu, a, off);
 	*load_value = 0;
-	switch (off) {
-	case MINIHV_HC_VERSION:
+	/* Every register is at a multiple of 8: a misaligned offset matches
+	 * none (the default case), and the aligned ones, divided by 8, index
+	 * one jump table. */
+	switch ((off & 7) ? ~0ull : off / 8) {
+	case MINIHV_HC_VERSION / 8:
+		if (a->write || a->size != 4)
+			break;
 		*load_value = MINIHV_ABI_VERSION;
-		break;
-	case MINIHV_HC_PUTC:
-		if (console_charge(vcpu->vm, 1))
-			console_guest_putc(vcpu->vm, (char)a->value);
-		break;
-	case MINIHV_HC_ARG0:
-	case MINIHV_HC_ARG1:
-	case MINIHV_HC_ARG2:
-	case MINIHV_HC_ARG3:
+		return true;
+	case MINIHV_HC_PUTC / 8:
+		if (!a->write || a->size != 1)
+			break;
+		/* Over the VM's console budget: stopped, nothing printed. */
+		if (!console_charge(vcpu->vm, 1))
+			return false;
+		console_guest_putc(vcpu->vm, (char)a->value);
+		return true;
+	case MINIHV_HC_ARG0 / 8:
+	case MINIHV_HC_ARG1 / 8:
+	case MINIHV_HC_ARG2 / 8:
+	case MINIHV_HC_ARG3 / 8:
+		if (!a->write || a->size != 8)
+			break;
 		vcpu->hc_arg[(off - MINIHV_HC_ARG0) / 8] = a->value;
-		break;
-	case MINIHV_HC_CALL:
+		return true;
+	case MINIHV_HC_CALL / 8:
+		if (!a->write || a->size != 4)
+			break;
 		do_call(vcpu, a->value);
-		break;
-	case MINIHV_HC_RESULT:
+		/* A call may stop the guest (a bad pointer). */
+		return vcpu->vm->state != VM_STOPPED;
+	case MINIHV_HC_RESULT / 8:
+		if (a->write || a->size != 8)
+			break;
 		*load_value = vcpu->hc_result;
-		break;
-	case MINIHV_HC_SCRATCH:
-		/* The echo register: a store keeps the low bytes it writes,
-		 * a load returns the low bytes it reads. */
+		return true;
+	case MINIHV_HC_SCRATCH / 8:
+		/* The echo register, any width: a store keeps the low bytes
+		 * it writes, a load returns the low bytes it reads. */
 		if (a->write)
 			vcpu->hc_scratch = a->value;
 		else
 			*load_value = a->size == 8 ? vcpu->hc_scratch
 				      : vcpu->hc_scratch & ((1ull << (a->size * 8)) - 1);
-		break;
+		return true;
 	}
-	return vcpu->vm->state != VM_STOPPED;
+	return refuse_access(vcpu, a, off);
 }

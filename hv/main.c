@@ -62,7 +62,8 @@ static const struct {
 	{ "semihosting", ARCH_FACT_SEMIHOSTING },
 	{ "pointer-auth", ARCH_FACT_POINTER_AUTH },
 	{ "arm-system-registers", ARCH_FACT_ARM_SYSTEM_REGISTERS },
-	{ "el0", ARCH_FACT_EL0 },
+	{ "user-mode", ARCH_FACT_USER_MODE },
+	{ "pan-or-smap", ARCH_FACT_PAN_SMAP },
 	{ "sve", ARCH_FACT_SVE },
 	{ "tidcp-ignored", ARCH_FACT_TIDCP_IGNORED },
 	{ "watchdog", ARCH_FACT_WATCHDOG },
@@ -197,9 +198,46 @@ static void judge_xfail(struct outcome *o, const struct guest_image *img)
 }
 
 /* Run one program of a test in a fresh VM and judge how it ended. */
+/*
+ * make bench (MINIHV_BENCH=1): what one VM cost, in "BENCH name=value unit"
+ * lines that scripts/bench.sh reads -- instructions to create it (vm_create,
+ * loading the image, vm_setup_minihv_guest: the VM's side, without the
+ * lines printed in between) and to destroy it, the part of creating spent
+ * allocating (clearing) its RAM, and the pool it took.  Printed after the
+ * guest ran, never on the exit path.
+ */
+struct bench_vm {
+	uint64_t create, destroy, used_before;
+};
+
+static void bench_vm_report(const struct bench_vm *b, const struct vm *vm)
+{
+	struct bump_stats st;
+	bump_get_stats(vm->pool, &st);
+	hv_printf("BENCH vm_create_insns=%llu insns\n", (unsigned long long)b->create);
+	hv_printf("BENCH vm_ram_clear_insns=%llu insns\n", (unsigned long long)vm->bench_ram_insns);
+	hv_printf("BENCH vm_ram_clear_share=%llu %%\n",
+		  (unsigned long long)(b->create ? vm->bench_ram_insns * 100 / b->create : 0));
+	hv_printf("BENCH vm_destroy_insns=%llu insns\n", (unsigned long long)b->destroy);
+	hv_printf("BENCH pool_peak_per_vm=%llu bytes\n",
+		  (unsigned long long)(st.peak - b->used_before));
+	hv_printf("BENCH pool_align_waste=%llu bytes\n",
+		  (unsigned long long)vm->bench_ram_align_waste);
+	hv_printf("BENCH s2_table_pages=%u pages\n", vm->s2.table_pages);
+	hv_printf("BENCH gpt_table_pages=%u pages\n", vm->gpt.table_pages);
+}
+
 static void run_vm(struct bump *pool, const struct guest_image *img, unsigned long i,
 		   struct outcome *o)
 {
+	struct bench_vm bench = { 0, 0, 0 };
+	uint64_t t0 = 0;
+	if (MINIHV_BENCH) {
+		struct bump_stats st;
+		bump_get_stats(pool, &st);
+		bench.used_before = st.used;
+		t0 = arch_bench_insns();
+	}
 	const struct guest_program *prog = &img->programs[i];
 	bool last = i + 1 == img->program_count;
 
@@ -209,6 +247,8 @@ static void run_vm(struct bump *pool, const struct guest_image *img, unsigned lo
 	else
 		hv_printf("minihv: --- guest '%s' ---\n", img->name);
 	struct vm *vm = vm_create(pool, img->name);
+	if (MINIHV_BENCH)
+		bench.create = arch_bench_insns() - t0;
 	if (!vm) {
 		o->v = MINIHV_VERDICT_FAIL;
 		hv_snprintf(o->msg, sizeof(o->msg), "could not create the VM");
@@ -224,6 +264,8 @@ static void run_vm(struct bump *pool, const struct guest_image *img, unsigned lo
 	 * its first byte, which RAM's guest-virtual base maps. */
 	uint64_t len = (uint64_t)(prog->end - prog->start);
 	struct vcpu *vcpu = NULL;
+	if (MINIHV_BENCH)
+		t0 = arch_bench_insns();
 	if (len > VM_RAM_SIZE - VM_TOP_RESERVED ||
 	    vm_load_image(vm, vm->ram.gpa, prog->start, len)) {
 		vm_stop(vm, "image of %llu bytes does not fit in guest RAM", (unsigned long long)len);
@@ -232,6 +274,8 @@ static void run_vm(struct bump *pool, const struct guest_image *img, unsigned lo
 		if (!vcpu)
 			vm_stop(vm, "could not set up the guest");
 	}
+	if (MINIHV_BENCH)
+		bench.create += arch_bench_insns() - t0;
 	if (vcpu)
 		vcpu_run(vcpu);
 	hypercall_flush_console(vm);
@@ -239,6 +283,14 @@ static void run_vm(struct bump *pool, const struct guest_image *img, unsigned lo
 		hv_printf("minihv: %s: %llu VM exits; guest page tables: %u pages\n", vm->name,
 			  (unsigned long long)vcpu->exits, vm->gpt.table_pages);
 	judge_vm(o, img, vm, last);
+	if (MINIHV_BENCH) {
+		struct vm copy = *vm;   /* vm lives in the pool vm_destroy gives back */
+		t0 = arch_bench_insns();
+		vm_destroy(vm);
+		bench.destroy = arch_bench_insns() - t0;
+		bench_vm_report(&bench, &copy);
+		return;
+	}
 	vm_destroy(vm);
 }
 
@@ -312,6 +364,13 @@ int hv_main(const struct hv_platform *platform)
 		  (unsigned long long)(st.peak >> 10), (unsigned long long)(st.size >> 10),
 		  (unsigned long long)st.allocs, (unsigned long long)st.failures,
 		  (unsigned long long)st.used);
+	if (MINIHV_BENCH) {
+		/* Where the code is, for a profile by symbol (nm's offsets plus
+		 * this minus hv_main's): docs/performance.md. */
+		hv_printf("minihv: bench: hv_main at %p\n", (void *)hv_main);
+		hv_printf("BENCH pool_in_use_after=%llu bytes\n", (unsigned long long)st.used);
+		hv_printf("BENCH info_run_insns=%llu insns (the counter at power-off: the firmware's boot included)\n", (unsigned long long)arch_bench_insns());
+	}
 	hv_printf("SUMMARY: %lu tests, %u failed, %u skipped, %u xfailed\n", guest_image_count,
 		  t.failed, t.skipped, t.xfailed);
 	arch_cpu_fini();

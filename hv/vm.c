@@ -53,9 +53,15 @@ struct vm *vm_create(struct bump *pool, const char *name)
 	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can
 	 * map it with 2 MiB blocks rather than 512 small pages each.
 	 */
+	uintptr_t before = pool->next;
+	uint64_t t0 = MINIHV_BENCH ? arch_bench_insns() : 0;
 	void *ram = bump_alloc(pool, VM_RAM_SIZE, SZ_2M);
 	if (!ram)
 		goto nomem;
+	if (MINIHV_BENCH) {
+		vm->bench_ram_insns = arch_bench_insns() - t0;
+		vm->bench_ram_align_waste = (uintptr_t)ram - before;
+	}
 	vm->ram.gpa = gpa(VM_RAM_GPA);
 	vm->ram.hpa = hpa_from_ptr(ram);
 	vm->ram.host = ram;

@@ -106,6 +106,9 @@ struct vm {
 	enum vm_state state;
 	char stop_reason[320];      /* VM_STOPPED: what the hypervisor refused */
 	uint64_t exit_code;         /* VM_EXITED: MINIHV_CALL_EXIT's argument */
+	/* make bench only (MINIHV_BENCH=1): what allocating (and so
+	 * clearing) guest RAM cost, and the pool bytes skipped to align it. */
+	uint64_t bench_ram_insns, bench_ram_align_waste;
 	bool reported;
 	unsigned verdict;           /* MINIHV_VERDICT_* from the last report */
 	char report_msg[MINIHV_MAX_MESSAGE + 1];

@@ -144,6 +144,8 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
 		return err;
 	if ((perms & need_perms) != need_perms)
 		return MM_EPERM;
+	if (m->kernel_no_user && (perms & PT_USER))
+		return MM_EPERM;        /* PAN, SMAP */
 	return 0;
 }
 

@@ -64,6 +64,17 @@ struct guest_mmu {
 	bool lower_disabled, upper_disabled;
 	bool lower_tbi, upper_tbi;
 	const char *unsupported;
+
+	/*
+	 * The guest kernel has forbidden itself data accesses to pages its
+	 * user mode may reach: Arm's PAN (PSTATE.PAN), x86's SMAP (CR4.SMAP
+	 * with RFLAGS.AC clear, at CPL 0-2).  The CPU would fault such an
+	 * access, so a walk for it must fail too (MM_EPERM on a leaf with
+	 * PT_USER), or a kernel could have the hypervisor read or write a
+	 * user page it cannot touch itself.  Data accesses only: whoever reads
+	 * an instruction the CPU already fetched clears it.
+	 */
+	bool kernel_no_user;
 };
 
 /*
@@ -77,7 +88,8 @@ void *guest_phys_ptr(const struct guest_mmu *m, gpa_t addr, uint64_t len,
 
 /*
  * Translate one guest-virtual address, checking the guest's permissions
- * (need_perms against the stage-1 leaf, ANDed over the levels).  MM_ENOTMAPPED
+ * (need_perms against the stage-1 leaf, ANDed over the levels, and
+ * kernel_no_user).  MM_ENOTMAPPED
  * if the guest's tables do not map it, MM_EPERM if they forbid the access,
  * MM_EFAULT if a guest table lies outside the VM's RAM.  With guest paging
  * off, *out = addr.  Stage 2 is checked for the tables only, not the result.

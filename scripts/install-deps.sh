@@ -50,6 +50,7 @@ need_list='
 /usr/bin/dpkg-deb dpkg
 /usr/bin/sbsign sbsigntool
 /usr/bin/openssl openssl
+/usr/bin/dot graphviz
 '
 
 # retry CMD...: a second try after a pause, so that one hiccup of a mirror

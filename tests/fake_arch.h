@@ -33,7 +33,7 @@
 
 #define FAKE_SCRIPT_MAX 64
 #define FAKE_LOADS_MAX  64
-#define FAKE_FACTS      13   /* enum arch_fact's values */
+#define FAKE_FACTS      14   /* enum arch_fact's values */
 
 /* What arch_vm_init allocates from the VM's pool (like a VMID and VTTBR). */
 struct fake_vm {

@@ -232,6 +232,28 @@ static void test_permissions(struct fixture *v)
 	s2_protect_range(&v->s2, gpa(RAM_GPA + 0x9000), PAGE_SIZE, PT_RWX);
 }
 
+/* PAN / SMAP (kernel_no_user): the kernel's data accesses to user pages
+ * fail as the CPU's would; its own pages, and everything once it is off,
+ * stay reachable. */
+static void test_kernel_no_user(struct fixture *v)
+{
+	struct guest_mmu m = v->mmu;
+	uint8_t buf[8] = { 0 };
+	gpa_t pa;
+
+	m.kernel_no_user = true;
+	CHECK_EQ(guest_read_virt(&m, gva(VA_DATA), buf, 4), MM_EPERM,
+		 "%s: PAN/SMAP: a user page refuses the kernel's read", v->name);
+	CHECK_EQ(guest_write_virt(&m, gva(VA_DATA + 0x1000), buf, 4), MM_EPERM,
+		 "%s: PAN/SMAP: ... and its write", v->name);
+	CHECK_EQ(guest_virt_to_phys(&m, gva(VA_DATA + 0x2000), PT_R, &pa), MM_EPERM,
+		 "%s: PAN/SMAP: ... and a read-only user page its translation", v->name);
+	CHECK_EQ(guest_read_virt(&m, gva(VA_KERNEL), buf, 4), 0,
+		 "%s: PAN/SMAP: a kernel page is still the kernel's", v->name);
+	CHECK_EQ(guest_read_virt(&v->mmu, gva(VA_DATA), buf, 4), 0,
+		 "%s: without PAN/SMAP the user page is readable", v->name);
+}
+
 static void test_bad_addresses(struct fixture *v)
 {
 	uint8_t buf[32];
@@ -438,6 +460,7 @@ int main(void)
 		test_host_pool(&v);
 		test_copies(&v);
 		test_permissions(&v);
+		test_kernel_no_user(&v);
 		test_bad_addresses(&v);
 		test_hostile_tables(&v);
 		test_paging_off(&v);

@@ -9,10 +9,16 @@
 #include "arch/x86_64/x86_exit.h"
 #include "tests/hv_guest.h"
 
-/* x86_fpu.c's answer, which needs the CPU: the XCR0 minihv set. */
-uint64_t x86_xcr0_in_effect(void)
+/* x86_fpu.c's XCR0 setter, which needs the CPU: this fake CPU supports
+ * x87, SSE and AVX state (0x7), and keeps what the guest set. */
+static uint64_t fake_xcr0 = 1;
+
+const char *x86_xcr0_set_for_guest(uint64_t value)
 {
-	return 1;
+	const char *why = x86_xcr0_invalid(value, 0x7);
+	if (!why)
+		fake_xcr0 = value;
+	return why;
 }
 
 /* x86_watchdog.c's answer, which needs the TSC: what the test sets. */
@@ -88,11 +94,66 @@ static void test_xsetbv(void)
 	guest_start(&g, "xsetbv");
 	put_bytes(&g, xsetbv, sizeof(xsetbv));
 	struct x86_exit x = { .kind = X86_EXIT_XSETBV };
-	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "XSETBV of the XCR0 in effect: stepped over");
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "XSETBV of XCR0 = 0x1: stepped over");
 	CHECK_EQ(e.kind, EXIT_HANDLED, "... as emulated");
+	gpr[X86_RAX] = 7;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "XSETBV of XCR0 = 0x7 (AVX): stepped over");
+	CHECK_EQ(fake_xcr0, 7u, "... and written into the CPU's XCR0");
+	gpr[X86_RAX] = 5;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "XSETBV of XCR0 = 0x5: not stepped");
+	CHECK_STR(e.reason, "XSETBV of XCR0 0x5 refused: it enables AVX state without SSE state (#GP)",
+		  "... refused, saying why");
+	CHECK_EQ(fake_xcr0, 7u, "... and XCR0 unchanged");
+	gpr[X86_RAX] = 0xf;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "XSETBV of XCR0 = 0xf (a bit the CPU lacks): refused");
+	gpr[X86_RAX] = 1;
 	gpr[X86_RCX] = 1;
 	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "XSETBV of XCR1: not stepped");
-	CHECK_STR(e.reason, "XCR1: only XCR0 exists (#GP)", "... refused, naming the register");
+	CHECK_STR(e.reason, "XSETBV of XCR1: only XCR0 may be set (#GP)", "... refused, naming the register");
+	guest_end(&g);
+}
+
+/* The null call (hypercall_abi.h): VMCALL (VMX, basic reason 18, length
+ * from the CPU) or VMMCALL (SVM, exit code 0x81, decoded); RAX in and out. */
+static void test_null_call(void)
+{
+	static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	static const uint8_t vmcall[] = { 0x0f, 0x01, 0xc1 };
+	struct guest g;
+	struct x86_mmio_insn mmio;
+	struct vm_exit e;
+	uint64_t gpr[X86_NR_GPRS] = { [X86_RAX] = MINIHV_NULL_CALL, [X86_RBX] = 0x5ec2e7 };
+	struct x86_exit x;
+
+	guest_start(&g, "null_call");
+	put_bytes(&g, vmmcall, sizeof(vmmcall));
+	x = (struct x86_exit){ .kind = X86_EXIT_VMCALL, .raw_code = 0x81 };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "VMMCALL (SVM): decoded, stepped over");
+	CHECK_EQ(e.kind, EXIT_HANDLED, "... handled");
+	CHECK_EQ(gpr[X86_RAX], MINIHV_NULL_CALL_RESULT, "... RAX = MINIHV_NULL_CALL_RESULT");
+	CHECK_EQ(gpr[X86_RBX], 0x5ec2e7, "... no other register changed");
+
+	gpr[X86_RAX] = 5;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "another function number: stepped over");
+	CHECK_EQ(gpr[X86_RAX], (uint64_t)MINIHV_ENOSYS, "... RAX = ENOSYS");
+
+	put_bytes(&g, vmcall, sizeof(vmcall));
+	x = (struct x86_exit){ .kind = X86_EXIT_VMCALL, .raw_code = 0x81 };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "a VMMCALL exit at bytes that are VMCALL: no step");
+	CHECK_EQ(e.kind, EXIT_GUEST_FAULT, "... the guest is refused");
+
+	gpr[X86_RAX] = MINIHV_NULL_CALL;
+	x = (struct x86_exit){ .kind = X86_EXIT_VMCALL, .raw_code = 18, .insn_len = 3 };
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 3, "VMCALL (VMX): the CPU's length");
+	CHECK_EQ(gpr[X86_RAX], MINIHV_NULL_CALL_RESULT, "... RAX = MINIHV_NULL_CALL_RESULT");
+
+	g.fv->user_mode = true;
+	gpr[X86_RAX] = MINIHV_NULL_CALL;
+	CHECK_EQ(handle(&g, &x, gpr, &mmio, &e), 0, "VMCALL from user mode: not stepped");
+	CHECK_EQ(e.kind, EXIT_GUEST_FAULT, "... the guest is refused");
+	CHECK(e.reason && strstr(e.reason, "from the guest's user mode refused"), "... saying why: %s",
+	      e.reason ? e.reason : "(none)");
+	CHECK_EQ(gpr[X86_RAX], MINIHV_NULL_CALL, "... RAX untouched");
 	guest_end(&g);
 }
 
@@ -272,6 +333,7 @@ int main(void)
 	hv_test_config(0);  /* EPT with x86-64 guest tables */
 	test_cpuid_length();
 	test_xsetbv();
+	test_null_call();
 	test_mmio();
 	test_refusals();
 	test_guest_modes();

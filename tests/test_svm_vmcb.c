@@ -218,6 +218,8 @@ int main(void)
 		 "every read and write of every debug register exits (DR0..DR3 are not switched)");
 	CHECK(vmcb->intercept_misc1 & INTERCEPT1_NMI,
 	      "an NMI exits (it is the host's, not for the guest's IDT)");
+	CHECK(vmcb->intercept_misc1 & INTERCEPT1_RDPMC,
+	      "RDPMC exits (the performance counters count the host too)");
 	CHECK(vmcb->intercept_misc2 & INTERCEPT2_XSETBV,
 	      "XSETBV exits (XCR0 is not switched)");
 

@@ -73,7 +73,17 @@ int main(void)
 	CHECK(strcmp(vmx_insn_error_name(14), "unknown VM-instruction error") == 0, "error 14");
 	CHECK(strcmp(vmx_insn_error_name(1000), "unknown VM-instruction error") == 0, "error 1000");
 	CHECK(strcmp(x86_msr_name(0xc0000080), "IA32_EFER") == 0, "MSR EFER");
-	CHECK(strcmp(x86_msr_name(0x830), "x2APIC register") == 0, "an x2APIC MSR");
+	CHECK(strcmp(x86_msr_name(0x802), "x2APIC register") == 0, "an x2APIC MSR");
+	CHECK(strcmp(x86_msr_name(0x830), "x2APIC ICR, the interrupt command register") == 0,
+	      "the x2APIC ICR");
 	CHECK(x86_msr_name(0x12345) == NULL, "an MSR without a name");
+	/* What each class of MSR would give a guest (the stop messages). */
+	CHECK(strstr(x86_msr_why(0x830), "another CPU") != NULL, "ICR: IPIs");
+	CHECK(strstr(x86_msr_why(0x186), "performance monitors") != NULL, "Intel PMU");
+	CHECK(strstr(x86_msr_why(0xc0010004), "performance monitors") != NULL, "AMD PMU");
+	CHECK(strstr(x86_msr_why(0x1d9), "debug registers") != NULL, "DEBUGCTL");
+	CHECK(strstr(x86_msr_why(0x48b), "nested virtualization") != NULL, "a VMX capability MSR");
+	CHECK(strstr(x86_msr_why(0xc0010117), "nested virtualization") != NULL, "VM_HSAVE_PA");
+	CHECK(x86_msr_why(0xc0000081) == NULL, "STAR: just no MSRs");
 	return unit_done();
 }

@@ -30,6 +30,33 @@ static enum x86_xcr0_plan plan(uint32_t leaf1_ecx, uint32_t leaf_d1_eax, const c
 	return x86_xcr0_plan(&f, why);
 }
 
+/*
+ * XSETBV's checks (SDM vol. 1, 13.3), on a CPU supporting x87, SSE, AVX,
+ * AVX-512 (bits 5-7), PKRU (9) and AMX (17, 18), but not MPX (3, 4).
+ */
+static void test_xcr0_invalid(void)
+{
+	const uint64_t sup = 0x7 | 0xe0 | 0x200 | 0x60000;
+
+	CHECK(x86_xcr0_invalid(0x1, sup) == NULL, "XCR0 0x1 (x87): valid");
+	CHECK(x86_xcr0_invalid(0x3, sup) == NULL, "XCR0 0x3 (x87, SSE): valid");
+	CHECK(x86_xcr0_invalid(0x7, sup) == NULL, "XCR0 0x7 (AVX): valid");
+	CHECK(x86_xcr0_invalid(0xe7, sup) == NULL, "XCR0 0xe7 (AVX-512): valid");
+	CHECK(x86_xcr0_invalid(0x60207, sup) == NULL, "XCR0 0x60207 (PKRU, AMX): valid");
+	CHECK(x86_xcr0_invalid(0x0, sup) != NULL, "XCR0 0x0: x87 bit clear");
+	CHECK(x86_xcr0_invalid(0x2, sup) != NULL, "XCR0 0x2: x87 bit clear");
+	CHECK(x86_xcr0_invalid(0x5, sup) != NULL, "XCR0 0x5: AVX without SSE");
+	CHECK(x86_xcr0_invalid(0x1f, 0x1f) == NULL, "XCR0 0x1f (MPX both): valid where supported");
+	CHECK(x86_xcr0_invalid(0xf, 0x1f) != NULL, "XCR0 0xf: one MPX half");
+	CHECK(x86_xcr0_invalid(0x17, 0x1f) != NULL, "XCR0 0x17: the other MPX half");
+	CHECK(x86_xcr0_invalid(0x1f, sup) != NULL, "XCR0 0x1f: MPX unsupported here");
+	CHECK(x86_xcr0_invalid(0x67, sup) != NULL, "XCR0 0x67: two of AVX-512's three");
+	CHECK(x86_xcr0_invalid(0xe3, sup) != NULL, "XCR0 0xe3: AVX-512 without AVX");
+	CHECK(x86_xcr0_invalid(0x20207, sup) != NULL, "XCR0 0x20207: one AMX half");
+	CHECK(x86_xcr0_invalid(0x8000000000000001ull, sup) != NULL, "XCR0 bit 63: reserved");
+	CHECK(x86_xcr0_invalid(0x7, 0x3) != NULL, "XCR0 0x7 where AVX is unsupported");
+}
+
 static void test_xcr0_plan(void)
 {
 	const char *why = "unset";
@@ -171,6 +198,7 @@ int main(void)
 	adjust(0x50000000, 0, 1, 2, 3, 4, r);
 	CHECK(r[0] == 1 && r[1] == 2 && r[2] == 3 && r[3] == 4, "leaf 5000_0000: untouched");
 
+	test_xcr0_invalid();
 	test_xcr0_plan();
 	test_guest_view();
 	return unit_done();

@@ -15,8 +15,9 @@ struct arm_guest_regs {
 	uint64_t x[31];     /* 0x000: x0..x30 */
 	uint64_t elr;       /* 0x0f8: guest PC (ELR_EL2) */
 	uint64_t spsr;      /* 0x100: guest PSTATE (SPSR_EL2) */
-	uint64_t host_sp;   /* 0x108: the hypervisor's SP while the guest runs */
-	uint64_t exit_type; /* 0x110: which vector: 0 sync, 1 irq, 2 fiq, 3 serror */
+	uint64_t exit_type; /* which vector the last exit came through:
+			       0 sync, 1 irq, 2 fiq, 3 serror (arm_enter_guest's
+			       result, kept for describing the exit) */
 };
 
 /*
@@ -97,7 +98,8 @@ bool arm_has_pointer_auth(void);
 bool arm_platform_is_qemu(void);
 
 /* entry.S: run the guest until it exits; returns with regs filled in. */
-void arm_enter_guest(struct arm_guest_regs *regs);
+/* Not called directly: vcpu.c's enter_guest says what it clobbers. */
+uint64_t arm_enter_guest(struct arm_guest_regs *regs);
 extern char arm_el2_vectors[];
 
 /* The stage-2 shape chosen for this CPU's PARange (el2.c): VTCR_EL2, the

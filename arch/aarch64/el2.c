@@ -44,10 +44,12 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_SEMIHOSTING:
 	case ARCH_FACT_WATCHDOG:    /* the EL2 physical timer: vcpu.c */
 	case ARCH_FACT_ARM_SYSTEM_REGISTERS:
-	case ARCH_FACT_EL0:
+	case ARCH_FACT_USER_MODE:
 		return true;
 	case ARCH_FACT_POINTER_AUTH:
 		return arm_has_pointer_auth();
+	case ARCH_FACT_PAN_SMAP:    /* ID_AA64MMFR1_EL1.PAN, bits 23:20 */
+		return (read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf;
 	case ARCH_FACT_SVE:         /* ID_AA64PFR0_EL1.SVE, bits 35:32 */
 		return (read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf;
 	case ARCH_FACT_TIDCP_IGNORED:

@@ -1,39 +1,37 @@
 /*
  * Guest entry and exit, and the EL2 exception vectors.
  *
- * arm_enter_guest(regs) saves the hypervisor's callee-saved registers on
- * its own stack, remembers that stack in regs->host_sp, loads all 31 guest
- * registers and ERETs into EL1.  When the guest traps, the CPU jumps to one
- * of the "lower EL" vectors below, which saves the guest's registers back
- * into regs, restores the hypervisor's stack and registers, and returns
- * from arm_enter_guest as if it had been an ordinary call.
+ * arm_enter_guest(regs) loads all 31 guest registers and ERETs into EL1.
+ * When the guest traps, the CPU jumps to one of the "lower EL" vectors
+ * below, which saves the guest's registers back into regs and returns from
+ * arm_enter_guest as if it had been an ordinary call, with the vector's
+ * number (0 sync, 1 IRQ, 2 FIQ, 3 SError; 4-7 the same from AArch32) as
+ * its result.
+ *
+ * This is the exit path, so it is short.  The hypervisor's own registers
+ * are not all spilled here: the one caller (vcpu.c, enter_guest) tells
+ * the compiler that the call clobbers x1-x28 and x30, so the compiler
+ * keeps only what it still needs -- and arch_vcpu_run, which must keep
+ * its caller's x19-x28 anyway, saves them once in its prologue.  Only
+ * x29 (the frame pointer, which asm cannot name as clobbered) and x30
+ * (the return address) are pushed here.  The stack pointer needs no
+ * saving at all: the guest runs on SP_EL1 and cannot touch SP_EL2, so at
+ * the exit SP_EL2 is where the ERET left it.
  *
  * TPIDR_EL2 holds the regs pointer while the guest runs: the vector has no
  * free register to find it otherwise.
  */
-#define REGS_ELR       0x0f8
-#define REGS_SPSR      0x100
-#define REGS_HOST_SP   0x108
-#define REGS_EXIT_TYPE 0x110
+#define REGS_ELR       0x0f8    /* ELR, then SPSR at 0x100: one LDP/STP */
 
 	.text
 	.global arm_enter_guest
 	.type arm_enter_guest, %function
 arm_enter_guest:
-	stp	x29, x30, [sp, #-96]!
-	stp	x27, x28, [sp, #16]
-	stp	x25, x26, [sp, #32]
-	stp	x23, x24, [sp, #48]
-	stp	x21, x22, [sp, #64]
-	stp	x19, x20, [sp, #80]
-	mov	x1, sp
-	str	x1, [x0, #REGS_HOST_SP]
+	stp	x29, x30, [sp, #-16]!
 	msr	tpidr_el2, x0
-
-	ldr	x1, [x0, #REGS_ELR]
+	ldp	x1, x2, [x0, #REGS_ELR]
 	msr	elr_el2, x1
-	ldr	x1, [x0, #REGS_SPSR]
-	msr	spsr_el2, x1
+	msr	spsr_el2, x2
 
 	ldp	x2, x3, [x0, #16]
 	ldp	x4, x5, [x0, #32]
@@ -57,12 +55,11 @@ arm_enter_guest:
 	isb
 
 /*
- * Common exit path.  On entry: guest x0, x1 pushed on the stack, x1 = exit
- * type.  Everything else still holds guest values.
+ * Common exit path.  On entry: guest x0, x1 pushed on the stack, x1 = the
+ * vector's number.  Everything else still holds guest values.
  */
 guest_exit:
 	mrs	x0, tpidr_el2
-	str	x1, [x0, #REGS_EXIT_TYPE]
 	stp	x2, x3, [x0, #16]
 	stp	x4, x5, [x0, #32]
 	stp	x6, x7, [x0, #48]
@@ -77,22 +74,14 @@ guest_exit:
 	stp	x24, x25, [x0, #192]
 	stp	x26, x27, [x0, #208]
 	stp	x28, x29, [x0, #224]
-	str	x30, [x0, #240]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #0]
-	mrs	x1, elr_el2
-	str	x1, [x0, #REGS_ELR]
-	mrs	x1, spsr_el2
-	str	x1, [x0, #REGS_SPSR]
-
-	ldr	x1, [x0, #REGS_HOST_SP]
-	mov	sp, x1
-	ldp	x19, x20, [sp, #80]
-	ldp	x21, x22, [sp, #64]
-	ldp	x23, x24, [sp, #48]
-	ldp	x25, x26, [sp, #32]
-	ldp	x27, x28, [sp, #16]
-	ldp	x29, x30, [sp], #96
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	str	x30, [x0, #240]
+	stp	x2, x3, [x0, #REGS_ELR]
+	mov	x0, x1
+	ldp	x29, x30, [sp], #16
 	ret
 
 /*

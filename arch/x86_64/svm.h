@@ -124,6 +124,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define INTERCEPT1_INTR      (1u << 0)
 #define INTERCEPT1_NMI       (1u << 1)
 #define INTERCEPT1_VINTR     (1u << 4)
+#define INTERCEPT1_RDPMC     (1u << 15)
 #define INTERCEPT1_CPUID     (1u << 18)
 #define INTERCEPT1_INVD      (1u << 22)
 #define INTERCEPT1_HLT       (1u << 24)
@@ -165,6 +166,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define SVM_EXIT_INTR      0x060
 #define SVM_EXIT_NMI       0x061
 #define SVM_EXIT_VINTR     0x064
+#define SVM_EXIT_RDPMC     0x06f
 #define SVM_EXIT_CPUID     0x072
 #define SVM_EXIT_INVD      0x076
 #define SVM_EXIT_HLT       0x078

@@ -45,6 +45,7 @@ static const char *exit_name(uint64_t code)
 	case SVM_EXIT_SHUTDOWN: return "shutdown";
 	case SVM_EXIT_VMRUN:    return "VMRUN";
 	case SVM_EXIT_VMMCALL:  return "VMMCALL";
+	case SVM_EXIT_RDPMC:    return "RDPMC";
 	case SVM_EXIT_VMLOAD:   return "VMLOAD";
 	case SVM_EXIT_VMSAVE:   return "VMSAVE";
 	case SVM_EXIT_STGI:     return "STGI";
@@ -130,6 +131,7 @@ static void decode_exit(const struct svm_vcpu *v, struct x86_exit *x)
 	case SVM_EXIT_NMI:      x->kind = X86_EXIT_NMI; return;
 	case SVM_EXIT_SHUTDOWN: x->kind = X86_EXIT_SHUTDOWN; return;
 	case SVM_EXIT_VMMCALL:  x->kind = X86_EXIT_VMCALL; return;
+	case SVM_EXIT_RDPMC:    x->kind = X86_EXIT_RDPMC; return;
 	case SVM_EXIT_MSR:
 		x->kind = X86_EXIT_MSR;
 		x->msr.msr = (uint32_t)v->gpr[X86_RCX];

@@ -87,9 +87,11 @@ static void set_intercepts(struct vmcb *vmcb, const struct svm_vm *s)
 	 * (and stays pending: svm_cpu.c says where it goes then), and the exit
 	 * handler stops the guest, as VMX does.
 	 */
+	/* RDPMC: the CPU's performance counters count the host too (the
+	 * MSRs that program them are intercepted with every other MSR). */
 	vmcb->intercept_misc1 = INTERCEPT1_NMI | INTERCEPT1_VINTR | INTERCEPT1_CPUID | INTERCEPT1_HLT |
 				INTERCEPT1_INVD | INTERCEPT1_INVLPGA | INTERCEPT1_IOIO_PROT |
-				INTERCEPT1_MSR_PROT | INTERCEPT1_SHUTDOWN;
+				INTERCEPT1_MSR_PROT | INTERCEPT1_SHUTDOWN | INTERCEPT1_RDPMC;
 	/*
 	 * VMRUN must be intercepted (VMRUN refuses a VMCB that does not).
 	 * The other SVM instructions would let the guest touch GIF or load
@@ -215,6 +217,7 @@ void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out)
 	out->cr0 = vmcb->cr0;
 	out->cr4 = vmcb->cr4;
 	out->efer = vmcb->efer;
+	out->rflags = vmcb->rflags;
 	out->cs_l = vmcb->cs.attrib & ATTRIB_L;
 	out->cs_d = vmcb->cs.attrib & ATTRIB_DB;
 }

@@ -92,6 +92,9 @@ static const struct vmx_control_wish control_wishes[] = {
 	{ VMX_CTL_PROC, PROC_MOV_DR_EXITING, "MOV-DR exiting", false },
 	{ VMX_CTL_PROC, PROC_MWAIT_EXITING, "MWAIT exiting", false },
 	{ VMX_CTL_PROC, PROC_MONITOR_EXITING, "MONITOR exiting", false },
+	/* RDPMC reads the CPU's performance counters, which count the host
+	 * too: the guest is stopped instead (x86_exit.c). */
+	{ VMX_CTL_PROC, PROC_RDPMC_EXITING, "RDPMC exiting", false },
 	{ VMX_CTL_PROC, PROC_SECONDARY, "activate secondary controls", true },
 	{ VMX_CTL_PROC2, PROC2_EPT, "enable EPT", true },
 	{ VMX_CTL_PROC2, PROC2_VPID, "enable VPID", false },

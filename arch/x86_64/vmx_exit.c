@@ -20,7 +20,9 @@
 enum {
 	REASON_EXCEPTION = 0, REASON_TRIPLE_FAULT = 2, REASON_INTR_WINDOW = 7,
 	REASON_CPUID = 10,
-	REASON_HLT = 12, REASON_INVD = 13, REASON_VMCALL = 18, REASON_CR_ACCESS = 28, REASON_DR_ACCESS = 29,
+	REASON_HLT = 12, REASON_INVD = 13, REASON_RDPMC = 15, REASON_VMCALL = 18,
+	REASON_VMCLEAR = 19, REASON_VMXON = 27, REASON_INVEPT = 50, REASON_INVVPID = 53, REASON_VMFUNC = 59,
+	REASON_CR_ACCESS = 28, REASON_DR_ACCESS = 29,
 	REASON_IO = 30, REASON_RDMSR = 31, REASON_WRMSR = 32,
 	REASON_INVALID_GUEST_STATE = 33, REASON_MSR_LOADING = 34,
 	REASON_MACHINE_CHECK = 41, REASON_EPT_VIOLATION = 48,
@@ -180,6 +182,20 @@ static void decode_exit(const struct vmx_vcpu *a, unsigned basic, struct x86_exi
 		break;
 	case REASON_VMCALL:
 		x->kind = X86_EXIT_VMCALL;
+		break;
+	case REASON_RDPMC:
+		x->kind = X86_EXIT_RDPMC;
+		break;
+	case REASON_VMCLEAR ... REASON_VMXON:
+	case REASON_INVEPT:
+	case REASON_INVVPID:
+	case REASON_VMFUNC:
+		/* VMCLEAR, VMLAUNCH, VMPTRLD, VMPTRST, VMREAD, VMRESUME,
+		 * VMWRITE, VMXOFF, VMXON (19-27), INVEPT, INVVPID, VMFUNC:
+		 * the VMX instructions exit unconditionally in VMX non-root
+		 * operation (SDM vol. 3, 26.1.2), and a guest that runs one
+		 * wants a hypervisor of its own: SVM calls it VMRUN. */
+		x->kind = X86_EXIT_NESTED;
 		break;
 	case REASON_WBINVD:
 		x->kind = X86_EXIT_WBINVD;

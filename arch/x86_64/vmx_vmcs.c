@@ -347,6 +347,7 @@ void vmx_vcpu_guest_mode(const struct vcpu *vcpu, struct x86_guest_mode *out)
 	out->cr0 = vmread(VMCS_GUEST_CR0);
 	out->cr4 = vmread(VMCS_GUEST_CR4);
 	out->efer = vmread(VMCS_GUEST_EFER);
+	out->rflags = vmread(VMCS_GUEST_RFLAGS);
 	uint64_t cs_ar = vmread(VMCS_GUEST_ES_AR + 2 * SEG_CS);
 	out->cs_l = cs_ar & AR_L;
 	out->cs_d = cs_ar & AR_DB;

@@ -143,16 +143,25 @@ bool arch_fact(enum arch_fact f)
 	case ARCH_FACT_DEBUG_REGISTERS:
 	case ARCH_FACT_IO_PORTS:
 	case ARCH_FACT_X86_INSTRUCTIONS:
+	case ARCH_FACT_USER_MODE:
 		return true;
 	case ARCH_FACT_SEMIHOSTING:
 	case ARCH_FACT_POINTER_AUTH:
 	case ARCH_FACT_ARM_SYSTEM_REGISTERS:
 	case ARCH_FACT_TIDCP_IGNORED:
 	case ARCH_FACT_SVE:
-	case ARCH_FACT_EL0:
 		return false;
 	case ARCH_FACT_WATCHDOG:    /* arch_vcpu_watchdog_arm, below */
 		return backend && !backend->watchdog_missing() && x86_tsc_known();
+	case ARCH_FACT_PAN_SMAP: {  /* CPUID.(EAX=7,ECX=0):EBX.SMAP, bit 20,
+				       which guests see as it is */
+		uint32_t max, a, b, c, d;
+		x86_cpuid(0, 0, &max, &b, &c, &d);
+		if (max < 7)
+			return false;
+		x86_cpuid(7, 0, &a, &b, &c, &d);
+		return b & (1u << 20);
+	}
 	case ARCH_FACT_XCR0:
 		return x86_xcr0_exists();
 	case ARCH_FACT_XSETBV_INTERCEPT_IGNORED:
@@ -228,10 +237,19 @@ bool arch_vcpu_gpt_enabled(const struct vcpu *vcpu)
 /* One space, 4-level paging from CR3: what the caller already filled in.
  * (5-level paging, and upper canonical addresses, are not walked: those
  * addresses fail as not mapped.) */
+/*
+ * x86-64 paging is one space, walked as pt_format_x86_64 does; what the
+ * regime adds is SMAP: with CR4.SMAP set and RFLAGS.AC clear, the kernel
+ * (CPL 0-2) may not read or write a user page (SDM vol. 3, 4.6.1), and
+ * neither may the hypervisor on its behalf.
+ */
 void arch_vcpu_gpt_regime(const struct vcpu *vcpu, struct guest_mmu *m)
 {
-	(void)vcpu;
-	(void)m;
+	struct x86_guest_mode mode;
+
+	backend->vcpu_guest_mode(vcpu, &mode);
+	m->kernel_no_user = (mode.cr4 & CR4_SMAP) && !(mode.rflags & RFLAGS_AC) &&
+			    !backend->vcpu_user_mode(vcpu);
 }
 
 bool arch_vcpu_user_mode(const struct vcpu *vcpu)
@@ -298,3 +316,12 @@ void arch_power_off(int status, void (*firmware_power_off)(void))
 		;
 }
 
+
+/* make bench (hv/arch.h): the TSC, one tick an instruction under QEMU's
+ * icount and Bochs's sync=none. */
+uint64_t arch_bench_insns(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}

@@ -68,7 +68,8 @@ extern const struct x86_backend x86_svm_backend;
 #define X86_GUEST_RFLAGS RFLAGS_FIXED
 /* XCR0: x87 state only, its power-on value.  Set for each new vCPU (x86_fpu.c),
  * so that no guest starts with what the previous one or the firmware
- * enabled -- AVX, with the previous guest's upper YMM halves. */
+ * enabled; the guest then enables what it wants with XSETBV (AVX, say),
+ * which minihv checks and writes into the CPU (x86_exit.c, x86_fpu.c). */
 #define X86_GUEST_XCR0  0x1ull
 
 /*
@@ -79,6 +80,7 @@ extern const struct x86_backend x86_svm_backend;
  */
 struct x86_guest_mode {
 	uint64_t cr0, cr4, efer;
+	uint64_t rflags;        /* AC (bit 18) lifts SMAP for the kernel */
 	bool cs_l;      /* 64-bit code segment (with EFER.LMA: 64-bit mode) */
 	bool cs_d;      /* default operand and address size 32 (else 16) */
 };
@@ -116,8 +118,9 @@ void x86_fpu_for_new_vcpu(void);
 /* The firmware's XCR0 again, when a VM ends. */
 void x86_fpu_for_firmware(void);
 
-/* The XCR0 minihv last set: the only value a guest's XSETBV may write. */
-uint64_t x86_xcr0_in_effect(void);
+/* A guest's XSETBV of XCR0: NULL once value is in the CPU's XCR0, else
+ * why XSETBV would refuse it (#GP) and nothing changed. */
+const char *x86_xcr0_set_for_guest(uint64_t value);
 
 /* Does this CPU have an XCR0 (for minihv, and so for a guest)? */
 bool x86_xcr0_exists(void);
@@ -137,6 +140,10 @@ void x86_emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
  * the instructions in can (x86_cpuid.c; tests/test_x86_cpuid.c). */
 void x86_cpuid_adjust(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
 		      const struct x86_guest_insns *can, uint32_t r[4]);
+
+/* NULL if XSETBV would take value as XCR0 on a CPU supporting the bits
+ * supported (CPUID.(EAX=0DH,ECX=0):EDX:EAX); else why it would #GP. */
+const char *x86_xcr0_invalid(uint64_t value, uint64_t supported);
 
 /*
  * XCR0 and CR4.OSXSAVE: what minihv may do on this CPU.

@@ -161,3 +161,41 @@ enum x86_xcr0_plan x86_xcr0_plan(const struct x86_xsave_facts *f, const char **w
 	}
 	return X86_XCR0_LIFT_OSXSAVE;
 }
+
+/* ---- XSETBV: is this an XCR0 the CPU would take? ---- */
+
+#define XCR0_X87        (1ull << 0)
+#define XCR0_SSE        (1ull << 1)
+#define XCR0_YMM        (1ull << 2)    /* AVX: the upper halves of YMM0-15 */
+#define XCR0_BNDREGS    (1ull << 3)    /* MPX */
+#define XCR0_BNDCSR     (1ull << 4)
+#define XCR0_AVX512     (7ull << 5)    /* opmask, ZMM0-15 upper, ZMM16-31 */
+#define XCR0_XTILE      (3ull << 17)   /* AMX: TILECFG, TILEDATA */
+
+/*
+ * The rules XSETBV applies to XCR0 before it takes a value (Intel SDM vol. 1,
+ * 13.3 "Enabling the XSAVE Feature Set and XSAVE-Enabled Features", and the
+ * XSETBV instruction's #GP conditions), so that minihv, which writes a
+ * guest's value into the one XCR0 the CPU has, never writes one the CPU
+ * itself would refuse: x87 state always on; nothing the CPU lacks; AVX only
+ * with SSE state; MPX's two components together; AVX-512's three together
+ * and only with AVX; AMX's two together.
+ */
+const char *x86_xcr0_invalid(uint64_t value, uint64_t supported)
+{
+	if (!(value & XCR0_X87))
+		return "clears bit 0 (x87 state), which must be set";
+	if (value & ~supported)
+		return "sets bits this CPU does not support";
+	if ((value & XCR0_YMM) && !(value & XCR0_SSE))
+		return "enables AVX state without SSE state";
+	if (!(value & XCR0_BNDREGS) != !(value & XCR0_BNDCSR))
+		return "enables one of MPX's two state components without the other";
+	if ((value & XCR0_AVX512) && (value & XCR0_AVX512) != XCR0_AVX512)
+		return "enables some of AVX-512's three state components, not all";
+	if ((value & XCR0_AVX512) && !(value & XCR0_YMM))
+		return "enables AVX-512 state without AVX state";
+	if ((value & XCR0_XTILE) && (value & XCR0_XTILE) != XCR0_XTILE)
+		return "enables one of AMX's two state components without the other";
+	return NULL;
+}

@@ -28,6 +28,7 @@ size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
 {
 	struct guest_mmu mmu;
 	vcpu_guest_mmu(vcpu, &mmu);
+	mmu.kernel_no_user = false;     /* SMAP restricts data accesses only */
 
 	/*
 	 * An instruction may straddle two pages, and the second may be
@@ -297,10 +298,11 @@ static unsigned emulate_cpuid(struct vcpu *vcpu, const struct x86_exit *x,
 /*
  * XSETBV: the guest asks to set XCR<ECX> to EDX:EAX.  XCR0 says which
  * register state XSAVE manages and which instructions the CPU allows (AVX
- * needs bits 1 and 2).  Neither VM entry nor VMRUN switches it, so a
- * guest's value would become the host's too.  We check the value as the
- * CPU would (a bad one is a #GP there) and accept only the one already in
- * effect (x86_fpu.c), which changes nothing.
+ * needs bits 1 and 2).  Neither VM entry nor VMRUN switches it; x86_fpu.c
+ * gives each new vCPU x87 state only and the firmware its own value back
+ * when the VM ends, and in between the guest's value goes into the CPU --
+ * once it passes the checks the CPU itself makes (a bad value is a #GP
+ * there, a named stop here).
  */
 static unsigned emulate_xsetbv(struct vcpu *vcpu, const struct x86_exit *x,
 			       const uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
@@ -312,35 +314,20 @@ static unsigned emulate_xsetbv(struct vcpu *vcpu, const struct x86_exit *x,
 
 	uint32_t index = (uint32_t)gpr[X86_RCX];
 	unsigned long long value = (gpr[X86_RDX] << 32) | (uint32_t)gpr[X86_RAX];
-	unsigned long long in_effect = x86_xcr0_in_effect();
-	uint32_t max, b, c, lo, hi;
-	x86_cpuid(0, 0, &max, &b, &c, &hi);
-	lo = hi = 0;
-	if (max >= 0xd)
-		x86_cpuid(0xd, 0, &lo, &b, &c, &hi);
-	unsigned long long supported = ((uint64_t)hi << 32) | lo;
+	const char *why;
 
-	if (index != 0)
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "XCR%u: only XCR0 exists (#GP)", index);
-	else if (!(value & 1))
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx clears bit 0 (x87 state), which must be set (#GP)", value);
-	else if (value & ~supported)
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx sets bits 0x%llx this CPU does not support (#GP)",
-			    value, value & ~supported);
-	else if ((value & 4) && !(value & 2))
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx enables AVX without SSE state (#GP)", value);
-	else if (value != in_effect)
-		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "XCR0 0x%llx differs from the host's 0x%llx, and minihv does not switch XCR0",
-			    value, in_effect);
-	else {
-		exit->kind = EXIT_HANDLED;
-		return len;
+	if (index != 0) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "XSETBV of XCR%u: only XCR0 may be set (#GP)", index);
+		return 0;
 	}
-	return 0;
+	why = x86_xcr0_set_for_guest(value);
+	if (why) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "XSETBV of XCR0 0x%llx refused: it %s (#GP)",
+			    value, why);
+		return 0;
+	}
+	exit->kind = EXIT_HANDLED;
+	return len;
 }
 
 /* ---- refusals ---- */
@@ -440,17 +427,43 @@ static void msr_access(struct vcpu *vcpu, const struct x86_exit *x,
 	if (x->msr.write)
 		hv_snprintf(val, sizeof(val), ", value 0x%llx",
 			    (unsigned long long)((gpr[X86_RDX] << 32) | (uint32_t)gpr[X86_RAX]));
-	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of MSR 0x%x%s%s%s%s: minihv gives guests no MSRs",
+	const char *why = x86_msr_why(x->msr.msr);
+	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "%s of MSR 0x%x%s%s%s%s: %s",
 		    x->msr.write ? "WRMSR" : "RDMSR", x->msr.msr, name ? " (" : "",
-		    name ? name : "", name ? ")" : "", val);
+		    name ? name : "", name ? ")" : "", val, why ? why : "minihv gives guests no MSRs");
 }
+
+/*
+ * The I/O ports through which a PC's chipset and its emulators power off,
+ * reset or end the machine: what a guest that wrote them was after.  Every
+ * port is refused; these are named so the stop says what it would have done.
+ */
+static const struct {
+	uint16_t port;
+	const char *what;
+} power_ports[] = {
+	{ 0x0064, "the keyboard controller, whose command 0xFE would reset the machine" },
+	{ 0x0092, "System Control Port A, whose bit 0 would reset the machine (fast reset)" },
+	{ 0x00f4, "QEMU's isa-debug-exit where minihv's launcher puts it: it would end the emulator with a status of the guest's choosing" },
+	{ 0x0501, "QEMU's isa-debug-exit at its default port: it would end the emulator" },
+	{ 0x0604, "the ACPI PM1a control register on QEMU's Q35 board: it would power off the machine" },
+	{ 0x0cf9, "the reset control register: it would reset the machine" },
+	{ 0x8900, "Bochs's shutdown port: it would power off the machine (end the emulator)" },
+	{ 0xb004, "the ACPI PM1a control register on PIIX4 boards with OVMF (QEMU pc, Bochs): it would power off the machine" },
+};
 
 static void port_access(struct vcpu *vcpu, const struct x86_exit *x, struct vm_exit *exit)
 {
+	const char *what = NULL;
+
+	for (size_t i = 0; i < sizeof(power_ports) / sizeof(power_ports[0]); i++)
+		if (power_ports[i].port == x->io.port && !x->io.in)
+			what = power_ports[i].what;
 	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-		    "%s%s%s of %u byte%s %s port 0x%x: minihv guests have no I/O ports",
+		    "%s%s%s of %u byte%s %s port 0x%x%s%s%s: minihv guests have no I/O ports",
 		    x->io.rep ? "REP " : "", x->io.in ? "IN" : "OUT", x->io.string ? "S" : "",
-		    x->io.size, x->io.size == 1 ? "" : "s", x->io.in ? "from" : "to", x->io.port);
+		    x->io.size, x->io.size == 1 ? "" : "s", x->io.in ? "from" : "to", x->io.port,
+		    what ? " (" : "", what ? what : "", what ? ")" : "");
 }
 
 static void cr_access(struct vcpu *vcpu, const struct x86_exit *x,
@@ -491,6 +504,38 @@ static void dr_access(struct vcpu *vcpu, const struct x86_exit *x,
 		hv_snprintf(reg, sizeof(reg), " to %s", x86_gpr_name((unsigned)r));
 	vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT, "MOV %s DR%u%s: minihv guests have no debug registers",
 		    x->dr.write ? "to" : "from", x->dr.dr, reg);
+}
+
+/*
+ * The null call (hypercall_abi.h): VMCALL on VMX, VMMCALL on SVM (the
+ * other vendor's instruction is #UD there, which the guest's exception
+ * intercept reports).  RAX in, RAX out, nothing else: the round trip
+ * make bench times.  Hypercalls are for the guest kernel, and VMCALL exits
+ * from any privilege level, so CPL 3 is refused as the window refuses it.
+ * SVM exit code 0x81 is VMMCALL; VMX's basic reason for VMCALL is 18.
+ */
+static const uint8_t opcode_vmcall[] = { 0x0f, 0x01, 0xc1 };
+static const uint8_t opcode_vmmcall[] = { 0x0f, 0x01, 0xd9 };
+
+static unsigned null_call(struct vcpu *vcpu, const struct x86_exit *x,
+			  uint64_t gpr[X86_NR_GPRS], struct vm_exit *exit)
+{
+	bool svm = x->raw_code == 0x81;
+
+	if (arch_vcpu_user_mode(vcpu)) {
+		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
+			    "%s at rip 0x%llx from the guest's user mode refused: hypercalls are for the guest kernel",
+			    exit->name, (unsigned long long)gva_val(x->rip));
+		return 0;
+	}
+	unsigned len = intercepted_insn_len(vcpu, exit, x, svm ? "VMMCALL" : "VMCALL",
+					    svm ? opcode_vmmcall : opcode_vmcall, 3);
+	if (!len)
+		return 0;
+	gpr[X86_RAX] = gpr[X86_RAX] == MINIHV_NULL_CALL ? MINIHV_NULL_CALL_RESULT
+							 : (uint64_t)MINIHV_ENOSYS;
+	exit->kind = EXIT_HANDLED;
+	return len;
 }
 
 /* ---- the dispatch ---- */
@@ -590,9 +635,14 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 			    rip);
 		return 0;
 	case X86_EXIT_VMCALL:
+		return null_call(vcpu, x, gpr, exit);
+	case X86_EXIT_RDPMC:
+		/* With neither the intercept nor CR4.PCE in the way, RDPMC
+		 * at CPL 0 returns the CPU's own counter: the host's work
+		 * as well as the guest's, a side channel. */
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,
-			    "%s at rip 0x%llx is not part of the minihv ABI (hypercalls are MMIO)",
-			    exit->name, rip);
+			    "RDPMC of counter 0x%llx at rip 0x%llx: minihv guests have no performance monitors",
+			    (unsigned long long)(uint32_t)gpr[X86_RCX], rip);
 		return 0;
 	case X86_EXIT_NESTED:
 		vcpu_refuse(vcpu, exit, EXIT_GUEST_FAULT,

@@ -35,6 +35,7 @@ enum x86_exit_kind {
 	X86_EXIT_WBINVD,        /* write back and invalidate the caches */
 	X86_EXIT_INVD,          /* invalidate the caches, dropping dirty lines */
 	X86_EXIT_VMCALL,        /* VMCALL, VMMCALL */
+	X86_EXIT_RDPMC,         /* read a performance-monitoring counter */
 	X86_EXIT_NESTED,        /* VMRUN, VMLOAD, ... (SVM) */
 	X86_EXIT_FORBIDDEN,     /* MONITOR, MWAIT (SVM) */
 	X86_EXIT_S2_MISCONFIG,  /* a malformed second-level entry: our bug (VMX) */

@@ -6,8 +6,9 @@
  * them, and one VM runs at a time, so instead of switching them on every
  * exit minihv puts them in their reset state when a new vCPU is set up
  * (x86_fpu_for_new_vcpu) and gives XCR0 back to the firmware when the VM
- * ends (x86_fpu_for_firmware).  XSETBV exits are checked against the XCR0
- * set here (x86_xcr0_in_effect, for x86_exit.c).
+ * ends (x86_fpu_for_firmware).  In between, XCR0 is the guest's: its XSETBV
+ * exits, checked as the CPU would check them, are written through
+ * (x86_xcr0_set_for_guest, for x86_exit.c).
  */
 #include "x86.h"
 #include "x86_insn.h"
@@ -31,11 +32,6 @@ static uint64_t firmware_xcr0;
  * user state component XSAVE can manage, which xsave_reset_all puts in its
  * initial configuration for each new vCPU. */
 static uint64_t xcr0_supported;
-
-/* The XCR0 minihv last set: what the guest finds when its XSETBV exits
- * (a CPU that honours the intercept lets no guest change it), so the exit
- * path needs no XGETBV -- and no CR4 change. */
-static uint64_t xcr0_in_effect;
 
 static void read_xsave_facts(struct x86_xsave_facts *f)
 {
@@ -87,7 +83,6 @@ static void xcr0_write(uint64_t v)
 	lift_osxsave(cr4);
 	x86_xsetbv0(v);
 	drop_osxsave(cr4);
-	xcr0_in_effect = v;
 }
 
 /*
@@ -107,7 +102,7 @@ int x86_fpu_init(void)
 		hv_printf("minihv: XCR0: %s\n", why);
 		return -1;
 	case X86_XCR0_ABSENT:
-		firmware_xcr0 = xcr0_in_effect = 0;
+		firmware_xcr0 = 0;
 		return 0;
 	case X86_XCR0_LIFT_OSXSAVE:
 		/* Said before the first MOV to CR4: if a CPU should hang on
@@ -117,7 +112,7 @@ int x86_fpu_init(void)
 	case X86_XCR0_READY:
 		break;
 	}
-	firmware_xcr0 = xcr0_in_effect = xcr0_read();
+	firmware_xcr0 = xcr0_read();
 
 	uint32_t max, lo, size, hi;
 	x86_cpuid(0, 0, &max, &size, &lo, &hi);
@@ -139,10 +134,10 @@ int x86_fpu_init(void)
 
 /*
  * XCR0 is one register for the host and every guest, and neither VM entry
- * nor VMRUN switches it.  Both backends intercept XSETBV and accept only
- * the value in effect (x86_exit.c), but a CPU may ignore the
- * intercept (QEMU's TCG does, for SVM), and then a guest's XCR0 stays
- * behind.  So it is set at the VM boundary: X86_GUEST_XCR0 for each new
+ * nor VMRUN switches it.  Both backends intercept XSETBV and write the
+ * guest's value through once it passes the CPU's own checks (x86_exit.c),
+ * and a CPU may ignore the intercept (QEMU's TCG does, for SVM): either
+ * way the guest's XCR0 would stay behind.  So it is set at the VM boundary: X86_GUEST_XCR0 for each new
  * vCPU (by xsave_reset_all, below), the firmware's value again when the
  * VM ends -- always written,
  * never skipped as "already so", since a guest may have changed it behind
@@ -164,8 +159,8 @@ static void xcr0_for_firmware(void)
  * registers, AVX-512's opmask and ZMM registers, PKRU, AMX tiles, and
  * whatever a later CPU adds -- is one set per CPU that neither VM entry
  * nor VMRUN switches.  A guest that reached any of it (PKRU through
- * CR4.PKE and WRPKRU, which need no XSETBV; YMM where the CPU ignores the
- * XSETBV intercept) would leave it to the next.  So the list of what to
+ * CR4.PKE and WRPKRU, which need no XSETBV; YMM and the rest once its
+ * XSETBV enabled them) would leave it to the next.  So the list of what to
  * reset is not written down here but read from the CPU, CPUID.(EAX=0DH,
  * ECX=0):EDX:EAX, and reset in one instruction: XRSTOR of an area whose
  * XSTATE_BV (the header's first 8 bytes, at offset 512) is 0 puts every
@@ -193,7 +188,6 @@ static void xsave_reset_all(void)
 			   "a"((uint32_t)xcr0_supported), "d"((uint32_t)(xcr0_supported >> 32))
 			 : "memory");
 	x86_xsetbv0(X86_GUEST_XCR0);
-	xcr0_in_effect = X86_GUEST_XCR0;
 	drop_osxsave(cr4);
 	if (cr0 & CR0_TS)
 		write_cr0(cr0);
@@ -258,12 +252,31 @@ void x86_fpu_for_firmware(void)
 	xcr0_for_firmware();
 }
 
-uint64_t x86_xcr0_in_effect(void)
-{
-	return xcr0_in_effect;
-}
-
 bool x86_xcr0_exists(void)
 {
 	return xcr0_plan != X86_XCR0_ABSENT;
+}
+
+/*
+ * A guest's XSETBV of XCR0 (x86_exit.c has checked it is XCR0, from the
+ * guest kernel).  XCR0 is the CPU's one register, but while a VM runs
+ * nothing else uses it -- the hypervisor is built -mgeneral-regs-only and
+ * the firmware gets its own value back when the VM ends -- so the guest's
+ * value can simply go into the CPU, after the checks the CPU itself would
+ * make (x86_xcr0_invalid), so that the XSETBV minihv executes for it can
+ * never fault.  Then what CPUID advertises (AVX, AVX-512...) works once the
+ * guest enables it, as on a CPU of its own.  With several vCPUs on one
+ * CPU, this would have to be switched on every entry and exit (as KVM
+ * does); here one vCPU runs from start to end.
+ */
+const char *x86_xcr0_set_for_guest(uint64_t value)
+{
+	const char *why = x86_xcr0_invalid(value, xcr0_supported);
+
+	if (xcr0_plan == X86_XCR0_ABSENT)
+		return "this CPU has no XCR0";
+	if (why)
+		return why;
+	xcr0_write(value);
+	return NULL;
 }

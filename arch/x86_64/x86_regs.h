@@ -26,11 +26,13 @@
 #define CR4_VMXE    (1ull << 13)  /* VMXON allowed */
 #define CR4_OSXSAVE (1ull << 18)  /* XGETBV, XSETBV, XSAVE allowed */
 #define CR4_LA57    (1ull << 12)  /* 5-level paging (with long mode) */
+#define CR4_SMAP    (1ull << 21)  /* the kernel may not touch user pages (unless RFLAGS.AC) */
 #define CR4_PKE     (1ull << 22)  /* protection keys: RDPKRU, WRPKRU allowed */
 
 /* ---- RFLAGS ---- */
 #define RFLAGS_FIXED (1ull << 1)  /* always 1 */
 #define RFLAGS_IF    (1ull << 9)  /* maskable interrupts on */
+#define RFLAGS_AC    (1ull << 18) /* alignment check; with SMAP: user pages open to the kernel */
 
 /* ---- MSRs every x86_64 CPU has ---- */
 #define MSR_SYSENTER_CS     0x174u

@@ -1,5 +1,5 @@
 /*
- * minihv hypercall ABI, version 1.
+ * minihv hypercall ABI, version 2 (version 1 and the null call).
  *
  * Shared, unchanged, by the hypervisor (hv/) and the guests (guest/), and so
  * kept in neither: include/minihv/ is the one folder both sides read.  The
@@ -21,7 +21,7 @@
 #ifndef MINIHV_HYPERCALL_ABI_H
 #define MINIHV_HYPERCALL_ABI_H
 
-#define MINIHV_ABI_VERSION        1u
+#define MINIHV_ABI_VERSION        2u
 
 /* Guest-physical base of the window, and where the guest's initial page
  * tables (built by the hypervisor) make it visible, as device memory. */
@@ -61,6 +61,24 @@
 #define MINIHV_EINVAL     (-1ll) /* bad argument: the guest is stopped before
 				    it could read this, see docs */
 #define MINIHV_ENOSYS     (-2ll) /* unknown call number */
+
+/*
+ * The null call (since version 2): the one call made with a trapping
+ * instruction instead of the window, a round trip that needs no decoding,
+ * for timing the exit path (make bench, docs/performance.md).
+ *   aarch64: HVC #0 (MINIHV_HVC_NULL_IMM)
+ *   x86_64:  VMCALL (0f 01 c1) on Intel CPUs, VMMCALL (0f 01 d9) on AMD
+ *            ones: the other vendor's instruction is undefined there (#UD),
+ *            and the guest is stopped for the exception.
+ * In:  x0 / RAX = MINIHV_NULL_CALL.
+ * Out: x0 / RAX = MINIHV_NULL_CALL_RESULT, or MINIHV_ENOSYS when x0 / RAX
+ *      held another value; no other register changes.
+ * From user mode (CPL 3) it stops the guest, as the window does.  Any other
+ * HVC immediate is not part of the ABI and stops the guest.
+ */
+#define MINIHV_HVC_NULL_IMM       0
+#define MINIHV_NULL_CALL          0ull
+#define MINIHV_NULL_CALL_RESULT   0x6c6c756e6976686dull /* "mhvinull", little-endian */
 
 /* Longest message the hypervisor copies for CONSOLE_WRITE and REPORT. */
 #define MINIHV_MAX_MESSAGE 256

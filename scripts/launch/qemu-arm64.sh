@@ -86,10 +86,10 @@ mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTAA64.EFI" "$esp/EFI/BOOT/BOOTAA64.EFI"
 rm -f "$log"
 
-# shellcheck disable=SC2086 # $firmware, MINIHV_QEMU_ARGS: several words on purpose
+# shellcheck disable=SC2086 # $firmware, $icount, MINIHV_QEMU_ARGS: several words on purpose
 watch_run "$log" BOOTAA64.EFI \
 	"$qemu" -machine "virt,virtualization=on${MINIHV_MACHINE:+,$MINIHV_MACHINE}" \
-	-cpu "$cpu" -m "$mem" -smp "$smp" \
+	-cpu "$cpu" -m "$mem" -smp "$smp" $icount \
 	$firmware \
 	-display none -monitor none -nic none -no-reboot \
 	-boot menu=on,splash-time=0 \

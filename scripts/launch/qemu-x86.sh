@@ -155,9 +155,9 @@ cp "$builddir/BOOTX64.EFI" "$esp/EFI/BOOT/BOOTX64.EFI"
 rm -f "$log"
 echo "qemu-x86: $accel" >&2
 
-# shellcheck disable=SC2086 # $accel and $firmware are several words on purpose
+# shellcheck disable=SC2086 # $accel, $firmware and $icount are several words on purpose
 watch_run "$log" BOOTX64.EFI \
-	"$qemu" $firmware $accel -m "$mem" -smp "$smp" \
+	"$qemu" $firmware $accel $icount -m "$mem" -smp "$smp" \
 	-drive "format=raw,file=fat:rw:$esp" \
 	-serial "file:$log" -display none -monitor none -no-reboot -net none \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 ${MINIHV_QEMU_ARGS:-}

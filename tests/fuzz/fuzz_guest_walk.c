@@ -14,7 +14,9 @@
  *     resulting guest-physical address, the permissions;
  *   - guest_read_virt / guest_write_virt succeed exactly when the reference
  *     says the page is mapped with the rights and lies in RAM, and touch
- *     exactly the RAM bytes the reference names.
+ *     exactly the RAM bytes the reference names;
+ *   - with kernel_no_user (PAN, SMAP; byte 0, bit 4) every one of them
+ *     refuses a page the reference marks user-accessible.
  *
  * The second-level tables (EPT for x86, Arm stage 2 for Arm) are real and
  * fixed: RAM is mapped RWX except one read-only page and one hole; a page
@@ -236,6 +238,10 @@ static void check_one(const struct guest_mmu *m, uint8_t *ram, bool arm, uint64_
 
 	if (want == 0 && (r.perms & need) != need)
 		want = MM_EPERM;
+	/* PAN/SMAP: the kernel's data accesses to user pages fault. */
+	bool no_user = r.err == 0 && m->kernel_no_user && (r.perms & PT_USER);
+	if (want == 0 && no_user)
+		want = MM_EPERM;
 	ASSERT(err == want);
 	if (err == 0)
 		ASSERT(gpa_val(out) == r.out);
@@ -247,6 +253,8 @@ static void check_one(const struct guest_mmu *m, uint8_t *ram, bool arm, uint64_
 	page = r.err == 0 ? ram_page(r.out) : -1;
 	if (r.err)
 		ASSERT(err == r.err);
+	else if (no_user)
+		ASSERT(err == MM_EPERM);
 	else if (page < 0)
 		ASSERT(err == MM_EFAULT);
 	else
@@ -255,7 +263,8 @@ static void check_one(const struct guest_mmu *m, uint8_t *ram, bool arm, uint64_
 	/* A one-byte write, where the reference allows it, lands there. */
 	{
 		uint8_t v = (uint8_t)(va * 7 + 1);
-		bool may = r.err == 0 && (r.perms & PT_W) && page >= 0 && page != RO_PAGE;
+		bool may = r.err == 0 && (r.perms & PT_W) && !no_user && page >= 0 &&
+			   page != RO_PAGE;
 		uint8_t before = page >= 0 ? ram[r.out - RAM_GPA] : 0;
 
 		err = guest_write_virt(m, gva(va), &v, 1);
@@ -315,6 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.gpt_fmt = arm ? &pt_format_arm_stage1 : &pt_format_x86_64,
 		.gpt_root = gpa(page_addr(data[1])),
 		.gpt_enabled = true,
+		.kernel_no_user = data[0] & 16,
 	};
 	va = le64(data + 2);
 	/* The address and its neighbours one entry over at each level. */

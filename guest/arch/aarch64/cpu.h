@@ -50,7 +50,7 @@ static inline int cpu_hypervisor_signature(char sig[13])
  * names[] and values[] (at most CPU_LEFTOVERS) and returns how many; on a
  * fresh vCPU every value is 0.
  */
-#define CPU_LEFTOVERS 20
+#define CPU_LEFTOVERS 32
 
 /*
  * FP/SIMD instructions trap to the guest's own EL1 until CPACR_EL1.FPEN
@@ -102,10 +102,52 @@ static inline void cpu_leave_leftovers(uint64_t v)
 		__asm__ volatile("msr s3_0_c12_c1_1, %0" : : "r"(v) : "memory");
 	if (cpu_has_sme())
 		__asm__ volatile("msr s3_3_c13_c0_5, %0" : : "r"(v) : "memory");
-	/* V3, both halves, and FPCR rounding toward zero. */
+	/* TTBR1_EL1, the upper half's table: its walks stay disabled
+	 * (TCR_EL1.EPD1), so any value is harmless here.  (AFSR0/1_EL1 and
+	 * AMAIR_EL1, IMPLEMENTATION DEFINED, are switched by the hypervisor
+	 * too, but QEMU reads them as zero, so 1_dirty could not see its own
+	 * write: not checked here.) */
+	__asm__ volatile("msr ttbr1_el1, %0\n\tisb" : : "r"(v) : "memory");
+	/* The EL1 physical timer, like the virtual one: on, unmasked and
+	 * firing (the firmware lets EL1 reach it: CNTHCTL_EL2.EL1PCEN). */
+	__asm__ volatile("msr cntp_cval_el0, %0\n\tmsr cntp_ctl_el0, %0\n\tisb"
+			 : : "r"(1ull) : "memory");
+	/* Every V register (V3 with v in both halves, the others with a
+	 * byte pattern), FPCR rounding toward zero, and FPSR's cumulative
+	 * exception flags (IOC, DZC, OFC, UFC, IXC: bits 4:0). */
 	cpu_fp_on();
-	__asm__ volatile("fmov d3, %0\n\tmov v3.d[1], %0\n\tmsr fpcr, %1"
-			 : : "r"(v), "r"(CPU_FPCR_ROUND_TO_ZERO) : "memory");
+	__asm__ volatile("movi v0.16b, #0x5a\n\tmov v1.16b, v0.16b\n\tmov v2.16b, v0.16b\n\t"
+			 "mov v4.16b, v0.16b\n\tmov v5.16b, v0.16b\n\tmov v6.16b, v0.16b\n\t"
+			 "mov v7.16b, v0.16b\n\tmov v8.16b, v0.16b\n\tmov v9.16b, v0.16b\n\t"
+			 "mov v10.16b, v0.16b\n\tmov v11.16b, v0.16b\n\tmov v12.16b, v0.16b\n\t"
+			 "mov v13.16b, v0.16b\n\tmov v14.16b, v0.16b\n\tmov v15.16b, v0.16b\n\t"
+			 "mov v16.16b, v0.16b\n\tmov v17.16b, v0.16b\n\tmov v18.16b, v0.16b\n\t"
+			 "mov v19.16b, v0.16b\n\tmov v20.16b, v0.16b\n\tmov v21.16b, v0.16b\n\t"
+			 "mov v22.16b, v0.16b\n\tmov v23.16b, v0.16b\n\tmov v24.16b, v0.16b\n\t"
+			 "mov v25.16b, v0.16b\n\tmov v26.16b, v0.16b\n\tmov v27.16b, v0.16b\n\t"
+			 "mov v28.16b, v0.16b\n\tmov v29.16b, v0.16b\n\tmov v30.16b, v0.16b\n\t"
+			 "mov v31.16b, v0.16b\n\t"
+			 "fmov d3, %0\n\tmov v3.d[1], %0\n\tmsr fpcr, %1\n\tmsr fpsr, %2"
+			 : : "r"(v), "r"(CPU_FPCR_ROUND_TO_ZERO), "r"(0x1full) : "memory");
+}
+
+/* The 32 V registers, 16 bytes each, ORed together into one value. */
+static inline uint64_t cpu_all_v_registers_ored(void)
+{
+	static uint64_t buf[64] __attribute__((aligned(16)));
+	uint64_t *p = buf, acc = 0;
+	__asm__ volatile("st1 {v0.2d, v1.2d, v2.2d, v3.2d}, [%0], #64\n\t"
+			 "st1 {v4.2d, v5.2d, v6.2d, v7.2d}, [%0], #64\n\t"
+			 "st1 {v8.2d, v9.2d, v10.2d, v11.2d}, [%0], #64\n\t"
+			 "st1 {v12.2d, v13.2d, v14.2d, v15.2d}, [%0], #64\n\t"
+			 "st1 {v16.2d, v17.2d, v18.2d, v19.2d}, [%0], #64\n\t"
+			 "st1 {v20.2d, v21.2d, v22.2d, v23.2d}, [%0], #64\n\t"
+			 "st1 {v24.2d, v25.2d, v26.2d, v27.2d}, [%0], #64\n\t"
+			 "st1 {v28.2d, v29.2d, v30.2d, v31.2d}, [%0], #64"
+			 : "+r"(p) : : "memory");
+	for (int i = 0; i < 64; i++)
+		acc |= buf[i];
+	return acc;
 }
 
 #define CPU_READ_SYSREG(reg, mask) do {					\
@@ -152,6 +194,12 @@ static inline unsigned cpu_read_leftovers(const char *names[], uint64_t values[]
 	names[n] = "V3 (its two halves ORed)";
 	values[n++] = lo | hi;
 	CPU_READ_SYSREG(fpcr, ~0ull);
+	CPU_READ_SYSREG(fpsr, ~0ull);
+	names[n] = "V0-V31 (all ORed)";
+	values[n++] = cpu_all_v_registers_ored();
+	CPU_READ_SYSREG(ttbr1_el1, ~0ull);
+	CPU_READ_SYSREG(cntp_cval_el0, ~0ull);
+	CPU_READ_SYSREG(cntp_ctl_el0, 3ull);
 	return n;
 }
 
@@ -166,6 +214,22 @@ static inline int cpu_write_xcr0(uint64_t v)
 {
 	(void)v;
 	return -1;
+}
+
+/* No AVX, no YMM registers here: x86 only. */
+static inline int cpu_avx_on(void)
+{
+	return -1;
+}
+
+static inline void cpu_ymm_fill(uint64_t v)
+{
+	(void)v;
+}
+
+static inline uint64_t cpu_ymm_upper_or(void)
+{
+	return 0;
 }
 
 /* Breakpoint value register 0 (DBGBVR0_EL1), Arm's counterpart of x86's DR0:
@@ -472,5 +536,197 @@ static inline int cpu_compat_mode_mmio_load(uint32_t *value, int *next_ran)
 static inline int cpu_interrupts_on(void) { return -1; }
 static inline int cpu_cache_writeback_invalidate(void) { return -1; }
 static inline int cpu_cache_invalidate_no_writeback(void) { return -1; }
+
+
+/*
+ * The machine's power, reset and other CPUs (hostile_power_off,
+ * hostile_reset, hostile_reset_fast, hostile_cpu_on): on Arm they are the
+ * firmware's, through PSCI calls (Arm DEN0022) with the function ID in x0.
+ * A guest kernel makes them with HVC, which reaches only its own
+ * hypervisor; SMC goes to the firmware at EL3 and acts on the whole
+ * machine -- QEMU's virt board powers off at a PSCI SYSTEM_OFF through
+ * SMC.  minihv traps SMC (HCR_EL2.TSC).  Each returns 0 if the call came
+ * back; -1 where the architecture has no such channel.
+ */
+#define CPU_PSCI_CPU_ON_64     0xc4000003u
+#define CPU_PSCI_SYSTEM_OFF    0x84000008u
+#define CPU_PSCI_SYSTEM_RESET  0x84000009u
+#define CPU_PSCI_SYSTEM_RESET2 0xc4000012u
+
+static inline uint64_t cpu_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return x0;
+}
+
+static inline int cpu_firmware_power_off(void)
+{
+	cpu_smc(CPU_PSCI_SYSTEM_OFF, 0, 0, 0);
+	return 0;
+}
+
+static inline int cpu_firmware_reset(void)
+{
+	cpu_smc(CPU_PSCI_SYSTEM_RESET, 0, 0, 0);
+	return 0;
+}
+
+/* SYSTEM_RESET2 with reset type 0, a warm reset (PSCI 1.1). */
+static inline int cpu_firmware_fast_reset(void)
+{
+	cpu_smc(CPU_PSCI_SYSTEM_RESET2, 0, 0, 0);
+	return 0;
+}
+
+/* CPU_ON: start the CPU with MPIDR affinity 1 at an address of the
+ * guest's choosing (its own code: this function). */
+static inline int cpu_start_other_cpu(void)
+{
+	cpu_smc(CPU_PSCI_CPU_ON_64, 1, (uintptr_t)cpu_start_other_cpu, 0);
+	return 0;
+}
+
+/* PMCR_EL0.E (bit 0) and C (bit 2): turn the CPU's performance counters on
+ * and reset the cycle counter -- one set per CPU, counting the host too.
+ * minihv traps them (MDCR_EL2.TPM, TPMCR). */
+static inline int cpu_pmu_write(void)
+{
+	__asm__ volatile("msr pmcr_el0, %0\n\tisb" : : "r"(5ull) : "memory");
+	return 0;
+}
+
+/* PMCCNTR_EL0, the cycle counter: one per CPU, counting the host's work
+ * too.  minihv traps it (MDCR_EL2.TPM). */
+static inline int cpu_pmu_read(uint64_t *v)
+{
+	__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(*v) : : "memory");
+	return 0;
+}
+
+/* Set the CPU's clock: MSR to CNTFRQ_EL0, the system counter's frequency
+ * as everyone reads it.  Only the highest exception level may write it:
+ * UNDEFINED at EL1, so the guest's own vectors take it. */
+static inline int cpu_clock_write(void)
+{
+	__asm__ volatile("msr cntfrq_el0, %0\n\tisb" : : "r"(1000ull) : "memory");
+	return 0;
+}
+
+/* OSLAR_EL1 = 1: lock the OS lock, which holds off the CPU's external
+ * debugger interface -- the CPU's, not the guest's.  minihv traps it
+ * (MDCR_EL2.TDOSA).  Spelled by encoding, S2_0_C1_C0_4. */
+static inline int cpu_debug_control_write(void)
+{
+	__asm__ volatile("msr s2_0_c1_c0_4, %0\n\tisb" : : "r"(1ull) : "memory");
+	return 0;
+}
+
+/* A guest that wants to be a hypervisor: MSR to HCR_EL2, which is
+ * UNDEFINED at EL1 (there is no nested virtualization without FEAT_NV):
+ * the CPU refuses it with an exception to the guest's own vectors. */
+static inline int cpu_nested_virt(void)
+{
+	__asm__ volatile("msr hcr_el2, %0\n\tisb" : : "r"(1ull) : "memory");
+	return 0;
+}
+
+/*
+ * MMIO accesses through instructions whose data abort carries no
+ * instruction syndrome (ESR_EL2.ISV = 0), so the hypervisor cannot know
+ * the register, width or writeback (hostile_mmio_*): each aims at the
+ * window's SCRATCH register, which echoes any single-register LDR/STR.
+ * Emulating them as if they were one would drop a register, a base
+ * update, an atomic's read-modify-write or half a vector.  Each returns 0
+ * if the guest came back.
+ */
+static inline int cpu_mmio_multi_store(uintptr_t addr)
+{
+	__asm__ volatile("stp %0, %0, [%1]" : : "r"(0x5a5aull), "r"(addr) : "memory");
+	return 0;
+}
+
+static inline int cpu_mmio_writeback_store(uintptr_t addr)
+{
+	uintptr_t base = addr - 8;
+	__asm__ volatile("str %1, [%0, #8]!" : "+r"(base) : "r"(0x5aull) : "memory");
+	return 0;
+}
+
+/* LDADD where the CPU has the LSE atomics (ID_AA64ISAR0_EL1.Atomic, bits
+ * 23:20, at least 2: Armv8.1), else a load-exclusive/store-exclusive pair,
+ * the Armv8.0 way.  LDADD x1, x2, [x0] is spelled by encoding. */
+static inline int cpu_mmio_atomic_add(uintptr_t addr)
+{
+	uint64_t isar0;
+	__asm__ volatile("mrs %0, id_aa64isar0_el1" : "=r"(isar0));
+	if (((isar0 >> 20) & 0xf) >= 2) {
+		register uint64_t x0 __asm__("x0") = addr;
+		register uint64_t x1 __asm__("x1") = 1;
+		register uint64_t x2 __asm__("x2");
+		__asm__ volatile(".inst 0xf8210002" : "=r"(x2) : "r"(x0), "r"(x1) : "memory");
+		(void)x2;
+	} else {
+		uint64_t v;
+		uint32_t failed;
+		__asm__ volatile("ldxr %0, [%2]\n\tadd %0, %0, #1\n\tstxr %w1, %0, [%2]"
+				 : "=&r"(v), "=&r"(failed) : "r"(addr) : "memory");
+	}
+	return 0;
+}
+
+static inline int cpu_mmio_simd_store(uintptr_t addr)
+{
+	cpu_fp_on();
+	__asm__ volatile("movi v0.16b, #0x5a\n\tstr q0, [%0]" : : "r"(addr) : "memory");
+	return 0;
+}
+
+
+/*
+ * PAN (hostile_pan_smap): a second mapping of the page-aligned buf that
+ * user mode may read and write (AP[2:1] = 01), never execute, in a free
+ * slot of the window's level-0 table (window page + 9), built from RAM's
+ * own descriptor; *alias gets its address.  -1 if the tables are not as
+ * expected.
+ */
+static inline int cpu_user_page_alias(const struct minihv_boot_info *info, const void *buf,
+				      uint64_t *alias)
+{
+	uint64_t va = (uintptr_t)buf;
+	uint64_t *window = guest_pt_entry(info, info->window_gva, 0);
+	uint64_t *ram = guest_pt_entry(info, va, 1);
+	if (!window || !ram || !(*ram & 1))
+		return -1;
+	if ((*ram & 3) == 3)            /* a table: RAM is mapped with pages */
+		ram = guest_pt_entry(info, va, 0);
+	if (!ram || !(*ram & 1))
+		return -1;
+	uint64_t attrs = *ram & ~0x0000fffffffff003ull & ~(3ull << 6);
+	window[9] = attrs | (1ull << 6) | (3ull << 53) |      /* EL0 RW, UXN, PXN */
+		    (info->ram_gpa + (va - info->ram_gva)) | 3;
+	cpu_flush_tlb();
+	*alias = info->window_gva + 9 * 4096;
+	return 0;
+}
+
+/* PSTATE.PAN on (1) or off (0): with it on, EL1's own loads and stores to
+ * pages EL0 may reach fault.  -1 where the CPU has no PAN
+ * (ID_AA64MMFR1_EL1.PAN, bits 23:20).  MSR PAN, #imm spelled by encoding. */
+static inline int cpu_kernel_no_user(int on)
+{
+	uint64_t mmfr1;
+	__asm__ volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(mmfr1));
+	if (!((mmfr1 >> 20) & 0xf))
+		return -1;
+	if (on)
+		__asm__ volatile(".inst 0xd500419f\n\tisb" ::: "memory");
+	else
+		__asm__ volatile(".inst 0xd500409f\n\tisb" ::: "memory");
+	return 0;
+}
 
 #endif

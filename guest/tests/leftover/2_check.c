@@ -6,9 +6,10 @@
  * previous guest).
  *
  * And XCR0, where there is one, is 0x1 (x87 state only), as on a CPU just
- * powered on: hostile_xsetbv, which ran earlier in the suite, may have
- * changed it on a CPU that did not let the hypervisor refuse (see there),
- * and the firmware may have enabled more.
+ * powered on: 1_dirty set 0x7 (x87, SSE and AVX state) where it could,
+ * and the firmware may have enabled more.  Where AVX is advertised, the
+ * test then enables it and finds the upper halves of YMM0-YMM15 zero: the
+ * previous VM's, which it left there, must not show through.
  */
 #include "minihv.h"
 #include "cpu.h"
@@ -23,6 +24,9 @@ int test_main(const struct minihv_boot_info *info)
 	if (cpu_read_xcr0(&xcr0) == 0)
 		report(xcr0 == 1, "XCR0 is 0x1 at start, x87 state only (0x%llx)",
 		       (unsigned long long)xcr0);
+	if (cpu_avx_on() == 0)
+		report(cpu_ymm_upper_or() == 0, "the upper halves of YMM0-YMM15 are 0 at start (0x%llx, ORed)",
+		       (unsigned long long)cpu_ymm_upper_or());
 	unsigned n = cpu_read_leftovers(names, values);
 	for (unsigned i = 0; i < n; i++)
 		report(values[i] == 0, "%s is 0 at start (0x%llx)", names[i],
