@@ -419,16 +419,18 @@ MM_EXAMPLES := $(basename $(notdir $(wildcard mm/examples/*.c)))
 
 $(BUILD)/host/libmm/%.o: mm/%.c $(LIBMM_HDRS)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_PLAIN) -c $< -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HOST_PLAIN) -c $< -o $@
 
 $(LIBMM_INC)/.stamp: $(LIBMM_HDRS)
 	@mkdir -p $(LIBMM_INC)
-	cp $(LIBMM_HDRS) $(LIBMM_INC)/
+	$(Q)cp $(LIBMM_HDRS) $(LIBMM_INC)/
 	@touch $@
 
 $(LIBMM): $(LIBMM_OBJS) $(LIBMM_INC)/.stamp
-	rm -f $@
-	ar rcs $@ $(LIBMM_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(LIBMM_OBJS)
 
 .PHONY: libmm
 libmm: $(LIBMM)
@@ -436,19 +438,23 @@ libmm: $(LIBMM)
 LIBMM_CFLAGS := -std=c11 $(WARN) -g -I$(LIBMM_INC)
 
 $(BUILD)/host/ptdump: mm/tools/ptdump.c $(LIBMM)
-	gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
 
 $(BUILD)/host/examples/%: mm/examples/%.c $(LIBMM)
 	@mkdir -p $(dir $@)
-	gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
 
 $(BUILD)/host/san/ptdump: mm/tools/ptdump.c $(LIBMM_SRCS) $(LIBMM_INC)/.stamp
 	@mkdir -p $(dir $@)
-	gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
 
 $(BUILD)/host/san/examples/%: mm/examples/%.c $(LIBMM_SRCS) $(LIBMM_INC)/.stamp
 	@mkdir -p $(dir $@)
-	gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
 
 MM_CHECK_BINS := $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump \
 		 $(foreach e,$(MM_EXAMPLES),$(BUILD)/host/examples/$(e) $(BUILD)/host/san/examples/$(e))
