@@ -25,8 +25,18 @@
 #   make test-matrix     the suite on every CPU model, machine and firmware tried
 #                        (minutes: not part of make test)
 #   make deps            install what is missing (scripts/install-deps.sh)
+#   make gdb-arm64       the suite under gdb-multiarch, stopped at the
+#   make gdb-x86         hypervisor's entry with its symbols (GUEST=hello:
+#                        that guest only, with its symbols; docs/debugging.md)
 #   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
 #   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
+#   TESTS="a b"          only those guest tests (every suite target, make test)
+#   make list-tests      the guest tests, one line each
+#   V=1                  the full commands, not "  CC      hv/run.c"
+#   QEMU_ARM64= QEMU_X86= BOCHS=   another emulator binary than the one on PATH
+#   MINIHV_TIMEOUT=N     seconds per emulator run (120; Bochs 300; 0: no limit)
+#   MINIHV_STALL=N       seconds of serial silence that count as a hang (45)
+#   make help            this text
 #
 # Everything is built with -Wall -Wextra -Werror.
 
@@ -35,6 +45,7 @@ BUILD    := build
 DEPS     := build/deps
 VERSION  := $(shell cat VERSION)-$(shell git describe --always --dirty 2>/dev/null || echo nogit)
 TRACE    ?= 0
+GDB      ?= 0
 BENCH    ?= 0
 
 WARN     := -Wall -Wextra -Werror
@@ -44,6 +55,18 @@ WARN     := -Wall -Wextra -Werror
 COMMON   := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
 	    -fno-strict-aliasing -fno-tree-loop-distribute-patterns \
 	    -mgeneral-regs-only -I. -DMINIHV_BENCH=$(BENCH)
+
+# Quiet by default: one short line per step ("  CC      hv/run.c"); V=1
+# shows the full commands instead.  $(call say,WHAT,FILE) prints the short
+# line; $(Q) before a command hides it unless V=1.
+V ?= 0
+ifeq ($(V),1)
+Q   :=
+say  = @:
+else
+Q   := @
+say  = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
 
 # The stamp rule below comes first in the file; "make" alone means "all".
 .DEFAULT_GOAL := all
@@ -64,6 +87,14 @@ $(DEPS_STAMP): scripts/install-deps.sh
 deps:
 	sh scripts/install-deps.sh
 
+# One line naming a missing compiler, linker or objcopy and the fix, before
+# the first compile would fail with "No such file or directory".
+need-tools-%: FORCE
+	@for t in $(CC_$*) $(LD_$*) $(OBJCOPY_$*); do \
+		command -v $$t >/dev/null 2>&1 || { \
+			echo "minihv: $$t (the $* toolchain) is not installed: run make deps"; exit 1; }; \
+	done
+
 # ---------------------------------------------------------- per arch -------
 
 CC_aarch64      := aarch64-linux-gnu-gcc
@@ -82,7 +113,11 @@ EFILIB_x86_64   := /usr/lib
 APP_aarch64     := BOOTAA64.EFI
 APP_x86_64      := BOOTX64.EFI
 
-ARCHFLAGS_aarch64 := -mstrict-align
+# -fno-(asynchronous-)unwind-tables: GNU-EFI's aarch64 linker script discards
+# .eh_frame, and with it gdb's only way up the stack of -O2 code; without
+# unwind tables GCC writes the same call-frame information as .debug_frame,
+# which hypervisor.so keeps (and the .efi does not carry: objcopy -j).
+ARCHFLAGS_aarch64 := -mstrict-align -fno-asynchronous-unwind-tables -fno-unwind-tables
 ARCHFLAGS_x86_64  := -mno-red-zone -DGNU_EFI_USE_MS_ABI
 
 # lib/ (printf engine, string functions) and include/minihv/ (the hypercall
@@ -113,6 +148,18 @@ endif
 ifeq ($(TRACE),1)
 VARIANT         := $(VARIANT)-trace
 endif
+# GDB=1 (make gdb-arm64, gdb-x86): the hypervisor waits for the debugger
+# right after printing its image base (boot/efi_main.c).
+ifeq ($(GDB),1)
+VARIANT         := $(VARIANT)-gdb
+endif
+# TESTS="hello mmio_widths": build and run only those guests.  The image
+# then holds only them (the judge expects exactly what guests.list names),
+# so a selection builds apart, in build/<arch>-tests-<checksum of the
+# names>, and switching it never rebuilds the full suite.  An unknown name
+# stops the build with the list of known ones (make list-tests describes
+# them).
+# BENCH=1 ignores it: its build holds the bench guest alone.
 # BENCH=1 (make bench, scripts/bench.sh) builds elsewhere too, with the
 # bench guest alone: it then fails when its method check does, and the
 # hypervisor prints its per-VM figures (docs/performance.md).  The rest of
@@ -122,6 +169,14 @@ ifeq ($(BENCH),1)
 VARIANT         := $(VARIANT)-bench
 GUEST_TESTS     := bench
 GUEST_PROGRAMS  := bench
+else ifneq ($(strip $(TESTS)),)
+TESTS_UNKNOWN := $(filter-out $(GUEST_TESTS),$(TESTS))
+ifneq ($(TESTS_UNKNOWN),)
+$(error TESTS: no guest test named $(TESTS_UNKNOWN); known tests: $(GUEST_TESTS) (make list-tests describes them))
+endif
+GUEST_PROGRAMS  := $(filter $(TESTS) $(addsuffix /%,$(TESTS)),$(GUEST_PROGRAMS))
+GUEST_TESTS     := $(filter $(TESTS),$(GUEST_TESTS))
+VARIANT         := $(VARIANT)-tests-$(firstword $(shell printf '%s\n' $(sort $(TESTS)) | cksum))
 endif
 vpath %.c guest/tests guest/selftest
 
@@ -135,37 +190,43 @@ HV_SRCS_$(1) := $(HV_SRCS_COMMON) $(wildcard arch/$(1)/*.c arch/$(1)/*.S)
 HV_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/hv/%.o,$$(HV_SRCS_$(1))) $$(OUT_$(1))/guests.o
 HV_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fpic -fshort-wchar \
 	-I$(EFIINC_$(1)) -I$(EFIINC_$(1))/$(1) \
-	-DMINIHV_VERSION='"$(VERSION)"' -DMINIHV_TRACE=$(TRACE)
+	-DMINIHV_VERSION='"$(VERSION)"' -DMINIHV_TRACE=$(TRACE) -DMINIHV_GDB=$(GDB)
 GUEST_CFLAGS_$(1) := $(COMMON) $(ARCHFLAGS_$(1)) -fno-pic -fno-pie -Iguest/lib -Iguest/arch/$(1)
 GUEST_LIB_OBJS_$(1) := $$(patsubst %,$$(OUT_$(1))/guest/%.o,$(GUEST_LIB_SRCS) $(wildcard guest/arch/$(1)/*.S))
 GUEST_BINS_$(1) := $$(patsubst %,$$(OUT_$(1))/guests/%.bin,$(GUEST_PROGRAMS))
 
-$$(OUT_$(1))/hv/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/hv/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$<)
+	$$(Q)$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
-$$(OUT_$(1))/hv/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/hv/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,AS,$$<)
+	$$(Q)$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
-$$(OUT_$(1))/guest/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/guest/%.c.o: %.c $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$< (guest))
+	$$(Q)$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 
-$$(OUT_$(1))/guest/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP)
+$$(OUT_$(1))/guest/%.S.o: %.S $(HV_HEADERS) | $(DEPS_STAMP) need-tools-$(1)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,AS,$$< (guest))
+	$$(Q)$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 
 # One guest = start code + guest library + one test file, linked at the
 # guest-virtual address the hypervisor maps RAM at, then flattened.
 $$(OUT_$(1))/guests/%.elf: %.c $$(GUEST_LIB_OBJS_$(1)) guest/arch/$(1)/guest.ld $(HV_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $$(dir $$@)
-	$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$(@:.elf=.o)
-	$(LD_$(1)) -nostdlib -static --no-warn-rwx-segments -T guest/arch/$(1)/guest.ld -o $$@ \
+	$$(call say,CC,$$< (guest))
+	$$(Q)$(CC_$(1)) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$(@:.elf=.o)
+	$$(call say,LD,$$@)
+	$$(Q)$(LD_$(1)) -nostdlib -static --no-warn-rwx-segments -T guest/arch/$(1)/guest.ld -o $$@ \
 		$$(GUEST_LIB_OBJS_$(1)) $$(@:.elf=.o)
 
 $$(OUT_$(1))/guests/%.bin: $$(OUT_$(1))/guests/%.elf
-	$(OBJCOPY_$(1)) -O binary $$< $$@
+	$$(Q)$(OBJCOPY_$(1)) -O binary $$< $$@
 
 # The list of guests (scripts/run-suite.sh reads it), rewritten only when it
 # changes: a test that is removed then leaves the guest table too.
@@ -178,13 +239,16 @@ $$(OUT_$(1))/guests.list: FORCE
 # The guest table: each image embedded with .incbin, plus what the test
 # expects (scripts/gen-guest-table.sh reads the "minihv-expect:" comment).
 $$(OUT_$(1))/guests.S: $$(GUEST_BINS_$(1)) $$(OUT_$(1))/guests.list scripts/gen-guest-table.sh
-	sh scripts/gen-guest-table.sh $$(OUT_$(1))/guests $(GUEST_TESTS) > $$@
+	$$(call say,GEN,$$@)
+	$$(Q)sh scripts/gen-guest-table.sh $$(OUT_$(1))/guests $(GUEST_TESTS) > $$@
 
 $$(OUT_$(1))/guests.o: $$(OUT_$(1))/guests.S
-	$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,AS,$$<)
+	$$(Q)$(CC_$(1)) $$(HV_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(OUT_$(1))/hypervisor.so: $$(HV_OBJS_$(1))
-	$(LD_$(1)) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$(1)) \
+	$$(call say,LD,$$@)
+	$$(Q)$(LD_$(1)) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$(1)) \
 		-T $(EFILIB_$(1))/elf_$(1)_efi.lds \
 		$(EFILIB_$(1))/crt0-efi-$(1).o $$^ \
 		-L$(EFILIB_$(1)) -lefi -lgnuefi -o $$@
@@ -207,11 +271,13 @@ $(foreach a,$(ARCHES),$(eval $(BUILD)/$(a)$(VARIANT)/hv/boot/efi_main.c.o: $(BUI
 # aarch64: Debian's crt0 carries its own PE header, so a raw binary copy of
 # the loadable sections is the .efi.
 $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64): $(BUILD)/aarch64$(VARIANT)/hypervisor.so
-	$(OBJCOPY_aarch64) -O binary -j .text -j .sdata -j .data -j .dynamic \
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY_aarch64) -O binary -j .text -j .sdata -j .data -j .dynamic \
 		-j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc $< $@
 
 $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64): $(BUILD)/x86_64$(VARIANT)/hypervisor.so
-	$(OBJCOPY_x86_64) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY_x86_64) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
 		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
@@ -251,6 +317,38 @@ bochs-x86: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
 		sh scripts/run-suite.sh bochs-x86 $$cpu $(BUILD)/x86_64$(VARIANT) || status=1; \
 	done; exit $$status
 
+# The comment at the top of this file: the targets and variables.
+.PHONY: help
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
+
+# Every guest test with a line about it (scripts/list-tests.sh): the names
+# TESTS="..." takes.
+.PHONY: list-tests
+list-tests:
+	@sh scripts/list-tests.sh
+
+# The build folder of ARCH for this make's TRACE, SELFTEST and TESTS
+# (scripts/test-all.sh asks, so make test TESTS=... runs what it built).
+.PHONY: print-builddir-%
+print-builddir-%:
+	@echo $(BUILD)/$*$(VARIANT)
+
+# make gdb-arm64, make gdb-x86: the suite under QEMU's gdbstub (x86: TCG
+# -cpu max, the SVM backend), gdb-multiarch attached with the hypervisor's
+# symbols at the address the firmware loaded it, stopped in efi_main.
+# GUEST=hello runs only that guest and loads its symbols too.  A GDB=1
+# build, apart in build/<arch>-gdb*/ (scripts/gdb.sh, docs/debugging.md).
+.PHONY: gdb-arm64 gdb-x86 gdb-run-aarch64 gdb-run-x86_64
+gdb-arm64:
+	+$(MAKE) --no-print-directory GDB=1 $(if $(GUEST),TESTS=$(GUEST)) gdb-run-aarch64
+gdb-x86:
+	+$(MAKE) --no-print-directory GDB=1 $(if $(GUEST),TESTS=$(GUEST)) gdb-run-x86_64
+gdb-run-aarch64: $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64)
+	sh scripts/gdb.sh aarch64 $(BUILD)/aarch64$(VARIANT) $(GUEST)
+gdb-run-x86_64: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
+	sh scripts/gdb.sh x86_64 $(BUILD)/x86_64$(VARIANT) $(GUEST)
+
 # ---------------------------------------------------------------- tests ---
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
@@ -269,7 +367,7 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 # lib/minihv_string.c stays out on purpose: on the host the C library's
 # memcpy and friends are used (two definitions would clash, and the
 # sanitizers need theirs).  MINIHV_TRACE=0 as in the default build.
-HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c \
+HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c hv/trace.c \
 		  lib/format.c lib/str_find.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0 -DMINIHV_BENCH=0
 # hv/main.c only for test_hv_main, which defines the guest table it needs;
@@ -283,22 +381,26 @@ HV_UNIT_EXTRA_hotpath := -Wl,--wrap=format_v -Wl,--wrap=format_buf_v
 
 $(BUILD)/host/plain/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
 
 $(BUILD)/host/san/%: tests/%.c $(HOST_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(UNIT_EXTRA_$*) -o $@
 
 # Make prefers these to the rules above for test_hv_*: of two matching
 # pattern rules, it takes the one with the shorter stem.
 $(BUILD)/host/plain/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/main.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_PLAIN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
 		$(HV_UNIT_EXTRA_$*) -o $@
 
 $(BUILD)/host/san/test_hv_%: tests/test_hv_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) hv/main.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HV_UNIT_CFLAGS) $(HOST_SAN) $< $(UNIT_SRCS) $(HV_UNIT_SRCS) \
 		$(HV_UNIT_EXTRA_$*) -o $@
 
 # ------------------------------------------------ mm/ as a host library ---
@@ -317,16 +419,18 @@ MM_EXAMPLES := $(basename $(notdir $(wildcard mm/examples/*.c)))
 
 $(BUILD)/host/libmm/%.o: mm/%.c $(LIBMM_HDRS)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) $(HOST_PLAIN) -c $< -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(HOST_CFLAGS) $(HOST_PLAIN) -c $< -o $@
 
 $(LIBMM_INC)/.stamp: $(LIBMM_HDRS)
 	@mkdir -p $(LIBMM_INC)
-	cp $(LIBMM_HDRS) $(LIBMM_INC)/
+	$(Q)cp $(LIBMM_HDRS) $(LIBMM_INC)/
 	@touch $@
 
 $(LIBMM): $(LIBMM_OBJS) $(LIBMM_INC)/.stamp
-	rm -f $@
-	ar rcs $@ $(LIBMM_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(LIBMM_OBJS)
 
 .PHONY: libmm
 libmm: $(LIBMM)
@@ -334,40 +438,47 @@ libmm: $(LIBMM)
 LIBMM_CFLAGS := -std=c11 $(WARN) -g -I$(LIBMM_INC)
 
 $(BUILD)/host/ptdump: mm/tools/ptdump.c $(LIBMM)
-	gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
 
 $(BUILD)/host/examples/%: mm/examples/%.c $(LIBMM)
 	@mkdir -p $(dir $@)
-	gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_PLAIN) $< $(LIBMM) -o $@
 
 $(BUILD)/host/san/ptdump: mm/tools/ptdump.c $(LIBMM_SRCS) $(LIBMM_INC)/.stamp
 	@mkdir -p $(dir $@)
-	gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
 
 $(BUILD)/host/san/examples/%: mm/examples/%.c $(LIBMM_SRCS) $(LIBMM_INC)/.stamp
 	@mkdir -p $(dir $@)
-	gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)gcc $(LIBMM_CFLAGS) $(HOST_SAN) $< $(LIBMM_SRCS) -o $@
 
 MM_CHECK_BINS := $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump \
 		 $(foreach e,$(MM_EXAMPLES),$(BUILD)/host/examples/$(e) $(BUILD)/host/san/examples/$(e))
 
 # After the unit tests: the library's examples (each must exit 0), the
 # ptdump golden dumps (scripts/check-ptdump.sh), docs/mm.md's quote of the
-# example, and the include direction (scripts/check-includes.sh): which
-# folder may include what, and its self-test.
+# example, the include direction (scripts/check-includes.sh): which
+# folder may include what, and its self-test; and every C snippet of
+# README.md and docs/*.md compiled (scripts/check-doc-snippets.sh).
 .PHONY: check
 check: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/plain/$(t) $(BUILD)/host/san/$(t)) $(MM_CHECK_BINS)
-	sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
+	@sh scripts/run-unit.sh $(BUILD)/host $(UNIT_TESTS)
 	@for e in $(MM_EXAMPLES); do for v in examples san/examples; do \
 		$(BUILD)/host/$$v/$$e > $(BUILD)/host/$$v/$$e.out 2>&1 && \
-			echo "ok - mm/examples/$$e ($$v)" || \
+			printf '  %-24s %-6s ok\n' "mm/examples/$$e" "$$v" || \
 			{ cat $(BUILD)/host/$$v/$$e.out; echo "not ok - mm/examples/$$e ($$v)"; exit 1; }; \
 	done; done
-	sh scripts/check-ptdump.sh $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump
-	sh scripts/check-mm-docs.sh
-	sh scripts/check-includes.sh
-	sh scripts/check-tour.sh
-	sh scripts/lab.sh verify
+	@sh scripts/quietly.sh $(BUILD)/host/ptdump.log \
+		sh scripts/check-ptdump.sh $(BUILD)/host/ptdump $(BUILD)/host/san/ptdump
+	@sh scripts/quietly.sh $(BUILD)/host/mm-docs.log sh scripts/check-mm-docs.sh
+	@sh scripts/quietly.sh $(BUILD)/host/includes.log sh scripts/check-includes.sh
+	@sh scripts/quietly.sh $(BUILD)/host/doc-snippets.log sh scripts/check-doc-snippets.sh
+	@sh scripts/quietly.sh $(BUILD)/host/tour.log sh scripts/check-tour.sh
+	@sh scripts/quietly.sh $(BUILD)/host/lab-verify.log sh scripts/lab.sh verify
 
 # --------------------------------------------------- the tour and labs ---
 #
@@ -467,9 +578,9 @@ bench bench-update: all $(BUILD)/aarch64-floor/$(APP_aarch64) $(BUILD)/x86_64-fl
 # Signed copies for Secure Boot, in build/<arch>-signed (scripts/sign.sh; Debian's
 # test key unless SIGN_KEY and SIGN_CERT say otherwise; docs/secure-boot.md).
 .PHONY: sign
-sign: $(BUILD)/aarch64/$(APP_aarch64) $(BUILD)/x86_64/$(APP_x86_64) | $(DEPS_STAMP)
-	sh scripts/sign.sh $(BUILD)/aarch64 $(BUILD)/aarch64-signed
-	sh scripts/sign.sh $(BUILD)/x86_64 $(BUILD)/x86_64-signed
+sign: $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64) $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64) | $(DEPS_STAMP)
+	sh scripts/sign.sh $(BUILD)/aarch64$(VARIANT) $(BUILD)/aarch64$(VARIANT)-signed
+	sh scripts/sign.sh $(BUILD)/x86_64$(VARIANT) $(BUILD)/x86_64$(VARIANT)-signed
 
 # Every platform minihv has been tried on, one line each (scripts/test-matrix.sh;
 # PLATFORMS=cortex-a53 for the lines that match).

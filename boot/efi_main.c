@@ -20,6 +20,27 @@
 #include "../hv/print.h"
 #include "../hv/arch.h"
 
+/*
+ * Where the firmware put us.  GNU-EFI's linker script puts ImageBase at the
+ * image's first byte (address 0 in hypervisor.so); the firmware loads the
+ * image wherever it likes and relocates it, so &ImageBase at run time is
+ * the load address, and a debugger loads hypervisor.so's symbols with that
+ * offset (docs/debugging.md; scripts/gdb.sh reads the line we print).
+ */
+extern char ImageBase[];
+
+/*
+ * GDB=1 builds (make gdb-arm64, make gdb-x86) wait right after that line,
+ * in the loop below, until the debugger has attached, loaded the symbols
+ * and cleared this: the firmware's load address is only known at run time,
+ * so there is no earlier place to stop.  volatile: the debugger writes it
+ * behind the compiler's back.  Other builds never wait (0).
+ */
+#ifndef MINIHV_GDB
+#define MINIHV_GDB 0
+#endif
+volatile int minihv_gdb_wait = MINIHV_GDB;
+
 /* 32 MiB: enough for a few VMs at a time; each VM gives its memory back. */
 #define POOL_BYTES (32ull << 20)
 
@@ -65,6 +86,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	platform.device_tree = config_table(st, (EFI_GUID)EFI_DTB_TABLE_GUID);
 	hv_power_init(&platform);
 	hv_printf("\nminihv %s (%s)\n", MINIHV_VERSION, arch_name());
+	hv_printf("minihv: image base 0x%lx (the firmware loaded and relocated us there)\n",
+		  (unsigned long)(uintptr_t)ImageBase);
+	while (minihv_gdb_wait)
+		;
 
 	/*
 	 * AllocateAnyPages: the firmware chooses.  EfiLoaderData is memory the

@@ -9,6 +9,7 @@
 #include "run.h"
 #include "hypercall.h"
 #include "print.h"
+#include "trace.h"
 #include "../lib/format.h"
 
 void vcpu_refuse(struct vcpu *vcpu, struct vm_exit *exit, enum exit_kind kind,
@@ -26,14 +27,16 @@ static void trace_exit(const struct vcpu *vcpu, const struct vm_exit *e,
 		       const char *handled)
 {
 	char desc[256];
+	char abi[64]; /* the hypercall register and call, by name (trace.c) */
 	arch_describe_exit(vcpu, e, desc, sizeof(desc));
-	if (e->kind == EXIT_MMIO)
-		hv_printf("trace: %s vcpu%u exit %llu: %s: gpa 0x%llx %u-byte %s value 0x%llx: %s [%s]\n",
+	if (e->kind == EXIT_MMIO) {
+		trace_hypercall_words(e->mmio.gpa, e->mmio.write, e->mmio.value, abi, sizeof(abi));
+		hv_printf("trace: %s vcpu%u exit %llu: %s: gpa 0x%llx%s %u-byte %s value 0x%llx: %s [%s]\n",
 			  vcpu->vm->name, vcpu->id, (unsigned long long)vcpu->exits,
-			  e->name, (unsigned long long)gpa_val(e->mmio.gpa), e->mmio.size,
+			  e->name, (unsigned long long)gpa_val(e->mmio.gpa), abi, e->mmio.size,
 			  e->mmio.write ? "store" : "load",
 			  (unsigned long long)e->mmio.value, handled, desc);
-	else
+	} else
 		hv_printf("trace: %s vcpu%u exit %llu: %s: %s [%s]\n", vcpu->vm->name,
 			  vcpu->id, (unsigned long long)vcpu->exits, e->name, handled, desc);
 }

@@ -18,6 +18,18 @@ set -eu
 dir=$1
 shift
 
+# Each name becomes an assembler label and a C-visible string, and the
+# runner matches it as one word: only a C identifier will do.  Said here,
+# at build time, rather than as an assembler error about a label.
+for name in "$@"; do
+	case $name in
+	"" | [0-9]* | *[!A-Za-z0-9_]*)
+		echo "gen-guest-table: guest test name '$name' is not a C identifier (letters, digits and _, not starting with a digit): rename guest/tests/$name" >&2
+		exit 1
+		;;
+	esac
+done
+
 # sources_of NAME: the test's source files, in running order.
 sources_of() {
 	for d in guest/tests guest/selftest; do

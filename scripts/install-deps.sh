@@ -38,6 +38,7 @@ need_list='
 /usr/share/bochs/BIOS-bochs-latest bochsbios
 /usr/share/seabios/vgabios-stdvga.bin seabios
 /usr/bin/mcopy mtools
+/usr/bin/gdb-multiarch gdb-multiarch
 /usr/sbin/mkfs.fat dosfstools
 /usr/sbin/sfdisk fdisk
 /usr/bin/shellcheck shellcheck

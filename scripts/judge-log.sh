@@ -56,10 +56,23 @@ if [ -f "$log" ]; then
 		sort -u >"$dirty"
 fi
 
+# When the run stopped before its SUMMARY (a hang, a crash, a timeout), the
+# guest it stopped in is the last one the hypervisor announced
+# ("minihv: --- guest 'NAME' ---"); the guests after it never ran.  That
+# one is named as the one the run stopped in, the others are "not run":
+# counted apart, not as failures of their own.
+stopped_in=""
+if ! grep -q '^SUMMARY: ' "$clean"; then
+	stopped_in=$(sed -n "s/^minihv: --- guest '\([A-Za-z0-9_]*\)' ---.*/\1/p" "$clean" | tail -n 1)
+fi
+seen_stop=""
+[ -n "$stopped_in" ] || seen_stop=none
+
 passed=0
 failed=0
 skipped=0
 xfailed=0
+notrun=0
 # The hostile group: tests named hostile_*, each a guest that attacks the
 # hypervisor or the harness.  Contained: its verdict is PASS (it was
 # stopped as it expected, or checked that the attack failed).  Escaped:
@@ -83,6 +96,15 @@ while read -r name; do
 		word=FAIL
 		msg="its output reached the log with control or non-ASCII bytes (its \"[$name] \" lines or its verdict line in $log)"
 	fi
+	# Not run: after the guest the run stopped in, or (no guest ever
+	# announced) none ran at all; the "run" line below says why.
+	if [ "$count" -eq 0 ] && { [ -n "$seen_stop" ] || [ -z "$stopped_in" ]; } &&
+		! grep -q "^SUMMARY: " "$clean"; then
+		echo "ok $n - $label: $name # SKIP not run: the run stopped${stopped_in:+ in $stopped_in} before it"
+		notrun=$((notrun + 1))
+		continue
+	fi
+	[ "$name" != "$stopped_in" ] || seen_stop=yes
 	case "$name" in
 	hostile_*)
 		case "$count:$word" in
@@ -93,7 +115,10 @@ while read -r name; do
 		esac
 		;;
 	esac
-	if [ "$count" -eq 0 ]; then
+	if [ "$count" -eq 0 ] && [ "$name" = "$stopped_in" ]; then
+		echo "not ok $n - $label: $name # the run stopped in this guest: it hung or crashed (no verdict; see $log)"
+		failed=$((failed + 1))
+	elif [ "$count" -eq 0 ]; then
 		echo "not ok $n - $label: $name # no verdict (crash, hang or timeout; see $log)"
 		failed=$((failed + 1))
 	elif [ "$count" -gt 1 ]; then
@@ -162,5 +187,7 @@ echo "# $label: ${seconds}s"
 # The hostile group's line, before the closing line, which
 # stays last: scripts/test-all.sh reads that one.
 echo "hostile: $h_contained contained, $h_escaped escaped, $h_xfailed xfailed, $h_skipped skipped ($label)"
-echo "$label: $passed passed, $failed failed, $skipped skipped, $xfailed xfailed"
+tail=""
+[ "$notrun" -eq 0 ] || tail=", $notrun not run"
+echo "$label: $passed passed, $failed failed, $skipped skipped, $xfailed xfailed$tail"
 [ "$failed" -eq 0 ]

@@ -217,9 +217,10 @@ secboot() {
 		sed 's/^/#   /' "$dir/$name.out"
 	fi
 }
-secboot secboot-x86 qemu-x86 max build/x86_64 BOOTX64.EFI \
+# (make test TESTS=... says where it built: MINIHV_BUILD_X86, _ARM64.)
+secboot secboot-x86 qemu-x86 max "${MINIHV_BUILD_X86:-build/x86_64}" BOOTX64.EFI \
 	/usr/share/OVMF/OVMF_CODE_4M.secboot.fd /usr/share/OVMF/OVMF_VARS_4M.ms.fd
-secboot secboot-arm64 qemu-arm64 cortex-a57 build/aarch64 BOOTAA64.EFI \
+secboot secboot-arm64 qemu-arm64 cortex-a57 "${MINIHV_BUILD_ARM64:-build/aarch64}" BOOTAA64.EFI \
 	/usr/share/AAVMF/AAVMF_CODE.fd /usr/share/AAVMF/AAVMF_VARS.ms.fd
 
 echo "1..$n"

@@ -5,7 +5,8 @@
 #      under ASan+UBSan; sh -n and shellcheck over every script
 #   2. the guest suite on every backend and CPU model that runs here
 #   3. TRACE=1 builds print exactly one line per VM exit
-#   4. the runner's own self-test: it must fail a failing suite
+#   4. gdb-multiarch on a GDB=1 build: breakpoints hit, backtraces sane
+#   5. the runner's own self-test: it must fail a failing suite
 #
 # Each part prints its own lines; this script adds up the closing
 # "LABEL: N passed, N failed[, N skipped[, N xfailed]]" lines, shows every
@@ -25,8 +26,22 @@ total_s=0
 total_x=0
 MAKE=${MAKE:-make}
 # Each build says which variant it wants, whatever TRACE or SELFTEST the
-# caller's environment or "make test TRACE=1" passed down.
+# caller's environment or "make test TRACE=1" passed down.  TESTS="a b"
+# (make test TESTS=...) is kept: every guest suite then builds and runs only
+# those guests, in the build folders make names (print-builddir-ARCH).
 plain="TRACE=0 SELFTEST=0"
+# builddir ARCH [VARIABLE=VALUE...]: where make builds ARCH so.
+builddir() {
+	a=$1
+	shift
+	"$MAKE" -s --no-print-directory "$@" "print-builddir-$a"
+}
+# shellcheck disable=SC2086 # $plain is two words
+arm=$(builddir aarch64 $plain)
+# shellcheck disable=SC2086
+x86=$(builddir x86_64 $plain)
+arm_trace=$(builddir aarch64 TRACE=1 SELFTEST=0)
+x86_trace=$(builddir x86_64 TRACE=1 SELFTEST=0)
 
 # add_counts LABEL OUTPUT_FILE STATUS
 add_counts() {
@@ -56,18 +71,28 @@ add_counts() {
 	total_x=$((total_x + x))
 }
 
-# part LABEL COMMAND...: run a part, show its output, count it.
+# part LABEL COMMAND...: run a part, show its output, count it, and say
+# at once how it ended, with a running count: "[3/23] LABEL: ... (12s)".
+part_n=0
 part() {
 	label=$1
 	shift
 	out="$logdir/part-$label.out"
+	part_n=$((part_n + 1))
 	echo "=== $label"
+	part_start=$(date +%s)
+# How many parts there are, for the running count: unit, lint, fuzz-smoke,
+# includes, launch-selftest; four aarch64 CPU models; the x86 suites; two
+# TRACE=1 checks; four gdb checks; two signed boots.
+parts=$((5 + 4 + $(sh scripts/x86-suites.sh | wc -l) + 2 + 4 + 2))
 	set +e
 	"$@" >"$out" 2>&1
 	status=$?
 	set -e
 	cat "$out"
 	add_counts "$label" "$out" "$status"
+	closing=$(grep -E "^$label: [0-9]+ passed, [0-9]+ failed" "$out" | tail -n 1 | sed "s/^$label: //")
+	echo "[$part_n/$parts] $label: ${closing:-no closing line (exit status $status)} ($(($(date +%s) - part_start))s)"
 	grep '^hostile: ' "$out" >>"$hostile_lines" || true
 }
 
@@ -155,32 +180,46 @@ part includes sh scripts/check-includes.sh
 
 # The launchers themselves: a stall, the firmware's Secure Boot refusal and a
 # timeout are each named, and no emulator outlives its launcher.
-part launch-selftest sh scripts/selftest-launch.sh
+part launch-selftest env MINIHV_BUILD_X86="$x86" MINIHV_BUILD_ARM64="$arm" sh scripts/selftest-launch.sh
 
 export MINIHV_QUIET=1
+# A suite this machine cannot run (no KVM, no Bochs) is counted as SKIP.
+export MINIHV_ALLOW_SKIP=1
 for cpu in cortex-a57 cortex-a53 cortex-a72 max; do
-	part "qemu-arm64-$cpu" sh scripts/run-suite.sh qemu-arm64 "$cpu" build/aarch64 "qemu-arm64-$cpu"
+	part "qemu-arm64-$cpu" sh scripts/run-suite.sh qemu-arm64 "$cpu" "$arm" "qemu-arm64-$cpu"
 done
 for suite in $(sh scripts/x86-suites.sh); do
 	target=${suite%%:*}
 	cpu=${suite#*:}
-	part "$target-$cpu" sh scripts/run-suite.sh "$target" "$cpu" build/x86_64 "$target-$cpu"
+	part "$target-$cpu" sh scripts/run-suite.sh "$target" "$cpu" "$x86" "$target-$cpu"
 done
 
 # TRACE=1 must print one line per VM exit, on both architectures.
-"$MAKE" --no-print-directory TRACE=1 SELFTEST=0 build/aarch64-trace/BOOTAA64.EFI build/x86_64-trace/BOOTX64.EFI \
+"$MAKE" --no-print-directory TRACE=1 SELFTEST=0 "$arm_trace/BOOTAA64.EFI" "$x86_trace/BOOTX64.EFI" \
 	>"$logdir/build-trace.out" 2>&1 || cat "$logdir/build-trace.out"
-sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-trace trace-arm64 >/dev/null 2>&1 || true
-part trace-arm64 sh scripts/check-trace.sh "$logdir/trace-arm64.log" trace-arm64 build/aarch64-trace/guests.list
-sh scripts/run-suite.sh qemu-x86 max build/x86_64-trace trace-x86 >/dev/null 2>&1 || true
-part trace-x86 sh scripts/check-trace.sh "$logdir/trace-x86.log" trace-x86 build/x86_64-trace/guests.list
+sh scripts/run-suite.sh qemu-arm64 cortex-a57 "$arm_trace" trace-arm64 >/dev/null 2>&1 || true
+part trace-arm64 sh scripts/check-trace.sh "$logdir/trace-arm64.log" trace-arm64 "$arm_trace/guests.list"
+sh scripts/run-suite.sh qemu-x86 max "$x86_trace" trace-x86 >/dev/null 2>&1 || true
+part trace-x86 sh scripts/check-trace.sh "$logdir/trace-x86.log" trace-x86 "$x86_trace/guests.list"
+
+# GDB: in a GDB=1 build of one guest, a breakpoint on the hypercall handler
+# is hit with a backtrace back to efi_main, and one on the guest's
+# test_main is hit, on both architectures (scripts/gdb.sh --batch).
+arm_gdb=$(builddir aarch64 GDB=1 TRACE=0 SELFTEST=0 TESTS=hello)
+x86_gdb=$(builddir x86_64 GDB=1 TRACE=0 SELFTEST=0 TESTS=hello)
+"$MAKE" --no-print-directory GDB=1 TRACE=0 SELFTEST=0 TESTS=hello "$arm_gdb/BOOTAA64.EFI" "$x86_gdb/BOOTX64.EFI" \
+	>"$logdir/build-gdb.out" 2>&1 || cat "$logdir/build-gdb.out"
+part gdb-arm64 sh scripts/gdb.sh --batch aarch64 "$arm_gdb"
+part gdb-x86 sh scripts/gdb.sh --batch x86_64 "$x86_gdb"
+part gdb-guest-arm64 sh scripts/gdb.sh --batch aarch64 "$arm_gdb" hello
+part gdb-guest-x86 sh scripts/gdb.sh --batch x86_64 "$x86_gdb" hello
 
 # Secure Boot: the signed build boots where the firmware trusts the key
 # (Debian's test key; the unsigned build's refusal is in launch-selftest).
 # shellcheck disable=SC2086 # $plain is two words
 "$MAKE" --no-print-directory $plain sign >"$logdir/build-sign.out" 2>&1 || cat "$logdir/build-sign.out"
-part signed-x86 env MINIHV_FIRMWARE=snakeoil sh scripts/run-suite.sh qemu-x86 max build/x86_64-signed signed-x86
-part signed-arm64 env MINIHV_FIRMWARE=snakeoil sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-signed signed-arm64
+part signed-x86 env MINIHV_FIRMWARE=snakeoil sh scripts/run-suite.sh qemu-x86 max "$x86-signed" signed-x86
+part signed-arm64 env MINIHV_FIRMWARE=snakeoil sh scripts/run-suite.sh qemu-arm64 cortex-a57 "$arm-signed" signed-arm64
 
 # The runner must notice failures: canned logs of a crash, a failed test, a
 # hang, forged lines, and a real build that includes a deliberately failing
@@ -295,8 +334,9 @@ expect_pass trace-good "canned: 1 passed, 0 failed" \
 expect_failure trace-stopped sh scripts/check-trace.sh "$canned/trace.log" canned "$canned/list"
 # An emulator that does not start at all.
 expect_failure no-emulator env MINIHV_LOGDIR="$canned" \
-	sh scripts/run-suite.sh no-such-emulator max build/aarch64 no-emulator
-"$MAKE" --no-print-directory SELFTEST=1 TRACE=0 build/aarch64-selftest/BOOTAA64.EFI >"$logdir/build-selftest.out" 2>&1 || cat "$logdir/build-selftest.out"
+	sh scripts/run-suite.sh no-such-emulator max "$arm" no-emulator
+# (TESTS= : the whole suite plus the failing guest, whatever TESTS says.)
+"$MAKE" --no-print-directory SELFTEST=1 TRACE=0 TESTS= build/aarch64-selftest/BOOTAA64.EFI >"$logdir/build-selftest.out" 2>&1 || cat "$logdir/build-selftest.out"
 expect_failure failing-guest sh scripts/run-suite.sh qemu-arm64 cortex-a57 build/aarch64-selftest selftest
 
 echo "=== hostile (the hostile_* guests of each suite)"

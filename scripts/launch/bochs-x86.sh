@@ -39,6 +39,7 @@
 #                    first serial byte, Bochs's own log growing counts as
 #                    life: the firmware is quiet for 7 to 25 s here)
 #   MINIHV_FIRMWARE  plain (the default) only: see below for secboot
+#   BOCHS            the Bochs to run (default bochs-bin on PATH)
 #   MINIHV_EMULATOR  a program to run instead of bochs-bin (the harness's
 #                    self-test, scripts/selftest-launch.sh)
 #
@@ -74,10 +75,10 @@ secboot)
 	;;
 esac
 
-if [ -z "${MINIHV_EMULATOR:-}" ] && ! command -v bochs-bin >/dev/null 2>&1; then
-	echo "bochs-x86: bochs-bin is not installed (Debian package bochs)" >&2
-	exit 77
-fi
+bochs=${BOCHS:-bochs-bin}
+need_emulator "$bochs" BOCHS
+need_firmware /usr/share/ovmf/OVMF.fd
+need_firmware /usr/share/seabios/vgabios-stdvga.bin
 
 work="${log%.log}.bochs"
 mkdir -p "$work"
@@ -119,7 +120,7 @@ stdout="$work/bochs.stdout"
 watch_output=$stdout
 watch_alive_file=$bochslog
 rm -f "$bochslog"
-watch_run "$log" BOOTX64.EFI bochs-bin -q -unlock -f "$bochsrc" -rc "$rcfile"
+watch_run "$log" BOOTX64.EFI "$bochs" -q -unlock -f "$bochsrc" -rc "$rcfile"
 status=$watch_status
 case $status in
 122 | 123) exit "$status" ;;  # watch_run has said why in the log

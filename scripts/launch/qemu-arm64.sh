@@ -21,6 +21,9 @@
 #                    and db instead, to boot an app signed with it
 #                    (docs/secure-boot.md).
 #   MINIHV_MEM, MINIHV_SMP, MINIHV_MACHINE  the machine (scripts/launch/settings.sh)
+#   QEMU_ARM64       the QEMU to run (default qemu-system-aarch64 on PATH)
+#   MINIHV_QEMU_ARGS more QEMU arguments, split at spaces (scripts/gdb.sh:
+#                    the gdbstub)
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-aarch64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -71,20 +74,27 @@ secboot | snakeoil)
 	;;
 esac
 
+qemu=${QEMU_ARM64:-qemu-system-aarch64}
+need_emulator "$qemu" QEMU_ARM64
+case ${MINIHV_FIRMWARE:-plain} in
+plain) need_firmware /usr/share/qemu-efi-aarch64/QEMU_EFI.fd ;;
+*) need_firmware /usr/share/AAVMF/AAVMF_CODE.fd ;;
+esac
+
 esp="$builddir/esp-$esp_name"
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTAA64.EFI" "$esp/EFI/BOOT/BOOTAA64.EFI"
 rm -f "$log"
 
-# shellcheck disable=SC2086 # $firmware and $icount are several words on purpose
+# shellcheck disable=SC2086 # $firmware, $icount, MINIHV_QEMU_ARGS: several words on purpose
 watch_run "$log" BOOTAA64.EFI \
-	qemu-system-aarch64 -machine "virt,virtualization=on${MINIHV_MACHINE:+,$MINIHV_MACHINE}" \
+	"$qemu" -machine "virt,virtualization=on${MINIHV_MACHINE:+,$MINIHV_MACHINE}" \
 	-cpu "$cpu" -m "$mem" -smp "$smp" $icount \
 	$firmware \
 	-display none -monitor none -nic none -no-reboot \
 	-boot menu=on,splash-time=0 \
 	-serial "file:$log" \
-	-drive "format=raw,readonly=on,file=fat:$esp"
+	-drive "format=raw,readonly=on,file=fat:$esp" ${MINIHV_QEMU_ARGS:-}
 if [ "$watch_status" -ne 0 ]; then
 	exit "$watch_status"
 fi

@@ -42,6 +42,9 @@
 #                    pflash: OVMF_CODE_4M.fd and OVMF_VARS_4M.fd as flash.
 #   MINIHV_MEM, MINIHV_SMP  the machine (scripts/launch/settings.sh);
 #   MINIHV_MACHINE   the machine type for plain and pflash: pc (default), q35
+#   QEMU_X86         the QEMU to run (default qemu-system-x86_64 on PATH)
+#   MINIHV_QEMU_ARGS more QEMU arguments, split at spaces (scripts/gdb.sh:
+#                    the gdbstub)
 #   MINIHV_EMULATOR  a program to run instead of qemu-system-x86_64 (the
 #                    harness's self-test, scripts/selftest-launch.sh)
 #
@@ -139,6 +142,13 @@ secboot | snakeoil)
 	;;
 esac
 
+qemu=${QEMU_X86:-qemu-system-x86_64}
+need_emulator "$qemu" QEMU_X86
+case ${MINIHV_FIRMWARE:-plain} in
+plain) need_firmware /usr/share/ovmf/OVMF.fd ;;
+*) need_firmware /usr/share/OVMF/OVMF_CODE_4M.fd ;;
+esac
+
 esp="$builddir/esp-$esp_name"
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTX64.EFI" "$esp/EFI/BOOT/BOOTX64.EFI"
@@ -147,10 +157,10 @@ echo "qemu-x86: $accel" >&2
 
 # shellcheck disable=SC2086 # $accel, $firmware and $icount are several words on purpose
 watch_run "$log" BOOTX64.EFI \
-	qemu-system-x86_64 $firmware $accel $icount -m "$mem" -smp "$smp" \
+	"$qemu" $firmware $accel $icount -m "$mem" -smp "$smp" \
 	-drive "format=raw,file=fat:rw:$esp" \
 	-serial "file:$log" -display none -monitor none -no-reboot -net none \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 ${MINIHV_QEMU_ARGS:-}
 status=$watch_status
 
 case $status in

@@ -97,6 +97,28 @@ watch_stop() {
 #   BdsDxe: failed to load Boot0002 "UEFI QEMU HARDDISK QM00001 " from ...: Access Denied
 watch_refusal='BdsDxe: failed to (load|start) Boot[0-9A-Fa-f]+ .*: (Access Denied|Security Violation)'
 
+# need_emulator PROGRAM VARIABLE: exit 77 (this machine cannot run the
+# suite) with one line naming PROGRAM and the fix when it is not there:
+# make deps, or VARIABLE=/path/to/it for another build of it.  The
+# harness's stand-in (MINIHV_EMULATOR) needs nothing.
+need_emulator() {
+	[ -z "${MINIHV_EMULATOR:-}" ] || return 0
+	command -v "$1" >/dev/null 2>&1 && return 0
+	case $1 in
+	*/*) echo "$watch_me: $1 ($2) does not exist or is not executable" >&2 ;;
+	*) echo "$watch_me: $1 is not installed (not on PATH): run make deps, or point $2=/path/to/$1 at another one" >&2 ;;
+	esac
+	exit 77
+}
+
+# need_firmware FILE: the same for a firmware file (make deps installs it).
+need_firmware() {
+	[ -z "${MINIHV_EMULATOR:-}" ] || return 0
+	[ -f "$1" ] && return 0
+	echo "$watch_me: the firmware $1 is missing: run make deps" >&2
+	exit 77
+}
+
 watch_run() {
 	watch_log=$1
 	watch_app=$2
