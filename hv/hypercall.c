@@ -134,8 +134,9 @@ static bool __attribute__((noinline, cold)) refuse_access(struct vcpu *vcpu,
 }
 
 /*
- * One access to the window.  This is the hot path of every hypercall, so
- * it is one dispatch on the offset, and each register checks there the
+ * One access to the window.  This is the hot path of every hypercall (the
+ * value registers have a faster one still, hv_fast_mmio in run.h), so it
+ * is one dispatch on the offset, and each register checks there the
  * width and direction the ABI allows it (hypercall_abi.h): anything else,
  * at any other offset, is refused before anything is latched.
  */
@@ -154,51 +155,26 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 	if (arch_vcpu_user_mode(vcpu))
 		return refuse_user(vcpu, a, off);
 	*load_value = 0;
-	/* Every register is at a multiple of 8: a misaligned offset matches
-	 * none (the default case), and the aligned ones, divided by 8, index
-	 * one jump table. */
-	switch ((off & 7) ? ~0ull : off / 8) {
-	case MINIHV_HC_VERSION / 8:
-		if (a->write || a->size != 4)
-			break;
-		*load_value = MINIHV_ABI_VERSION;
+	switch (hypercall_value_register(vcpu, a, off, load_value)) {
+	case WINDOW_DONE:
 		return true;
-	case MINIHV_HC_PUTC / 8:
-		if (!a->write || a->size != 1)
-			break;
+	case WINDOW_REFUSED:
+		return refuse_access(vcpu, a, off);
+	case WINDOW_OTHER:
+		break;
+	}
+	if (off == MINIHV_HC_PUTC && a->write && a->size == 1) {
 		/* Over the VM's console budget: stopped, nothing printed. */
 		if (!console_charge(vcpu->vm, 1))
 			return false;
 		console_guest_putc(vcpu->vm, (char)a->value);
 		return true;
-	case MINIHV_HC_ARG0 / 8:
-	case MINIHV_HC_ARG1 / 8:
-	case MINIHV_HC_ARG2 / 8:
-	case MINIHV_HC_ARG3 / 8:
-		if (!a->write || a->size != 8)
-			break;
-		vcpu->hc_arg[(off - MINIHV_HC_ARG0) / 8] = a->value;
-		return true;
-	case MINIHV_HC_CALL / 8:
-		if (!a->write || a->size != 4)
-			break;
+	}
+	if (off == MINIHV_HC_CALL && a->write && a->size == 4) {
 		do_call(vcpu, a->value);
 		/* A call may stop the guest (a bad pointer). */
 		return vcpu->vm->state != VM_STOPPED;
-	case MINIHV_HC_RESULT / 8:
-		if (a->write || a->size != 8)
-			break;
-		*load_value = vcpu->hc_result;
-		return true;
-	case MINIHV_HC_SCRATCH / 8:
-		/* The echo register, any width: a store keeps the low bytes
-		 * it writes, a load returns the low bytes it reads. */
-		if (a->write)
-			vcpu->hc_scratch = a->value;
-		else
-			*load_value = a->size == 8 ? vcpu->hc_scratch
-				      : vcpu->hc_scratch & ((1ull << (a->size * 8)) - 1);
-		return true;
 	}
 	return refuse_access(vcpu, a, off);
 }
+

@@ -89,8 +89,8 @@ void vcpu_run(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	struct vm_exit e;
-	uint64_t idle_exits = 0;
 
+	vcpu->idle_exits = 0;
 	if (vm->watchdog_ms)
 		(void)arch_vcpu_watchdog_arm(vcpu, vm->watchdog_ms);
 	while (vm->state == VM_RUNNING) {
@@ -122,11 +122,11 @@ void vcpu_run(struct vcpu *vcpu)
 			handled = "guest stopped";
 			break;
 		}
-		idle_exits = progress ? 0 : idle_exits + 1;
+		vcpu->idle_exits = progress ? 0 : vcpu->idle_exits + 1;
 		if (vm->state == VM_RUNNING && vm->watchdog_exits &&
-		    idle_exits >= vm->watchdog_exits) {
+		    vcpu->idle_exits >= vm->watchdog_exits) {
 			vm_stop(vm, "watchdog: %llu exits without progress (the last: %s)",
-				(unsigned long long)idle_exits, e.name);
+				(unsigned long long)vcpu->idle_exits, e.name);
 			handled = "guest stopped";
 		}
 		if (MINIHV_TRACE)

@@ -70,6 +70,10 @@ struct vcpu {
 	uint64_t hc_scratch;
 
 	uint64_t exits;             /* VM exits taken, for the statistics */
+	/* Exits in a row without a hypercall access the device accepted: the
+	 * watchdog's count (vcpu_run), here because the backend's fast path
+	 * (hv_fast_mmio) resets it too. */
+	uint64_t idle_exits;
 	char exit_reason[256];      /* the last refused exit's reason
 				       (vcpu_refuse): vm_exit.reason points here */
 };

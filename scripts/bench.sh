@@ -20,7 +20,10 @@
 # layout's constants (hv/vm.h, include/minihv/hypercall_abi.h), not by mm/.
 #
 # Environment: MINIHV_BENCH_SUITE=0 skips the whole-suite runs that the
-# info_ wall-clock ratio needs (they take minutes under Bochs).
+# info_ wall-clock ratio needs (they take minutes under Bochs);
+# MINIHV_BENCH_ONLY=a57 (or svm, vmx; several separated by spaces) runs
+# those platforms alone, for quick iterations: then there is no
+# comparison of the missing figures, and `update` refuses.
 # Exit status: 0, or 1 when a run failed or a method check did not hold.
 set -eu
 
@@ -82,6 +85,10 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # bench_platform LABEL TARGET CPU ARCH ICOUNT
 bench_platform() {
 	label=$1 target=$2 cpu=$3 arch=$4 icount=$5
+	case " ${MINIHV_BENCH_ONLY:-$label} " in
+	*" $label "*) ;;
+	*) return ;;
+	esac
 	log=$out/bench-$label.log
 	say "bench: $label: $target $cpu, build/$arch-bench$([ "$icount" = 1 ] && echo ", -icount shift=0")"
 	# OVMF boots for about two minutes of wall-clock under icount.
@@ -150,6 +157,10 @@ fi
 
 # The comparison: every figure but info_ ones, against the baseline.
 if [ "$mode" = update ]; then
+	if [ -n "${MINIHV_BENCH_ONLY:-}" ]; then
+		say "bench: MINIHV_BENCH_ONLY is set: a partial run does not rewrite $baseline"
+		exit 1
+	fi
 	{
 		echo "# make bench figures (scripts/bench.sh; docs/performance.md). make bench-update rewrites this."
 		grep -v '\.info_' "$results" | sed 's/^BENCH //'

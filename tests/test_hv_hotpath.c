@@ -78,6 +78,86 @@ static void test_refusal_formats(void)
 	guest_end(&g);
 }
 
+/* One access as a backend's fast path offers it to the core. */
+static bool fast(struct guest *g, uint64_t off, unsigned size, bool write, uint64_t value,
+		 bool user, uint64_t *load)
+{
+	struct mmio_access a = {
+		.gpa = gpa(MINIHV_HC_WINDOW_GPA + off), .size = (uint8_t)size,
+		.write = write, .value = value,
+	};
+	return hv_fast_mmio(g->vcpu, &a, user, load);
+}
+
+/*
+ * The backend's fast path (hv/run.h: hv_fast_mmio, hv_fast_exit; the
+ * aarch64 backend calls them from its exit path): it serves the value
+ * registers as hypercall_mmio does, counts the exit as vcpu_run does --
+ * one more exit, and progress for the watchdog -- formats nothing, and
+ * leaves everything else untouched for the ordinary path, which refuses
+ * with a message.
+ */
+static void test_fast_path(void)
+{
+	struct guest g;
+	uint64_t v = 0;
+
+	guest_start(&g, "fast");
+	g.vcpu->exits = 10;
+	g.vcpu->idle_exits = 3;
+	format_calls = 0;
+	CHECK(fast(&g, MINIHV_HC_SCRATCH, 8, true, 0x1122334455667788ull, false, &v) &&
+	      g.vcpu->hc_scratch == 0x1122334455667788ull,
+	      "%s: fast path: a SCRATCH store is served", cfg);
+	CHECK(g.vcpu->exits == 11 && g.vcpu->idle_exits == 0,
+	      "%s: ... counted as an exit, and as progress for the watchdog", cfg);
+	CHECK(fast(&g, MINIHV_HC_SCRATCH, 2, false, 0, false, &v) && v == 0x7788,
+	      "%s: ... a 2-byte SCRATCH load returns the low bytes (0x%llx)", cfg,
+	      (unsigned long long)v);
+	CHECK(fast(&g, MINIHV_HC_VERSION, 4, false, 0, false, &v) && v == MINIHV_ABI_VERSION,
+	      "%s: ... a VERSION load returns the ABI version", cfg);
+	CHECK(fast(&g, MINIHV_HC_ARG0 + 24, 8, true, 42, false, &v) && g.vcpu->hc_arg[3] == 42,
+	      "%s: ... an ARG3 store latches the argument", cfg);
+	g.vcpu->hc_result = 7;
+	CHECK(fast(&g, MINIHV_HC_RESULT, 8, false, 0, false, &v) && v == 7,
+	      "%s: ... a RESULT load returns the result", cfg);
+	CHECK_EQ(format_calls, 0, "%s: ... and none of it called the formatter", cfg);
+
+	/* Declined: nothing latched, nothing counted. */
+	uint64_t exits = g.vcpu->exits;
+	g.vcpu->idle_exits = 5;
+	CHECK(!fast(&g, MINIHV_HC_SCRATCH, 8, true, 1, true, &v) &&
+	      g.vcpu->hc_scratch == 0x1122334455667788ull,
+	      "%s: fast path declines an access from user mode, latching nothing", cfg);
+	CHECK(!fast(&g, MINIHV_HC_VERSION, 4, true, 1, false, &v),
+	      "%s: ... a store to VERSION (the ordinary path refuses it)", cfg);
+	CHECK(!fast(&g, MINIHV_HC_ARG0, 4, true, 9, false, &v) && g.vcpu->hc_arg[0] != 9,
+	      "%s: ... a 4-byte ARG0 store", cfg);
+	CHECK(!fast(&g, MINIHV_HC_RESULT, 8, true, 9, false, &v) && g.vcpu->hc_result == 7,
+	      "%s: ... a RESULT store", cfg);
+	CHECK(!fast(&g, MINIHV_HC_SCRATCH + 1, 1, true, 9, false, &v),
+	      "%s: ... a misaligned offset", cfg);
+	CHECK(!fast(&g, MINIHV_HC_PUTC, 1, true, 'x', false, &v) && !console_has("x"),
+	      "%s: ... PUTC, which prints (the ordinary path serves it)", cfg);
+	CHECK(!fast(&g, MINIHV_HC_CALL, 4, true, MINIHV_CALL_EXIT, false, &v) &&
+	      g.vm->state != VM_EXITED,
+	      "%s: ... CALL, which may stop the guest", cfg);
+	CHECK(!fast(&g, MINIHV_HC_WINDOW_SIZE, 8, true, 1, false, &v),
+	      "%s: ... an address past the window", cfg);
+	CHECK(g.vcpu->exits == exits && g.vcpu->idle_exits == 5,
+	      "%s: ... counting none of them", cfg);
+
+	/* An exit the backend handled that is not progress (the null call). */
+	g.vm->watchdog_exits = 7;
+	CHECK(hv_fast_exit(g.vcpu) && g.vcpu->exits == exits + 1 && g.vcpu->idle_exits == 6,
+	      "%s: hv_fast_exit counts an exit without progress", cfg);
+	CHECK(!hv_fast_exit(g.vcpu) && g.vcpu->exits == exits + 1 && g.vcpu->idle_exits == 6,
+	      "%s: ... and declines the one that reaches the watchdog's limit, for vcpu_run to stop", cfg);
+	g.vm->watchdog_exits = 0;
+	CHECK(hv_fast_exit(g.vcpu), "%s: ... with no limit, never", cfg);
+	guest_end(&g);
+}
+
 int main(void)
 {
 	unit_begin("test_hv_hotpath");
@@ -86,6 +166,7 @@ int main(void)
 		hv_test_config(c);
 		test_hot_exits_format_nothing();
 		test_refusal_formats();
+		test_fast_path();
 	}
 	CHECK_EQ(test_leaks, 0, "every one of the %u VMs gave the whole pool back", test_vms);
 	return unit_done();

@@ -68,6 +68,7 @@ struct arm_el1_state {
 
 struct arch_vcpu {
 	struct arm_guest_regs regs;     /* first: entry.S takes a pointer to it */
+	struct vcpu *vcpu;              /* the core's vCPU, for arm_fast_exit */
 	struct arm_el1_state el1;
 	uint64_t vttbr;
 	/* The watchdog's deadline, in ticks of the physical counter
@@ -96,6 +97,10 @@ bool arm_has_pointer_auth(void);
 /* Is the platform QEMU's virt board (power.c, from ACPI or the device
  * tree)? */
 bool arm_platform_is_qemu(void);
+
+/* vcpu.c, called from entry.S on a guest's synchronous exit: nonzero if it
+ * served the exit and the guest is to be re-entered at once. */
+uint64_t arm_fast_exit(struct arch_vcpu *a);
 
 /* entry.S: run the guest until it exits; returns with regs filled in. */
 /* Not called directly: vcpu.c's enter_guest says what it clobbers. */

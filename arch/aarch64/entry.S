@@ -18,6 +18,10 @@
  * saving at all: the guest runs on SP_EL1 and cannot touch SP_EL2, so at
  * the exit SP_EL2 is where the ERET left it.
  *
+ * A synchronous exit first tries the fast path (guest_sync, below): a
+ * hypercall the C function arm_fast_exit serves on the spot re-enters the
+ * guest from there, without returning from arm_enter_guest at all.
+ *
  * TPIDR_EL2 holds the regs pointer while the guest runs: the vector has no
  * free register to find it otherwise.
  */
@@ -29,6 +33,7 @@
 arm_enter_guest:
 	stp	x29, x30, [sp, #-16]!
 	msr	tpidr_el2, x0
+enter_regs:			/* x0: the regs, as TPIDR_EL2 holds them */
 	ldp	x1, x2, [x0, #REGS_ELR]
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
@@ -55,10 +60,11 @@ arm_enter_guest:
 	isb
 
 /*
- * Common exit path.  On entry: guest x0, x1 pushed on the stack, x1 = the
- * vector's number.  Everything else still holds guest values.
+ * Save the guest's x0-x30 into regs, leaving x0 = regs.  On entry: guest
+ * x0, x1 pushed on the stack; x1 is free, every other register still holds
+ * the guest's value.
  */
-guest_exit:
+	.macro	save_guest_gprs
 	mrs	x0, tpidr_el2
 	stp	x2, x3, [x0, #16]
 	stp	x4, x5, [x0, #32]
@@ -74,11 +80,61 @@ guest_exit:
 	stp	x24, x25, [x0, #192]
 	stp	x26, x27, [x0, #208]
 	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #0]
+	.endm
+
+/*
+ * A synchronous exit: perhaps a hypercall the fast path serves (vcpu.c,
+ * arm_fast_exit).  That C function runs here, on arm_enter_guest's frame
+ * (16-byte aligned), while x19-x29 still hold the guest's values -- which
+ * it keeps, as any function keeps them, so it costs no spill of anyone's
+ * registers.  It reads ELR_EL2 and SPSR_EL2 where the CPU holds them and
+ * steps ELR_EL2 itself; so they are saved into regs only when the exit
+ * leaves for C's ordinary path.  Its result: 0, not served; 1, served:
+ * x0-x18 and x30, which the call may have changed, are loaded back and
+ * the guest re-entered; 2, served, and a load wrote one of x19-x28 in
+ * regs: everything is loaded back.
+ */
+guest_sync:
+	save_guest_gprs
+	bl	arm_fast_exit
+	cbz	x0, 2f
+	tbnz	x0, #1, 1f
+	mrs	x0, tpidr_el2
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldr	x18, [x0, #144]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0, #0]
+	eret
+	dsb	nsh
+	isb
+1:	mrs	x0, tpidr_el2
+	mrs	x1, elr_el2
+	mrs	x2, spsr_el2
+	stp	x1, x2, [x0, #REGS_ELR]
+	b	enter_regs
+2:	mov	x1, #0		/* not served: return vector 0, the ordinary way */
+	b	exit_to_c
+
+/*
+ * The other exits.  On entry: guest x0, x1 pushed on the stack, x1 = the
+ * vector's number.  Everything else still holds guest values.
+ */
+guest_exit:
+	save_guest_gprs
+exit_to_c:			/* x1: the vector; regs saved but ELR, SPSR */
+	mrs	x0, tpidr_el2
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
-	str	x30, [x0, #240]
 	stp	x2, x3, [x0, #REGS_ELR]
 	mov	x0, x1
 	ldp	x29, x30, [sp], #16
@@ -120,7 +176,9 @@ arm_el2_vectors:
 	vector_hv 1
 	vector_hv 2
 	vector_hv 3
-	vector_guest 0	/* lower EL, AArch64: the guest */
+	.balign	0x80	/* lower EL, AArch64: the guest */
+	stp	x0, x1, [sp, #-16]!
+	b	guest_sync
 	vector_guest 1
 	vector_guest 2
 	vector_guest 3

@@ -118,6 +118,7 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	a->el1.cpacr = 0; /* FP/SIMD traps to the guest's own EL1 vectors */
 	a->vttbr = ((struct arch_vm *)vcpu->vm->arch)->vttbr;
 	vcpu->arch = a;
+	a->vcpu = vcpu;
 
 	/*
 	 * The hypervisor wrote the guest's RAM (its image, zeroes, its page
@@ -351,24 +352,133 @@ static const char *ec_name(unsigned ec)
 #define ISS_MMIO_MASK    (ISS_ISV | ISS_S1PTW | ISS_DFSC_TYPE)
 #define ISS_MMIO_WANT    (ISS_ISV | 0x04u)   /* ISV, not a walk, translation fault */
 #define ESR_IL           (1u << 25)          /* a 32-bit instruction */
+#define ESR_EC_MASK      (0x3full << 26)
+#define ESR_EC_DABT      ((uint64_t)EC_DABT_LOW << 26)
 
-static inline void decode_mmio(struct arch_vcpu *a, uint64_t iss, uint64_t far, uint64_t hpfar,
-			       struct vm_exit *exit)
+/* The null call (hypercall_abi.h): HVC #0 from a 32-bit instruction, x0 in,
+ * x0 out. */
+#define ESR_NULL_CALL (((uint64_t)EC_HVC64 << 26) | ESR_IL | MINIHV_HVC_NULL_IMM)
+
+static inline uint64_t null_call(uint64_t x0)
+{
+	return x0 == MINIHV_NULL_CALL ? MINIHV_NULL_CALL_RESULT : (uint64_t)MINIHV_ENOSYS;
+}
+
+/* SPSR_EL2.M[3:2], the exception level the guest was at: 0 is EL0. */
+static inline bool guest_at_el0(const struct arch_vcpu *a)
+{
+	return ((a->regs.spsr >> 2) & 3) == 0;
+}
+
+/* The access a data abort's syndrome describes (ISV set). */
+static inline void syndrome_access(const struct arch_vcpu *a, uint64_t iss, uint64_t far,
+				   uint64_t hpfar, struct mmio_access *m)
 {
 	unsigned srt = (iss >> 16) & 0x1f;
 	unsigned size = 1u << ((iss >> 22) & 3);
 
-	exit->kind = EXIT_MMIO;
-	exit->name = "data abort";
-	exit->mmio.gpa = gpa(((hpfar >> 4) << 12) | (far & 0xfff));
-	exit->mmio.size = (uint8_t)size;
-	exit->mmio.write = iss & (1u << 6);
-	if (exit->mmio.write) {
+	m->gpa = gpa(((hpfar >> 4) << 12) | (far & 0xfff));
+	m->size = (uint8_t)size;
+	m->write = iss & (1u << 6);
+	if (m->write) {
 		uint64_t v = srt == 31 ? 0 : a->regs.x[srt]; /* 31 is XZR here */
 		if (size < 8)
 			v &= (1ull << (size * 8)) - 1;
-		exit->mmio.value = v;
+		m->value = v;
+	} else {
+		m->value = 0;
 	}
+}
+
+static inline void decode_mmio(struct arch_vcpu *a, uint64_t iss, uint64_t far, uint64_t hpfar,
+			       struct vm_exit *exit)
+{
+	exit->kind = EXIT_MMIO;
+	exit->name = "data abort";
+	syndrome_access(a, iss, far, hpfar, &exit->mmio);
+}
+
+/*
+ * Finish an emulated load, as the CPU would have: the value into its
+ * register, extended as the instruction says.  From the vCPU's core path
+ * (arch_vcpu_mmio_done) and the fast one (arm_fast_exit).
+ */
+static inline void complete_load(struct arch_vcpu *a, uint64_t esr, unsigned size,
+				 uint64_t value)
+{
+	uint64_t iss = esr & 0x1ffffff;
+	unsigned srt = (iss >> 16) & 0x1f;
+
+	if (__builtin_expect(srt == 31, 0))
+		return;     /* XZR: the value goes nowhere */
+	unsigned bits = size * 8;
+	if (bits < 64) {
+		value &= (1ull << bits) - 1;
+		/* SSE: sign-extend (LDRSB, LDRSH, LDRSW). */
+		if ((iss & (1u << 21)) && (value >> (bits - 1)) & 1)
+			value |= ~0ull << bits;
+	}
+	/* SF clear: the destination is a W register, whose upper half a
+	 * write clears. */
+	if (!(iss & (1u << 15)))
+		value &= 0xffffffffull;
+	a->regs.x[srt] = value;
+}
+
+/* The length of the trapped instruction: ESR.IL, 32 bits (always, for
+ * AArch64 guests) or 16. */
+static inline uint64_t insn_len(uint64_t esr)
+{
+	return (esr & ESR_IL) ? 4 : 2;
+}
+
+/*
+ * The hypercall fast path, called by entry.S on every synchronous exit
+ * with the guest's x0-x30 saved in a->regs (ELR and SPSR are still in
+ * the CPU, and read and stepped there), on the hypervisor's stack, before arm_enter_guest returns.  This is KVM's
+ * arrangement: x19-x28 still hold the guest's values, and this function,
+ * by the calling convention, gives them back as it found them, so neither
+ * the guest's nor the hypervisor's callee-saved registers are spilled for
+ * it, and the exit does not travel out through arch_vcpu_run and
+ * vcpu_run and back.  A stage-2 data abort with a valid syndrome is
+ * offered to the core's hv_fast_mmio (hv/run.h), which serves the window's
+ * value registers with every check hypercall_mmio makes and counts the
+ * exit for the watchdog; served, the access is completed here (ELR_EL2
+ * stepped past the instruction, a load's register written) and entry.S
+ * re-enters the guest: returns 1 when only the registers a call may
+ * change (x0-x18, x30) and ELR need loading back, 2 when a load wrote
+ * one of x19-x28 in a->regs too.  Anything else returns 0 having
+ * touched nothing, and the exit takes the ordinary path: arch_vcpu_run
+ * reads the same syndrome registers again, which keep their values (the
+ * hypervisor takes no exception).
+ */
+uint64_t arm_fast_exit(struct arch_vcpu *a)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	struct mmio_access m;
+	uint64_t value;
+
+	if (MINIHV_TRACE)
+		return 0;
+	if (__builtin_expect((esr & (ISS_MMIO_MASK | ESR_EC_MASK)) != (ISS_MMIO_WANT | ESR_EC_DABT), 0)) {
+		/* The null call, as arch_vcpu_run serves it. */
+		if (esr != ESR_NULL_CALL || !hv_fast_exit(a->vcpu))
+			return 0;
+		a->regs.x[0] = null_call(a->regs.x[0]);
+		return 1;
+	}
+	syndrome_access(a, esr, read_sysreg(far_el2), read_sysreg(hpfar_el2), &m);
+	/* SPSR_EL2.M[3:2], the exception level the guest was at: 0 is EL0. */
+	bool user = ((read_sysreg(spsr_el2) >> 2) & 3) == 0;
+	if (!hv_fast_mmio(a->vcpu, &m, user, &value))
+		return 0;
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + insn_len(esr));
+	if (m.write)
+		return 1;
+	complete_load(a, esr, m.size, value);
+	/* A load into x19-x28 changed a register this function kept. */
+	unsigned srt = (esr >> 16) & 0x1f;
+	return srt >= 19 && srt <= 28 ? 2 : 1;
 }
 
 static void data_abort_refusal(struct vcpu *vcpu, struct vm_exit *exit)
@@ -552,9 +662,12 @@ static void timer_program(uint64_t deadline)
 static void slow_exit(struct vcpu *vcpu, struct vm_exit *exit);
 
 /*
- * The hot path: enter, and on the way back decode a hypercall (a stage-2
- * data abort with a valid syndrome) with as little as that takes.  Every
- * other exit, and every refusal, goes to slow_exit, which names it.
+ * Enter, and on the way back decode a hypercall (a stage-2 data abort with
+ * a valid syndrome) with as little as that takes.  The window's value
+ * registers and the null call never get here: arm_fast_exit serves them
+ * from the exit vector and re-enters the guest (unless TRACE=1, or a
+ * check declines them); this is the path of CALL and PUTC.  Every other
+ * exit, and every refusal, goes to slow_exit, which names it.
  */
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
@@ -588,14 +701,13 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	 * else -- the other round trip make bench times.  HVC is undefined
 	 * at EL0, so only the guest kernel gets here; ELR_EL2 already points
 	 * past the HVC.  Any other HVC is refused in slow_exit. */
-	if (type == 0 && esr == (((uint64_t)EC_HVC64 << 26) | ESR_IL | MINIHV_HVC_NULL_IMM)) {
+	if (type == 0 && esr == ESR_NULL_CALL) {
 		if (MINIHV_TRACE) {
 			a->far = read_sysreg(far_el2);
 			a->hpfar = read_sysreg(hpfar_el2);
 			a->regs.exit_type = 0;
 		}
-		a->regs.x[0] = a->regs.x[0] == MINIHV_NULL_CALL ? MINIHV_NULL_CALL_RESULT
-								: (uint64_t)MINIHV_ENOSYS;
+		a->regs.x[0] = null_call(a->regs.x[0]);
 		exit->kind = EXIT_HANDLED;
 		exit->name = "HVC #0 (null call)";
 		return;
@@ -730,35 +842,18 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 	}
 }
 
-/* SPSR_EL2.M[3:2], the exception level the guest was at: 0 is EL0. */
 bool arch_vcpu_user_mode(const struct vcpu *vcpu)
 {
-	const struct arch_vcpu *a = vcpu->arch;
-	return ((a->regs.spsr >> 2) & 3) == 0;
+	return guest_at_el0(vcpu->arch);
 }
 
 void arch_vcpu_mmio_done(struct vcpu *vcpu, const struct vm_exit *exit, uint64_t value)
 {
 	struct arch_vcpu *a = vcpu->arch;
-	uint64_t iss = a->esr & 0x1ffffff;
-	unsigned srt = (iss >> 16) & 0x1f;
 
-	if (!exit->mmio.write && __builtin_expect(srt != 31, 1)) {
-		unsigned bits = exit->mmio.size * 8;
-		if (bits < 64) {
-			value &= (1ull << bits) - 1;
-			/* SSE: sign-extend (LDRSB, LDRSH, LDRSW). */
-			if ((iss & (1u << 21)) && (value >> (bits - 1)) & 1)
-				value |= ~0ull << bits;
-		}
-		/* SF clear: the destination is a W register, whose upper half
-		 * a write clears. */
-		if (!(iss & (1u << 15)))
-			value &= 0xffffffffull;
-		a->regs.x[srt] = value;
-	}
-	/* ESR.IL: 32-bit instruction (always, for AArch64 guests). */
-	a->regs.elr += (a->esr & (1u << 25)) ? 4 : 2;
+	if (!exit->mmio.write)
+		complete_load(a, a->esr, exit->mmio.size, value);
+	a->regs.elr += insn_len(a->esr);
 }
 
 uint64_t arch_bench_insns(void)
