@@ -29,6 +29,7 @@
 #   make gdb-x86         hypervisor's entry with its symbols (GUEST=hello:
 #                        that guest only, with its symbols; docs/debugging.md)
 #   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
+#   TRACE=2              and each VM's tables at its end (build/<arch>-trace2)
 #   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
 #   TESTS="a b"          only those guest tests (every suite target, make test)
 #   make list-tests      the guest tests, one line each
@@ -144,9 +145,12 @@ GUEST_TESTS     += $(GUEST_SELFTESTS)
 GUEST_PROGRAMS  += $(GUEST_SELFTESTS)
 VARIANT         := -selftest
 endif
-# TRACE=1 builds elsewhere, so switching it never mixes objects.
+# TRACE=1 and TRACE=2 build elsewhere, so switching never mixes objects.
 ifeq ($(TRACE),1)
 VARIANT         := $(VARIANT)-trace
+endif
+ifeq ($(TRACE),2)
+VARIANT         := $(VARIANT)-trace2
 endif
 # GDB=1 (make gdb-arm64, gdb-x86): the hypervisor waits for the debugger
 # right after printing its image base (boot/efi_main.c).

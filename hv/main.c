@@ -15,6 +15,7 @@
 #include "hypercall.h"
 #include "print.h"
 #include "run.h"
+#include "trace.h"
 #include "../lib/minihv_string.h"
 
 /* The verdicts hv_main prints: the guest's three (hypercall_abi.h) and
@@ -282,6 +283,8 @@ static void run_vm(struct bump *pool, const struct guest_image *img, unsigned lo
 	if (vcpu)
 		hv_printf("minihv: %s: %llu VM exits; guest page tables: %u pages\n", vm->name,
 			  (unsigned long long)vcpu->exits, vm->gpt.table_pages);
+	if (MINIHV_TRACE >= 2)
+		trace_vm_tables(vm);
 	judge_vm(o, img, vm, last);
 	if (MINIHV_BENCH) {
 		struct vm copy = *vm;   /* vm lives in the pool vm_destroy gives back */

@@ -9,7 +9,10 @@
  */
 #include "trace.h"
 #include "print.h"
+#include "vm.h"
 #include "../include/minihv/hypercall_abi.h"
+#include "../mm/mm_err.h"
+#include "../mm/pt_dump.h"
 
 /* The register at byte OFF of the window, or NULL between registers. */
 static const char *register_name(uint64_t off)
@@ -53,4 +56,41 @@ void trace_hypercall_words(gpa_t gpa, bool write, uint64_t value, char *buf, siz
 		hv_snprintf(buf, len, " (CALL = %s)", call_name(value));
 	else
 		hv_snprintf(buf, len, " (%s)", reg);
+}
+
+/* ---- TRACE=2: the tables of each VM, at its end ---- */
+
+/* Each dump line, behind "trace: NAME TREE: ". */
+struct dump_ctx {
+	const char *vm;
+	const char *tree;
+};
+
+static void dump_line(void *arg, const char *line)
+{
+	const struct dump_ctx *c = arg;
+	hv_printf("trace: %s %s: %s\n", c->vm, c->tree, line);
+}
+
+/*
+ * The guest's tables are in its RAM, where it may have rewritten them:
+ * every entry may point at one table, a tree of 512^4 entries.  So their
+ * dump walks entries only (each table visited is counted) and stops after
+ * this many: enough for what the hypervisor built (a few dozen lines).
+ */
+#define GPT_DUMP_LIMIT 2048
+
+void trace_vm_tables(const struct vm *vm)
+{
+	struct dump_ctx c = { vm->name, "s2" };
+	int err;
+
+	/* The second-level tables: the hypervisor's own, every part. */
+	err = pt_dump(&vm->s2, PT_DUMP_ALL, dump_line, &c);
+	if (err)
+		hv_printf("trace: %s s2: dump failed: %s\n", vm->name, mm_strerror(err));
+	c.tree = "gpt";
+	err = pt_dump_limited(&vm->gpt, PT_DUMP_ENTRIES, dump_line, &c, GPT_DUMP_LIMIT);
+	if (err && err != MM_ELIMIT)
+		hv_printf("trace: %s gpt: dump failed: %s\n", vm->name, mm_strerror(err));
 }

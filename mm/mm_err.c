@@ -14,6 +14,7 @@ const char *mm_strerror(int err)
 	case MM_EFAULT:     return "address outside its memory";
 	case MM_EPERM:      return "permission denied";
 	case MM_EUNSUPPORTED: return "unsupported translation regime";
+	case MM_ELIMIT:     return "stopped at its limit";
 	}
 	return "unknown mm error";
 }

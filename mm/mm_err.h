@@ -15,6 +15,7 @@ enum mm_err {
 	MM_EPERM = -6,      /* mapped, but without the permission asked for */
 	MM_EUNSUPPORTED = -7, /* the guest's translation regime is one this
 				 code cannot walk exactly as the CPU would */
+	MM_ELIMIT = -8,     /* a walk stopped at the limit its caller set */
 };
 
 const char *mm_strerror(int err);

@@ -66,6 +66,7 @@ void pt_perms_str(unsigned perms, char out[5])
 struct range_dump {
 	pt_dump_put_fn put;
 	void *ctx;
+	uint64_t left;           /* visits the limit still allows (UINT64_MAX: none) */
 	bool open;              /* a range is being gathered */
 	struct pt_leaf first;   /* its first leaf: in, out, perms, type */
 	uint64_t size;
@@ -110,6 +111,9 @@ static int range_leaf(const struct pt_leaf *leaf, void *arg)
 {
 	struct range_dump *d = arg;
 
+	if (d->left-- == 0)
+		return MM_ELIMIT;
+
 	if (d->open && leaf->in == d->first.in + d->size &&
 	    leaf->out == d->first.out + d->size && leaf->perms == d->first.perms &&
 	    leaf->type == d->first.type) {
@@ -139,6 +143,7 @@ struct entry_dump {
 	const struct pt_format *fmt;
 	pt_dump_put_fn put;
 	void *ctx;
+	uint64_t left;                /* visits the limit still allows */
 	bool pending;                 /* a run of leaves waits to be printed */
 	struct pt_entry_info first;   /* its first leaf */
 	unsigned count;               /* its length */
@@ -232,6 +237,9 @@ static int entry_line(const struct pt_entry_info *e, void *arg)
 {
 	struct entry_dump *d = arg;
 
+	if (d->left-- == 0)
+		return MM_ELIMIT;
+
 	if (continues_run(d, e)) {
 		d->count++;
 		return 0;
@@ -249,6 +257,13 @@ static int entry_line(const struct pt_entry_info *e, void *arg)
 
 int pt_dump(const struct pt *pt, unsigned what, pt_dump_put_fn put, void *ctx)
 {
+	return pt_dump_limited(pt, what, put, ctx, 0);
+}
+
+int pt_dump_limited(const struct pt *pt, unsigned what, pt_dump_put_fn put, void *ctx,
+		    uint64_t limit)
+{
+	uint64_t left = limit ? limit : UINT64_MAX;
 	const struct pt_format *f = pt->fmt;
 	struct line l = { { 0 }, 0 };
 	int err = 0;
@@ -269,24 +284,31 @@ int pt_dump(const struct pt *pt, unsigned what, pt_dump_put_fn put, void *ctx)
 		struct range_dump d;
 
 		__builtin_memset(&d, 0, sizeof(d));
+		d.left = left;
 		d.put = put;
 		d.ctx = ctx;
 		put(ctx, "ranges");
 		err = pt_for_each_leaf(pt, range_leaf, &d);
 		flush_range(&d);
+		if (err == MM_ELIMIT)
+			put(ctx, "stopped: the dump's limit of entries visited was reached");
 		if (err)
 			return err;
+		left = d.left;
 	}
 	if (what & PT_DUMP_ENTRIES) {
 		struct entry_dump d;
 
 		__builtin_memset(&d, 0, sizeof(d));
 		d.fmt = f;
+		d.left = left;
 		d.put = put;
 		d.ctx = ctx;
 		put(ctx, "entries");
 		err = pt_for_each_entry(pt, entry_line, &d);
 		flush_run(&d);
+		if (err == MM_ELIMIT)
+			put(ctx, "stopped: the dump's limit of entries visited was reached");
 	}
 	return err;
 }

@@ -37,6 +37,18 @@ typedef void (*pt_dump_put_fn)(void *ctx, const char *line);
 /* Dump the parts `what` asks for.  0, or the walk's error (MM_EFAULT). */
 int pt_dump(const struct pt *pt, unsigned what, pt_dump_put_fn put, void *ctx);
 
+/*
+ * The same, stopping once the walk has made `limit` visits (0: no limit),
+ * with a last line "stopped: ..." and MM_ELIMIT.  For tables someone else
+ * wrote -- a guest's own, which may point every entry at one table -- where
+ * a dump must end in bounded time: use PT_DUMP_ENTRIES there.  Its walk
+ * visits every valid entry, tables included, so the limit bounds the work;
+ * PT_DUMP_RANGES visits leaves only, and a tree of tables without leaves
+ * would cost 512 steps per table entry with no visit counted.
+ */
+int pt_dump_limited(const struct pt *pt, unsigned what, pt_dump_put_fn put, void *ctx,
+		    uint64_t limit);
+
 /* "rwxu" with '-' for what perms lacks, into out[5]. */
 void pt_perms_str(unsigned perms, char out[5]);
 

@@ -7,7 +7,8 @@
 int main(void)
 {
 	static const int codes[] = { MM_OK, MM_ENOMEM, MM_EINVAL, MM_EOVERLAP,
-				     MM_ENOTMAPPED, MM_EFAULT, MM_EPERM };
+				     MM_ENOTMAPPED, MM_EFAULT, MM_EPERM,
+				     MM_EUNSUPPORTED, MM_ELIMIT };
 	const int n = (int)(sizeof(codes) / sizeof(codes[0]));
 	int i, j;
 

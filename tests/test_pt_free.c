@@ -9,6 +9,7 @@
 #include "tests/unit.h"
 #include "mm/page_pool.h"
 #include "mm/pt_arm.h"
+#include "mm/pt_dump.h"
 
 #define SZ_4K PAGE_SIZE
 #define BIT(n) ((uint64_t)1 << (n))
@@ -321,6 +322,44 @@ static void test_walkers(void)
 	freeing_fini(&f);
 }
 
+/* pt_dump_limited on a hostile tree: every entry of every table points at
+ * the root itself, 512^4 paths; the dump must stop at its limit. */
+static unsigned dump_lines;
+static char dump_last[PT_DUMP_LINE_MAX];
+
+static void count_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	dump_lines++;
+	snprintf(dump_last, sizeof(dump_last), "%s", line);
+}
+
+static void test_dump_limit(void)
+{
+	struct freeing f;
+	struct pt pt;
+	uint64_t *root;
+
+	freeing_init(&f, 8);
+	CHECK_EQ(pt_init(&pt, &pt_format_x86_64, &f.mem), 0, "dump limit: x86-64 tree");
+	root = fake_table(&pt, pt.root_pa);
+	for (unsigned i = 0; i < 512; i++)
+		root[i] = pt.root_pa | 0x3;      /* P, RW: a table, itself */
+	dump_lines = 0;
+	CHECK_EQ(pt_dump_limited(&pt, PT_DUMP_ENTRIES, count_line, NULL, 1000), MM_ELIMIT,
+		 "dump limit: a looping tree stops at the limit");
+	CHECK(dump_lines <= 1000 + 3, "dump limit: %u lines for a limit of 1000 visits", dump_lines);
+	CHECK(strncmp(dump_last, "stopped:", 8) == 0, "dump limit: the last line says it stopped (\"%s\")",
+	      dump_last);
+	/* An ordinary tree is dumped whole under a limit it stays within. */
+	memset(root, 0, PAGE_SIZE);
+	CHECK_EQ(pt_map(&pt, SZ_2M, SZ_2M, SZ_2M, PT_RW, PT_MEM_NORMAL), 0, "dump limit: one 2M block");
+	dump_lines = 0;
+	CHECK_EQ(pt_dump_limited(&pt, PT_DUMP_ALL, count_line, NULL, 1000), 0,
+		 "dump limit: a small tree is dumped whole");
+	freeing_fini(&f);
+}
+
 int main(void)
 {
 	unit_begin("test_pt_free");
@@ -329,5 +368,6 @@ int main(void)
 	test_map_gives_back();
 	test_destroy();
 	test_walkers();
+	test_dump_limit();
 	return unit_done();
 }
