@@ -223,9 +223,9 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
 /*
  * For make bench (MINIHV_BENCH=1, docs/performance.md): the instructions
  * run since the machine started, as an emulator that counts them shows
- * them to the guest's counter -- CNTVCT_EL0 times 1e9 / CNTFRQ_EL0 under
- * QEMU's -icount shift=0, the TSC under QEMU's icount and Bochs's
- * "clock: sync=none".  Elsewhere it is only a clock.  Read around VM
+ * them -- the PMU's cycle counter PMCCNTR_EL0 under QEMU's -icount
+ * shift=0 (1 GHz of virtual time, 1 ns an instruction), the TSC under
+ * QEMU's icount and Bochs's "clock: sync=none".  Elsewhere it is only a clock.  Read around VM
  * creation and destruction, never on the exit path.
  */
 uint64_t arch_bench_insns(void);
