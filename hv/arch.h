@@ -225,8 +225,8 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
  * run since the machine started, as an emulator that counts them shows
  * them -- the PMU's cycle counter PMCCNTR_EL0 under QEMU's -icount
  * shift=0 (1 GHz of virtual time, 1 ns an instruction), the TSC under
- * QEMU's icount and Bochs's "clock: sync=none".  Elsewhere it is only a clock.  Read around VM
- * creation and destruction, never on the exit path.
+ * QEMU's icount and Bochs's "clock: sync=none".  Elsewhere it is only a
+ * clock.  Read around VM creation and destruction, never on the exit path.
  */
 uint64_t arch_bench_insns(void);
 
