@@ -136,6 +136,21 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
 uint64_t guest_read_virt_prefix(const struct guest_mmu *m, gva_t src, void *dst,
 				uint64_t len, int *err);
 
+/*
+ * guest_read_virt_prefix for the x86 exit path's instruction fetch, with
+ * what the exit already knows instead of a guest_mmu: len bytes (at most
+ * a page; an instruction's 15) at rip, through the guest's 4-level x86-64
+ * tables at root when paging is on, else rip is guest-physical, from the
+ * VM's RAM (the second-level tables map it, and nothing else: s2_is_ram).
+ * The same bounds, the same answers as guest_read_virt_prefix with that
+ * guest_mmu and kernel_no_user false (an instruction fetch; SMAP is for
+ * data): how many bytes were copied, 0 with *err when not even the first
+ * page can be read.  One direct walk per page, inlined, no guest_mmu to
+ * prepare: the exit path's fetch.
+ */
+uint64_t guest_x86_64_fetch(const struct guest_ram *ram, bool paging, gpa_t root, gva_t rip,
+			    uint8_t *dst, uint64_t len, int *err);
+
 #define GUEST_WRITE_MAX_PAGES 16
 int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len);
 int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len);

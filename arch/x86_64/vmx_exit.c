@@ -298,6 +298,27 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		a->launched = true;
 		read_exit(a);
 		unsigned basic = a->exit_reason & 0xffff;
+		/*
+		 * The hypercall first (x86_gpa_fast): an EPT violation by an
+		 * ordinary data access -- not a fetch, not during the guest's
+		 * walk (the linear address, when the CPU gives one, was
+		 * translated) -- from 64-bit code under 4-level paging.  The
+		 * mode's four VMREADs and CR3, and no exit record; whatever
+		 * the fast path does not take goes the full way below,
+		 * checked again from the start.
+		 */
+		uint64_t q = a->qualification;
+		if (a->exit_reason == REASON_EPT_VIOLATION && !(q & EPT_QUAL_FETCH) &&
+		    (q & (EPT_QUAL_LINEAR_VALID | EPT_QUAL_TRANSLATED)) != EPT_QUAL_LINEAR_VALID) {
+			struct x86_guest_mode mode;
+			vmx_vcpu_guest_mode(vcpu, &mode);
+			exit->name = "EPT violation";
+			if (x86_mode_is_long4(mode.cr0, mode.cr4, mode.efer, mode.cs_l) &&
+			    x86_gpa_fast(vcpu, gpa(a->guest_phys), (q & EPT_QUAL_WRITE) != 0,
+					 gva(a->guest_rip), vmx_vcpu_gpt_root(vcpu), NULL, 0, a->gprs,
+					 &a->mmio, exit))
+				return;
+		}
 		exit->name = vmx_exit_reason_name(basic);
 		x.rip = gva(a->guest_rip);
 		/* VMX's instruction length is the CPU's own and exact. */

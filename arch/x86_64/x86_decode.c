@@ -433,66 +433,6 @@ static int decode_opcode(struct decoder *d, uint8_t op,
 	}
 }
 
-/*
- * The fast path: the plain MOV between a register and memory (88, 89, 8A,
- * 8B), with at most a 66 and then a REX prefix -- what the guest library's
- * MMIO accessors and most compilers emit for a volatile access.  Such an
- * instruction is at most 9 bytes (66, REX, opcode, ModRM, SIB, disp32), so
- * with 9 bytes at hand no byte needs a bounds check of its own; fewer (an
- * instruction at the end of the guest's last readable page) is left to the
- * full decoder, as is anything else.  It writes the messages; what this
- * accepts, the full decoder decodes the same way (tests/fuzz/
- * fuzz_x86_decode.c checks: same length, operands and widths).
- */
-#define FAST_MAX_LEN 9
-
-bool x86_decode_mmio_fast(const uint8_t *b, size_t avail, struct x86_mmio_insn *out)
-{
-	const uint8_t *p = b;
-	bool o16 = false, has_rex = false;
-	unsigned rex = 0;
-
-	if (avail < FAST_MAX_LEN)
-		return false;
-	if (*p == 0x66) {
-		o16 = true;
-		p++;
-	}
-	if (is_rex(*p)) {
-		has_rex = true;
-		rex = *p++ & 0x0f;
-	}
-	uint8_t op = p[0], modrm = p[1];
-	if ((op & 0xfc) != 0x88 || modrm >= 0xc0)      /* mod 11: a register */
-		return false;
-	p += 2;
-	/* read_memory_modrm's rules: disp8 for mod 01, disp32 for mod 10,
-	 * and for mod 00 RIP-relative (rm 101) or a SIB without base. */
-	unsigned mod = modrm >> 6, rm = modrm & 7;
-	unsigned disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
-	if (rm == 4) {
-		if (mod == 0 && (*p & 7) == 5)
-			disp = 4;
-		p++;
-	} else if (mod == 0 && rm == 5) {
-		disp = 4;
-	}
-	p += disp;
-
-	uint8_t size = !(op & 1) ? 1 : (rex & REX_W) ? 8 : o16 ? 2 : 4;
-	uint8_t reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0));
-	/* Field by field over a cleared record, padding included: callers
-	 * compare records whole. */
-	__builtin_memset(out, 0, sizeof(*out));
-	out->len = (uint8_t)(p - b);
-	out->size = size;
-	out->write = !(op & 2);
-	out->reg = reg;
-	out->reg_high8 = size == 1 && !has_rex && reg >= 4;
-	out->dst_size = (op & 2) ? size : 0;
-	return true;
-}
-
 int x86_decode_mmio(const uint8_t *bytes, size_t avail,
 		    struct x86_mmio_insn *out, char *err, size_t errlen)
 {

@@ -112,7 +112,8 @@ int x86_decode_mmio(const uint8_t *bytes, size_t avail,
  * full decoder, which knows every form above and writes the messages.
  * Separate for the fuzzer, which checks that they agree.
  */
-bool x86_decode_mmio_fast(const uint8_t *bytes, size_t avail, struct x86_mmio_insn *out);
+static inline bool x86_decode_mmio_fast(const uint8_t *bytes, size_t avail,
+					struct x86_mmio_insn *out);
 int x86_decode_mmio_full(const uint8_t *bytes, size_t avail,
 			 struct x86_mmio_insn *out, char *err, size_t errlen);
 
@@ -149,5 +150,65 @@ uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
  */
 uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
 				 uint64_t old_reg, uint64_t loaded);
+
+/*
+ * The fast path: the plain MOV between a register and memory (88, 89, 8A,
+ * 8B), with at most a 66 and then a REX prefix -- what the guest library's
+ * MMIO accessors and most compilers emit for a volatile access.  Such an
+ * instruction is at most 9 bytes (66, REX, opcode, ModRM, SIB, disp32), so
+ * with 9 bytes at hand no byte needs a bounds check of its own; fewer (an
+ * instruction at the end of the guest's last readable page) is left to the
+ * full decoder, as is anything else.  It writes the messages; what this
+ * accepts, the full decoder decodes the same way (tests/fuzz/
+ * fuzz_x86_decode.c checks: same length, operands and widths).  Inline:
+ * it is the x86 hypercall exit's decoder (x86_exit.c, x86_gpa_fast), and
+ * a call costs a good share of what it does.
+ */
+static inline bool x86_decode_mmio_fast(const uint8_t *b, size_t avail,
+					struct x86_mmio_insn *out)
+{
+	unsigned at = 0, rex = 0;
+	bool o16 = false, has_rex = false;
+
+	if (avail < 9)
+		return false;
+	if (b[0] == 0x66) {
+		o16 = true;
+		at = 1;
+	}
+	if ((b[at] & 0xf0) == 0x40) {          /* REX: 40-4f in 64-bit mode */
+		has_rex = true;
+		rex = b[at++] & 0x0f;
+	}
+	uint8_t op = b[at], modrm = b[at + 1];
+	if ((op & 0xfc) != 0x88 || modrm >= 0xc0)      /* mod 11: a register */
+		return false;
+	at += 2;
+	/* The full decoder's ModRM rules: disp8 for mod 01, disp32 for mod
+	 * 10, and for mod 00 RIP-relative (rm 101) or a SIB without base. */
+	unsigned mod = modrm >> 6, rm = modrm & 7;
+	unsigned disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	if (rm == 4) {
+		if (mod == 0 && (b[at] & 7) == 5)
+			disp = 4;
+		at++;
+	} else if (mod == 0 && rm == 5) {
+		disp = 4;
+	}
+	at += disp;
+
+	uint8_t size = !(op & 1) ? 1 : (rex & 0x08 /* REX.W */) ? 8 : o16 ? 2 : 4;
+	uint8_t reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & 0x04 /* REX.R */) ? 8 : 0));
+	/* Field by field over a cleared record, padding included: callers
+	 * compare records whole. */
+	__builtin_memset(out, 0, sizeof(*out));
+	out->len = (uint8_t)at;
+	out->size = size;
+	out->write = !(op & 2);
+	out->reg = reg;
+	out->reg_high8 = size == 1 && !has_rex && reg >= 4;
+	out->dst_size = (op & 2) ? size : 0;
+	return true;
+}
 
 #endif
