@@ -14,7 +14,6 @@
  * through a pt_mem whose table_ptr is guest_phys_ptr.
  */
 #include "guest_mem.h"
-#include "pt_x86_bits.h"
 
 void *guest_phys_ptr(const struct guest_mmu *m, gpa_t addr, uint64_t len,
 		     unsigned need_perms, int *err)
@@ -334,107 +333,25 @@ uint64_t guest_read_virt_prefix(const struct guest_mmu *m, gva_t src, void *dst,
 	return got;
 }
 
-/*
- * The x86 exit path's instruction fetch (guest_mem.h): pt_x86_64_translate_
- * flat's walk, unrolled by the compiler (four fixed levels, the shift a
- * constant at each), with only what a fetch asks of it -- present entries,
- * a leaf where the format allows one, tables and the page inside the VM's
- * RAM -- and the bytes copied straight from there.  The answers are the
- * generic walk's, bound for bound and error for error (tests/test_pt_direct.c
- * compares them); the permissions it does not compute are not asked for:
- * an instruction fetch at CPL 0 may read any present page (SMAP is for
- * data), and RAM is mapped readable at the second level.
- */
-static inline __attribute__((always_inline)) int
-x86_64_ram_walk(const struct guest_ram *ram, uint64_t root, uint64_t va, uint64_t *pa)
-{
-	const uint8_t *host = ram->host;
-	uint64_t base = gpa_val(ram->gpa);
-	uint64_t table = root;
-
-	if (va >> 48)
-		return MM_ENOTMAPPED;
-	if (ram->size < PAGE_SIZE || (root & (PAGE_SIZE - 1)))
-		return MM_EFAULT;
-	uint64_t last = ram->size - PAGE_SIZE;
-#pragma GCC unroll 4
-	for (int level = 3; level >= 0; level--) {
-		unsigned shift = PAGE_SHIFT + 9 * (unsigned)level;
-		uint64_t off = table - base;      /* below base wraps: huge */
-		if (off > last)
-			return MM_EFAULT;
-		uint64_t e = *(const volatile uint64_t *)(host + off + ((va >> shift) & 511) * 8);
-		if (!(e & X86_P))
-			return MM_ENOTMAPPED;
-		if (level > 0 && !(e & X86_PS)) {
-			table = e & X86_OA_MASK;
-			continue;
-		}
-		uint64_t size = 1ull << shift;
-		if (level == 3)
-			return MM_ENOTMAPPED;      /* PS in a PML4E is reserved */
-		if (level > 0 && (e & X86_OA_MASK & (size - 1) & ~X86_PAT_LARGE))
-			return MM_ENOTMAPPED;      /* reserved address bits */
-		*pa = (e & X86_OA_MASK & ~(size - 1)) + (va & (size - 1));
-		return 0;
-	}
-	return MM_ENOTMAPPED; /* not reached: level 0 is always a leaf */
-}
-
-/* The host pointer for chunk bytes at va, inside one page: x86_64_ram_chunk's
- * answer, without the guest_mmu. */
-static inline __attribute__((always_inline)) const uint8_t *
-x86_64_fetch_chunk(const struct guest_ram *ram, bool paging, uint64_t root, uint64_t va,
-		   uint64_t chunk, int *err)
-{
-	uint64_t pa = va;
-
-	if (paging) {
-		int e = x86_64_ram_walk(ram, root, va, &pa);
-		if (e) {
-			*err = e;
-			return NULL;
-		}
-	}
-	uint64_t off = pa - gpa_val(ram->gpa);
-	if (pa < gpa_val(ram->gpa) || off >= ram->size || chunk > ram->size - off) {
-		*err = MM_EFAULT;
-		return NULL;
-	}
-	return ram->host + off;
-}
-
-uint64_t guest_x86_64_fetch(const struct guest_ram *ram, bool paging, gpa_t root, gva_t rip,
-			    uint8_t *dst, uint64_t len, int *err)
+/* guest_x86_64_fetch when the bytes run on into the next page (guest_mem.h). */
+uint64_t guest_x86_64_fetch_pages(const struct guest_ram *ram, bool paging, gpa_t root,
+				  gva_t rip, uint8_t *dst, uint64_t len, int *err)
 {
 	uint64_t va = gva_val(rip);
 	uint64_t first = chunk_len(va, len);
 	const uint8_t *host;
 
 	*err = 0;
-	if (first == len) {
-		/* The usual case: the whole instruction in one page, which
-		 * cannot wrap past the top (a page does not), and 15 bytes
-		 * are two overlapping 8-byte copies. */
-		host = x86_64_fetch_chunk(ram, paging, gpa_val(root), va, len, err);
-		if (!host)
-			return 0;
-		if (len == 15) {
-			__builtin_memcpy(dst, host, 8);
-			__builtin_memcpy(dst + 7, host + 7, 8);
-		} else {
-			copy_small(dst, host, len);
-		}
-		return len;
-	}
 	if (wraps(va, first)) {
 		*err = MM_EFAULT;
 		return 0;
 	}
-	host = x86_64_fetch_chunk(ram, paging, gpa_val(root), va, first, err);
+	host = guest_x86_64_fetch_chunk(ram, paging, gpa_val(root), va, first, err);
 	if (!host)
 		return 0;
 	copy_small(dst, host, first);
+	if (first == len)
+		return len;
 	/* The instruction runs on into the next page, which may be anywhere
 	 * (or nowhere): walked afresh, and what it cannot give is left out,
 	 * as guest_read_virt_prefix leaves it. */
@@ -442,7 +359,7 @@ uint64_t guest_x86_64_fetch(const struct guest_ram *ram, bool paging, gpa_t root
 	va += first;
 	if (wraps(va, len - first))
 		return first;
-	host = x86_64_fetch_chunk(ram, paging, gpa_val(root), va, len - first, &e);
+	host = guest_x86_64_fetch_chunk(ram, paging, gpa_val(root), va, len - first, &e);
 	if (!host)
 		return first;
 	copy_small(dst + first, host, len - first);

@@ -271,8 +271,6 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	struct vmx_vcpu *a = vcpu->arch;
 	struct x86_exit x;
 
-	x86_exit_clear(&x);
-
 	vmx_load_vcpu_to_run(vcpu);
 	if (!a->flushed) {
 		/* A new VM may reuse an old one's EPT root address (the pool
@@ -292,6 +290,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 
 	int fail = vmx_enter_guest(a->gprs, a->launched);
 	if (fail) {
+		x86_exit_clear(&x);
 		exit->name = a->launched ? "VMRESUME" : "VMLAUNCH";
 		decode_insn_failure(a, fail, &x);
 	} else {
@@ -319,6 +318,8 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 					 &a->mmio, exit))
 				return;
 		}
+		/* The record, cleared only on the way that uses it. */
+		x86_exit_clear(&x);
 		exit->name = vmx_exit_reason_name(basic);
 		x.rip = gva(a->guest_rip);
 		/* VMX's instruction length is the CPU's own and exact. */

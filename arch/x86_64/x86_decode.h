@@ -133,11 +133,11 @@ int x86_decode_plain(const uint8_t *bytes, size_t avail, const uint8_t *op,
 /* The index into the 16 general-purpose registers (encoding order) of
  * the 64-bit register that holds i's register operand: reg, or reg - 4
  * for AH/CH/DH/BH.  Meaningless if i->has_imm. */
-unsigned x86_mmio_gpr(const struct x86_mmio_insn *i);
+static inline unsigned x86_mmio_gpr(const struct x86_mmio_insn *i);
 
 /* For a store: the value written to memory, in the low i->size bytes
  * (the rest zero).  gpr[] holds the guest's registers in encoding order. */
-uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
+static inline uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
 			      const uint64_t gpr[16]);
 
 /*
@@ -148,7 +148,7 @@ uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
  * an 8- or 16-bit write keeps the bits above it, and a write to AH/CH/DH/BH
  * replaces bits 15:8 only.
  */
-uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
+static inline uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
 				 uint64_t old_reg, uint64_t loaded);
 
 /*
@@ -209,6 +209,72 @@ static inline bool x86_decode_mmio_fast(const uint8_t *b, size_t avail,
 	out->reg_high8 = size == 1 && !has_rex && reg >= 4;
 	out->dst_size = (op & 2) ? size : 0;
 	return true;
+}
+
+/* ---- using the result: inline, on the hypercall exit's path ---- */
+
+/* The low size bytes set: 0xff, 0xffff, 0xffffffff, all ones. */
+static inline uint64_t x86_size_mask(unsigned size)
+{
+	return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+/* Sign-extend the low size bytes of v to 64 bits: if the value's top bit
+ * is set, set every bit above it too. */
+static inline uint64_t x86_sign_extend(uint64_t v, unsigned size)
+{
+	uint64_t mask = x86_size_mask(size);
+	uint64_t sign = (uint64_t)1 << (8 * size - 1);
+
+	v &= mask;
+	if (v & sign)
+		v |= ~mask;
+	return v;
+}
+
+static inline unsigned x86_mmio_gpr(const struct x86_mmio_insn *i)
+{
+	return i->reg_high8 ? i->reg - 4u : i->reg;
+}
+
+static inline uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
+			      const uint64_t gpr[16])
+{
+	uint64_t v;
+
+	if (i->has_imm)
+		return i->imm & x86_size_mask(i->size);
+	v = gpr[x86_mmio_gpr(i) & 15];
+	if (i->reg_high8)
+		v >>= 8;
+	return v & x86_size_mask(i->size);
+}
+
+/* Write v (dst_size bytes) into a register whose old value is old. */
+static inline uint64_t x86_write_register(uint64_t old, uint64_t v, unsigned dst_size,
+			       bool high8)
+{
+	uint64_t keep;
+
+	if (high8)
+		return (old & ~(uint64_t)0xff00) | ((v & 0xff) << 8);
+	/* The long-mode rule: a 32-bit write zero-extends to 64 bits (so
+	 * code never depends on stale upper halves); 8- and 16-bit writes
+	 * merge, as they always have. */
+	if (dst_size >= 4)
+		return v & x86_size_mask(dst_size);
+	keep = ~x86_size_mask(dst_size);
+	return (old & keep) | (v & ~keep);
+}
+
+static inline uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
+				 uint64_t old_reg, uint64_t loaded)
+{
+	uint64_t v = loaded & x86_size_mask(i->size); /* already zero-extended */
+
+	if (i->ext == X86_LOAD_SX)
+		v = x86_sign_extend(v, i->size);
+	return x86_write_register(old_reg, v, i->dst_size, i->reg_high8);
 }
 
 #endif

@@ -287,51 +287,6 @@ static void gpa_access(struct vcpu *vcpu, const struct x86_exit *x,
 	exit->mmio.value = x->gpa.write ? x86_mmio_store_value(insn, gpr) : 0;
 }
 
-/*
- * The hypercall's exit, the common case in one pass (x86_exit.h): the
- * backend has seen an ordinary data access (no guest walk, no fetch, not
- * refused by a present entry) from 64-bit code under 4-level paging -- all
- * gpa_access would check before the instruction.  Here come the rest of
- * its checks in its order: the bytes (the CPU's, else fetched once from
- * the guest's memory), the plain MOV decoded from that copy, and the
- * direction the CPU reported against the instruction's.  Anything else --
- * a short fetch, another instruction, a mismatch -- returns false, and the
- * backend takes the full path, which does it all again and words the
- * refusal.  No text is formatted here (tests/test_hv_hotpath.c).
- */
-bool x86_gpa_fast(struct vcpu *vcpu, gpa_t addr, bool write, gva_t rip, gpa_t root,
-		  const uint8_t *cpu_bytes, size_t cpu_n, const uint64_t gpr[X86_NR_GPRS],
-		  struct x86_mmio_insn *insn, struct vm_exit *exit)
-{
-	uint8_t fetched[X86_MAX_INSN_LEN];
-	const uint8_t *bytes = cpu_bytes;
-	size_t n = cpu_n;
-
-	if (n == 0) {
-		int err;
-		n = (size_t)guest_x86_64_fetch(&vcpu->vm->ram, true, root, rip, fetched,
-					       X86_MAX_INSN_LEN, &err);
-		bytes = fetched;
-	}
-	if (!x86_decode_mmio_fast(bytes, n, insn) || insn->write != write)
-		return false;
-	exit->kind = EXIT_MMIO;
-	exit->reason = NULL;
-	exit->mmio.gpa = addr;
-	exit->mmio.size = insn->size;
-	exit->mmio.write = write;
-	exit->mmio.value = write ? x86_mmio_store_value(insn, gpr) : 0;
-	return true;
-}
-
-void x86_mmio_complete(const struct x86_mmio_insn *mmio, uint64_t gpr[X86_NR_GPRS],
-		       uint64_t value)
-{
-	if (mmio->write)
-		return;
-	unsigned r = x86_mmio_gpr(mmio);
-	gpr[r] = x86_mmio_load_writeback(mmio, gpr[r], value);
-}
 
 /* ---- emulated instructions ---- */
 
