@@ -36,6 +36,11 @@ enum {
 #define EPT_QUAL_LINEAR_VALID  (1ull << 7)
 #define EPT_QUAL_TRANSLATED    (1ull << 8)  /* 0: during the guest's page walk */
 
+/* CS's access rights (the fields go ES, CS, ... two apart) and their L
+ * bit, 64-bit code (vmx_vmcs.c's AR_L). */
+#define GUEST_CS_AR (VMCS_GUEST_ES_AR + 2)
+#define CS_AR_L     (1u << 13)
+
 /* Interruption information (SDM vol. 3, 25.9.2): vector, type, valid. */
 #define INTR_TYPE_NMI          2
 #define INTR_ERROR_VALID       (1u << 11)
@@ -309,13 +314,17 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		uint64_t q = a->qualification;
 		if (a->exit_reason == REASON_EPT_VIOLATION && !(q & EPT_QUAL_FETCH) &&
 		    (q & (EPT_QUAL_LINEAR_VALID | EPT_QUAL_TRANSLATED)) != EPT_QUAL_LINEAR_VALID) {
-			struct x86_guest_mode mode;
-			vmx_vcpu_guest_mode(vcpu, &mode);
+			/* This vCPU's VMCS is the current one (above): read
+			 * directly, as vmx_vcpu_guest_mode and
+			 * vmx_vcpu_gpt_root would after their checks. */
+			uint64_t cr0 = vmread(VMCS_GUEST_CR0), cr4 = vmread(VMCS_GUEST_CR4);
+			uint64_t efer = vmread(VMCS_GUEST_EFER), cs_ar = vmread(GUEST_CS_AR);
 			exit->name = "EPT violation";
-			if (x86_mode_is_long4(mode.cr0, mode.cr4, mode.efer, mode.cs_l) &&
+			if (x86_mode_is_long4(cr0, cr4, efer, (cs_ar & CS_AR_L) != 0) &&
 			    x86_gpa_fast(vcpu, gpa(a->guest_phys), (q & EPT_QUAL_WRITE) != 0,
-					 gva(a->guest_rip), vmx_vcpu_gpt_root(vcpu), NULL, 0, a->gprs,
-					 &a->mmio, exit))
+					 gva(a->guest_rip),
+					 gpa(vmread(VMCS_GUEST_CR3) & 0x000ffffffffff000ull), NULL, 0,
+					 a->gprs, &a->mmio, exit))
 				return;
 		}
 		/* The record, cleared only on the way that uses it. */
