@@ -339,6 +339,39 @@ uint64_t guest_read_virt_prefix(const struct guest_mmu *m, gva_t src, void *dst,
 	return got;
 }
 
+/* guest_x86_64_fetch when the bytes run on into the next page (guest_mem.h). */
+uint64_t guest_x86_64_fetch_pages(const struct guest_ram *ram, bool paging, gpa_t root,
+				  gva_t rip, uint8_t *dst, uint64_t len, int *err)
+{
+	uint64_t va = gva_val(rip);
+	uint64_t first = chunk_len(va, len);
+	const uint8_t *host;
+
+	*err = 0;
+	if (wraps(va, first)) {
+		*err = MM_EFAULT;
+		return 0;
+	}
+	host = guest_x86_64_fetch_chunk(ram, paging, gpa_val(root), va, first, err);
+	if (!host)
+		return 0;
+	copy_small(dst, host, first);
+	if (first == len)
+		return len;
+	/* The instruction runs on into the next page, which may be anywhere
+	 * (or nowhere): walked afresh, and what it cannot give is left out,
+	 * as guest_read_virt_prefix leaves it. */
+	int e;
+	va += first;
+	if (wraps(va, len - first))
+		return first;
+	host = guest_x86_64_fetch_chunk(ram, paging, gpa_val(root), va, len - first, &e);
+	if (!host)
+		return first;
+	copy_small(dst + first, host, len - first);
+	return len;
+}
+
 int guest_write_virt(const struct guest_mmu *m, gva_t dst, const void *src, uint64_t len)
 {
 	struct {

@@ -21,6 +21,7 @@
 #define MM_GUEST_MEM_H
 
 #include "pt.h"
+#include "pt_x86_bits.h"
 
 /* One VM's RAM: a single block of host memory the guest sees at gpa. */
 struct guest_ram {
@@ -135,6 +136,109 @@ int guest_virt_to_phys(const struct guest_mmu *m, gva_t addr, unsigned need_perm
  */
 uint64_t guest_read_virt_prefix(const struct guest_mmu *m, gva_t src, void *dst,
 				uint64_t len, int *err);
+
+/*
+ * The x86 exit path's instruction fetch: pt_x86_64_translate_flat's walk, unrolled by the compiler (four fixed levels, the shift a
+ * constant at each), with only what a fetch asks of it -- present entries,
+ * a leaf where the format allows one, tables and the page inside the VM's
+ * RAM -- and the bytes copied straight from there.  The answers are the
+ * generic walk's, bound for bound and error for error (tests/test_pt_direct.c
+ * compares them); the permissions it does not compute are not asked for:
+ * an instruction fetch at CPL 0 may read any present page (SMAP is for
+ * data), and RAM is mapped readable at the second level.
+ */
+static inline __attribute__((always_inline)) int
+guest_x86_64_ram_walk(const struct guest_ram *ram, uint64_t root, uint64_t va, uint64_t *pa)
+{
+	const uint8_t *host = ram->host;
+	uint64_t base = gpa_val(ram->gpa);
+	uint64_t table = root;
+
+	if (va >> 48)
+		return MM_ENOTMAPPED;
+	if (ram->size < PAGE_SIZE || (root & (PAGE_SIZE - 1)))
+		return MM_EFAULT;
+	uint64_t last = ram->size - PAGE_SIZE;
+#pragma GCC unroll 4
+	for (int level = 3; level >= 0; level--) {
+		unsigned shift = PAGE_SHIFT + 9 * (unsigned)level;
+		uint64_t off = table - base;      /* below base wraps: huge */
+		if (off > last)
+			return MM_EFAULT;
+		uint64_t e = *(const volatile uint64_t *)(host + off + ((va >> shift) & 511) * 8);
+		if (!(e & X86_P))
+			return MM_ENOTMAPPED;
+		if (level > 0 && !(e & X86_PS)) {
+			table = e & X86_OA_MASK;
+			continue;
+		}
+		uint64_t size = 1ull << shift;
+		if (level == 3)
+			return MM_ENOTMAPPED;      /* PS in a PML4E is reserved */
+		if (level > 0 && (e & X86_OA_MASK & (size - 1) & ~X86_PAT_LARGE))
+			return MM_ENOTMAPPED;      /* reserved address bits */
+		*pa = (e & X86_OA_MASK & ~(size - 1)) + (va & (size - 1));
+		return 0;
+	}
+	return MM_ENOTMAPPED; /* not reached: level 0 is always a leaf */
+}
+
+/* The host pointer for chunk bytes at va, inside one page: x86_64_ram_chunk's
+ * answer, without the guest_mmu. */
+static inline __attribute__((always_inline)) const uint8_t *
+guest_x86_64_fetch_chunk(const struct guest_ram *ram, bool paging, uint64_t root, uint64_t va,
+		   uint64_t chunk, int *err)
+{
+	uint64_t pa = va;
+
+	if (paging) {
+		int e = guest_x86_64_ram_walk(ram, root, va, &pa);
+		if (e) {
+			*err = e;
+			return NULL;
+		}
+	}
+	uint64_t off = pa - gpa_val(ram->gpa);
+	if (pa < gpa_val(ram->gpa) || off >= ram->size || chunk > ram->size - off) {
+		*err = MM_EFAULT;
+		return NULL;
+	}
+	return ram->host + off;
+}
+
+/*
+ * guest_read_virt_prefix for the x86 exit path's instruction fetch, with
+ * what the exit already knows instead of a guest_mmu: len bytes (at most
+ * a page; an instruction's 15) at rip, through the guest's 4-level x86-64
+ * tables at root when paging is on, else rip is guest-physical, from the
+ * VM's RAM (the second-level tables map it, and nothing else: s2_is_ram).
+ * The same bounds, the same answers as guest_read_virt_prefix with that
+ * guest_mmu and kernel_no_user false (an instruction fetch; SMAP is for
+ * data): how many bytes were copied, 0 with *err when not even the first
+ * page can be read.  One direct walk per page, no guest_mmu to prepare,
+ * and inline for an instruction in one page: the exit path's fetch.
+ */
+uint64_t guest_x86_64_fetch_pages(const struct guest_ram *ram, bool paging, gpa_t root,
+				  gva_t rip, uint8_t *dst, uint64_t len, int *err);
+
+static inline uint64_t guest_x86_64_fetch(const struct guest_ram *ram, bool paging, gpa_t root,
+					  gva_t rip, uint8_t *dst, uint64_t len, int *err)
+{
+	uint64_t va = gva_val(rip);
+
+	if (len != 15 || (va & (PAGE_SIZE - 1)) > PAGE_SIZE - 15)
+		return guest_x86_64_fetch_pages(ram, paging, root, rip, dst, len, err);
+	/* The usual case, inline: an instruction's 15 bytes in one page
+	 * (which cannot wrap past the top: a page does not), as two
+	 * overlapping 8-byte copies. */
+	const uint8_t *host = guest_x86_64_fetch_chunk(ram, paging, gpa_val(root), va, len, err);
+	if (!host)
+		return 0;
+	*err = 0;
+	__builtin_memcpy(dst, host, 8);
+	__builtin_memcpy(dst + 7, host + 7, 8);
+	return 15;
+}
 
 #define GUEST_WRITE_MAX_PAGES 16
 int guest_read_virt(const struct guest_mmu *m, gva_t src, void *dst, uint64_t len);

@@ -23,17 +23,7 @@
  * nothing, and the leaf alone says what is allowed.
  */
 #include "pt.h"
-
-#define X86_P         (1ull << 0)
-#define X86_RW        (1ull << 1)
-#define X86_US        (1ull << 2)
-#define X86_PWT       (1ull << 3)
-#define X86_PCD       (1ull << 4)
-#define X86_PS        (1ull << 7)
-#define X86_PAT_4K    (1ull << 7)   /* the same bit as PS, at level 0 */
-#define X86_PAT_LARGE (1ull << 12)
-#define X86_NX        (1ull << 63)
-#define X86_OA_MASK   0x000ffffffffff000ull  /* MAXPHYADDR is at most 52 */
+#include "pt_x86_bits.h"
 
 static enum pt_entry_kind x86_kind(uint64_t e, unsigned level)
 {

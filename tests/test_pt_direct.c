@@ -10,8 +10,9 @@
  * with stray low bits, PS where it is reserved -- and every walk is done
  * both ways and compared.  The generic walk reads tables through a pt_mem
  * whose table_ptr reaches the same flat block with the same bounds.  The
- * exit path's instruction fetch (guest_read_virt_prefix) is compared with
- * guest_read_virt page by page, both ways.
+ * exit path's instruction fetch (guest_read_virt_prefix, and the exit
+ * path's own, guest_x86_64_fetch) is compared with guest_read_virt page by
+ * page, both ways.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -239,20 +240,26 @@ static void test_s2_is_ram(void)
 			uint64_t fva = rnd() % 2 ? (in | 0xff0) + rnd() % 16 : in;
 			if (rnd() % 64 == 0)
 				fva = ~0ull - rnd() % 32;
-			uint8_t fr[15], fw[15], fl[15];
-			int er = -99, ew = -99, el = -99;
+			uint8_t fr[15], fw[15], fl[15], fx[15];
+			int er = -99, ew = -99, el = -99, ex = -99;
 			memset(fr, 0, 15);
 			memset(fw, 0, 15);
 			memset(fl, 0, 15);
+			memset(fx, 0, 15);
 			uint64_t nr = fetch_by_pages(&walk, fva, fr, 15, &er);
 			uint64_t nw = guest_read_virt_prefix(&walk, gva(fva), fw, 15, &ew);
 			uint64_t nl = guest_read_virt_prefix(&layout, gva(fva), fl, 15, &el);
-			bool fetch_ok = nr == nw && nr == nl && er == ew && er == el &&
-					memcmp(fr, fw, 15) == 0 && memcmp(fr, fl, 15) == 0;
+			/* ... and the exit path's own, without a guest_mmu. */
+			uint64_t nx = guest_x86_64_fetch(&ram, layout.gpt_enabled, layout.gpt_root,
+							 gva(fva), fx, 15, &ex);
+			bool fetch_ok = nr == nw && nr == nl && nr == nx && er == ew && er == el &&
+					er == ex && memcmp(fr, fw, 15) == 0 && memcmp(fr, fl, 15) == 0 &&
+					memcmp(fr, fx, 15) == 0;
 			if (!fetch_ok)
-				printf("# prefix differs at 0x%llx: %llu/%llu/%llu bytes, err %d/%d/%d\n",
+				printf("# prefix differs at 0x%llx: %llu/%llu/%llu/%llu bytes, err %d/%d/%d/%d\n",
 				       (unsigned long long)fva, (unsigned long long)nr,
-				       (unsigned long long)nw, (unsigned long long)nl, er, ew, el);
+				       (unsigned long long)nw, (unsigned long long)nl,
+				       (unsigned long long)nx, er, ew, el, ex);
 			fetches += nr > 0;
 			partial += nr > 0 && nr < 15;
 
@@ -270,7 +277,7 @@ static void test_s2_is_ram(void)
 	CHECK_EQ(same, n, "the RAM layout answers as the NPT walk on %u random accesses", n);
 	CHECK(ok_reads > n / 50, "%u of the reads succeeded", ok_reads);
 	CHECK(fetches > n / 200 && partial > 0,
-	      "guest_read_virt_prefix answers as guest_read_virt page by page: %u fetches got bytes, %u only the first page's",
+	      "guest_read_virt_prefix and guest_x86_64_fetch answer as guest_read_virt page by page: %u fetches got bytes, %u only the first page's",
 	      fetches, partial);
 	fake_phys_free(&host);
 	free(ram_buf);

@@ -263,6 +263,11 @@ int svm_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot);
 const char *svm_check_vmcb(const struct vmcb *vmcb);
 
 /* The guest's CR0, CR4, EFER and CS mode bits, as the VMCB holds them. */
+/* The VMCB's attrib packs descriptor bits 52..55 into 11:8: L is bit 9,
+ * D/B bit 10. */
+#define ATTRIB_L  0x200
+#define ATTRIB_DB 0x400
+
 void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out);
 
 /* svm_exit.c */

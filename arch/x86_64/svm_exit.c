@@ -222,6 +222,32 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	/* TLB_CONTROL acts at every VMRUN: the flush asked for is done. */
 	vmcb->tlb_control = TLB_CONTROL_NOTHING;
 
+	/*
+	 * The hypercall first (x86_gpa_fast): a #NPF on a guest-physical
+	 * page nothing maps, by an ordinary data access -- not a fetch, not
+	 * during the guest's walk, no present entry's refusal -- from 64-bit
+	 * code under 4-level paging.  Straight from the VMCB, without the
+	 * exit record; whatever the fast path does not take goes the full
+	 * way below, checked again from the start.
+	 */
+	uint64_t info = vmcb->exit_info1;
+	if (vmcb->exit_code == SVM_EXIT_NPF &&
+	    !(info & (NPF_PRESENT | NPF_RESERVED | NPF_FETCH | NPF_GUEST_TABLES)) &&
+	    x86_mode_is_long4(vmcb->cr0, vmcb->cr4, vmcb->efer, vmcb->cs.attrib & ATTRIB_L)) {
+		const uint8_t *bytes = NULL;
+		size_t n = 0;
+		if (svm_caps.decode_assists && vmcb->insn_fetched > 0) {
+			bytes = vmcb->insn_bytes;
+			n = vmcb->insn_fetched <= X86_MAX_INSN_LEN ? vmcb->insn_fetched
+								    : X86_MAX_INSN_LEN;
+		}
+		exit->name = "#NPF";
+		if (x86_gpa_fast(vcpu, gpa(vmcb->exit_info2), info & NPF_WRITE, gva(vmcb->rip),
+				 gpa(vmcb->cr3 & 0x000ffffffffff000ull), bytes, n, v->gpr,
+				 &v->insn, exit))
+			return;
+	}
+
 	struct x86_exit x;
 	x86_exit_clear(&x);
 	exit->name = exit_name(vmcb->exit_code);

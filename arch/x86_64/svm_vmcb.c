@@ -217,11 +217,6 @@ int svm_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	return 0;
 }
 
-/* The VMCB's attrib packs descriptor bits 52..55 into 11:8: L is bit 9,
- * D/B bit 10. */
-#define ATTRIB_L  0x200
-#define ATTRIB_DB 0x400
-
 void svm_guest_mode(const struct vmcb *vmcb, struct x86_guest_mode *out)
 {
 	out->cr0 = vmcb->cr0;

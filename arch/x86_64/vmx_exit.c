@@ -36,6 +36,11 @@ enum {
 #define EPT_QUAL_LINEAR_VALID  (1ull << 7)
 #define EPT_QUAL_TRANSLATED    (1ull << 8)  /* 0: during the guest's page walk */
 
+/* CS's access rights (the fields go ES, CS, ... two apart) and their L
+ * bit, 64-bit code (vmx_vmcs.c's AR_L). */
+#define GUEST_CS_AR (VMCS_GUEST_ES_AR + 2)
+#define CS_AR_L     (1u << 13)
+
 /* Interruption information (SDM vol. 3, 25.9.2): vector, type, valid. */
 #define INTR_TYPE_NMI          2
 #define INTR_ERROR_VALID       (1u << 11)
@@ -271,8 +276,6 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	struct vmx_vcpu *a = vcpu->arch;
 	struct x86_exit x;
 
-	x86_exit_clear(&x);
-
 	vmx_load_vcpu_to_run(vcpu);
 	if (!a->flushed) {
 		/* A new VM may reuse an old one's EPT root address (the pool
@@ -292,12 +295,40 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 
 	int fail = vmx_enter_guest(a->gprs, a->launched);
 	if (fail) {
+		x86_exit_clear(&x);
 		exit->name = a->launched ? "VMRESUME" : "VMLAUNCH";
 		decode_insn_failure(a, fail, &x);
 	} else {
 		a->launched = true;
 		read_exit(a);
 		unsigned basic = a->exit_reason & 0xffff;
+		/*
+		 * The hypercall first (x86_gpa_fast): an EPT violation by an
+		 * ordinary data access -- not a fetch, not during the guest's
+		 * walk (the linear address, when the CPU gives one, was
+		 * translated) -- from 64-bit code under 4-level paging.  The
+		 * mode's four VMREADs and CR3, and no exit record; whatever
+		 * the fast path does not take goes the full way below,
+		 * checked again from the start.
+		 */
+		uint64_t q = a->qualification;
+		if (a->exit_reason == REASON_EPT_VIOLATION && !(q & EPT_QUAL_FETCH) &&
+		    (q & (EPT_QUAL_LINEAR_VALID | EPT_QUAL_TRANSLATED)) != EPT_QUAL_LINEAR_VALID) {
+			/* This vCPU's VMCS is the current one (above): read
+			 * directly, as vmx_vcpu_guest_mode and
+			 * vmx_vcpu_gpt_root would after their checks. */
+			uint64_t cr0 = vmread(VMCS_GUEST_CR0), cr4 = vmread(VMCS_GUEST_CR4);
+			uint64_t efer = vmread(VMCS_GUEST_EFER), cs_ar = vmread(GUEST_CS_AR);
+			exit->name = "EPT violation";
+			if (x86_mode_is_long4(cr0, cr4, efer, (cs_ar & CS_AR_L) != 0) &&
+			    x86_gpa_fast(vcpu, gpa(a->guest_phys), (q & EPT_QUAL_WRITE) != 0,
+					 gva(a->guest_rip),
+					 gpa(vmread(VMCS_GUEST_CR3) & 0x000ffffffffff000ull), NULL, 0,
+					 a->gprs, &a->mmio, exit))
+				return;
+		}
+		/* The record, cleared only on the way that uses it. */
+		x86_exit_clear(&x);
 		exit->name = vmx_exit_reason_name(basic);
 		x.rip = gva(a->guest_rip);
 		/* VMX's instruction length is the CPU's own and exact. */

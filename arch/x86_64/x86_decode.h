@@ -112,7 +112,8 @@ int x86_decode_mmio(const uint8_t *bytes, size_t avail,
  * full decoder, which knows every form above and writes the messages.
  * Separate for the fuzzer, which checks that they agree.
  */
-bool x86_decode_mmio_fast(const uint8_t *bytes, size_t avail, struct x86_mmio_insn *out);
+static inline bool x86_decode_mmio_fast(const uint8_t *bytes, size_t avail,
+					struct x86_mmio_insn *out);
 int x86_decode_mmio_full(const uint8_t *bytes, size_t avail,
 			 struct x86_mmio_insn *out, char *err, size_t errlen);
 
@@ -132,11 +133,11 @@ int x86_decode_plain(const uint8_t *bytes, size_t avail, const uint8_t *op,
 /* The index into the 16 general-purpose registers (encoding order) of
  * the 64-bit register that holds i's register operand: reg, or reg - 4
  * for AH/CH/DH/BH.  Meaningless if i->has_imm. */
-unsigned x86_mmio_gpr(const struct x86_mmio_insn *i);
+static inline unsigned x86_mmio_gpr(const struct x86_mmio_insn *i);
 
 /* For a store: the value written to memory, in the low i->size bytes
  * (the rest zero).  gpr[] holds the guest's registers in encoding order. */
-uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
+static inline uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
 			      const uint64_t gpr[16]);
 
 /*
@@ -147,7 +148,133 @@ uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
  * an 8- or 16-bit write keeps the bits above it, and a write to AH/CH/DH/BH
  * replaces bits 15:8 only.
  */
-uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
+static inline uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
 				 uint64_t old_reg, uint64_t loaded);
+
+/*
+ * The fast path: the plain MOV between a register and memory (88, 89, 8A,
+ * 8B), with at most a 66 and then a REX prefix -- what the guest library's
+ * MMIO accessors and most compilers emit for a volatile access.  Such an
+ * instruction is at most 9 bytes (66, REX, opcode, ModRM, SIB, disp32), so
+ * with 9 bytes at hand no byte needs a bounds check of its own; fewer (an
+ * instruction at the end of the guest's last readable page) is left to the
+ * full decoder, as is anything else.  It writes the messages; what this
+ * accepts, the full decoder decodes the same way (tests/fuzz/
+ * fuzz_x86_decode.c checks: same length, operands and widths).  Inline:
+ * it is the x86 hypercall exit's decoder (x86_exit.c, x86_gpa_fast), and
+ * a call costs a good share of what it does.
+ */
+static inline bool x86_decode_mmio_fast(const uint8_t *b, size_t avail,
+					struct x86_mmio_insn *out)
+{
+	unsigned at = 0, rex = 0;
+	bool o16 = false, has_rex = false;
+
+	if (avail < 9)
+		return false;
+	if (b[0] == 0x66) {
+		o16 = true;
+		at = 1;
+	}
+	if ((b[at] & 0xf0) == 0x40) {          /* REX: 40-4f in 64-bit mode */
+		has_rex = true;
+		rex = b[at++] & 0x0f;
+	}
+	uint8_t op = b[at], modrm = b[at + 1];
+	if ((op & 0xfc) != 0x88 || modrm >= 0xc0)      /* mod 11: a register */
+		return false;
+	at += 2;
+	/* The full decoder's ModRM rules: disp8 for mod 01, disp32 for mod
+	 * 10, and for mod 00 RIP-relative (rm 101) or a SIB without base. */
+	unsigned mod = modrm >> 6, rm = modrm & 7;
+	unsigned disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	if (rm == 4) {
+		if (mod == 0 && (b[at] & 7) == 5)
+			disp = 4;
+		at++;
+	} else if (mod == 0 && rm == 5) {
+		disp = 4;
+	}
+	at += disp;
+
+	uint8_t size = !(op & 1) ? 1 : (rex & 0x08 /* REX.W */) ? 8 : o16 ? 2 : 4;
+	uint8_t reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & 0x04 /* REX.R */) ? 8 : 0));
+	/* Field by field over a cleared record, padding included: callers
+	 * compare records whole. */
+	__builtin_memset(out, 0, sizeof(*out));
+	out->len = (uint8_t)at;
+	out->size = size;
+	out->write = !(op & 2);
+	out->reg = reg;
+	out->reg_high8 = size == 1 && !has_rex && reg >= 4;
+	out->dst_size = (op & 2) ? size : 0;
+	return true;
+}
+
+/* ---- using the result: inline, on the hypercall exit's path ---- */
+
+/* The low size bytes set: 0xff, 0xffff, 0xffffffff, all ones. */
+static inline uint64_t x86_size_mask(unsigned size)
+{
+	return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+/* Sign-extend the low size bytes of v to 64 bits: if the value's top bit
+ * is set, set every bit above it too. */
+static inline uint64_t x86_sign_extend(uint64_t v, unsigned size)
+{
+	uint64_t mask = x86_size_mask(size);
+	uint64_t sign = (uint64_t)1 << (8 * size - 1);
+
+	v &= mask;
+	if (v & sign)
+		v |= ~mask;
+	return v;
+}
+
+static inline unsigned x86_mmio_gpr(const struct x86_mmio_insn *i)
+{
+	return i->reg_high8 ? i->reg - 4u : i->reg;
+}
+
+static inline uint64_t x86_mmio_store_value(const struct x86_mmio_insn *i,
+			      const uint64_t gpr[16])
+{
+	uint64_t v;
+
+	if (i->has_imm)
+		return i->imm & x86_size_mask(i->size);
+	v = gpr[x86_mmio_gpr(i) & 15];
+	if (i->reg_high8)
+		v >>= 8;
+	return v & x86_size_mask(i->size);
+}
+
+/* Write v (dst_size bytes) into a register whose old value is old. */
+static inline uint64_t x86_write_register(uint64_t old, uint64_t v, unsigned dst_size,
+			       bool high8)
+{
+	uint64_t keep;
+
+	if (high8)
+		return (old & ~(uint64_t)0xff00) | ((v & 0xff) << 8);
+	/* The long-mode rule: a 32-bit write zero-extends to 64 bits (so
+	 * code never depends on stale upper halves); 8- and 16-bit writes
+	 * merge, as they always have. */
+	if (dst_size >= 4)
+		return v & x86_size_mask(dst_size);
+	keep = ~x86_size_mask(dst_size);
+	return (old & keep) | (v & ~keep);
+}
+
+static inline uint64_t x86_mmio_load_writeback(const struct x86_mmio_insn *i,
+				 uint64_t old_reg, uint64_t loaded)
+{
+	uint64_t v = loaded & x86_size_mask(i->size); /* already zero-extended */
+
+	if (i->ext == X86_LOAD_SX)
+		v = x86_sign_extend(v, i->size);
+	return x86_write_register(old_reg, v, i->dst_size, i->reg_high8);
+}
 
 #endif

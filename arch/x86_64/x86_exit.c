@@ -50,19 +50,17 @@ size_t x86_fetch_guest_insn(const struct vcpu *vcpu, gva_t rip,
  * paging comes from x->mode, which the caller has already found walkable
  * (insn_unreadable), so the backend is asked only for CR3, and only with
  * paging on.  mm/ then walks the 4-level tables directly in the VM's RAM
- * (guest_mmu.s2_is_ram), with the same bounds as any walk.
+ * (guest_x86_64_fetch), with the same bounds as any walk.
  */
 static size_t fetch_exit_insn(const struct vcpu *vcpu, const struct x86_exit *x,
 			      uint8_t buf[X86_MAX_INSN_LEN], int *err)
 {
-	struct guest_mmu mmu;
 
-	vm_guest_mmu(vcpu->vm, &mmu);      /* kernel_no_user false: an instruction */
-	mmu.gpt_fmt = &pt_format_x86_64;
-	mmu.gpt_enabled = (x->mode.cr0 & CR0_PG) != 0;
-	if (mmu.gpt_enabled)
-		mmu.gpt_root = x86_vcpu_gpt_root(vcpu);
-	return fetch_insn(&mmu, x->rip, buf, err);
+	bool paging = (x->mode.cr0 & CR0_PG) != 0;
+
+	return (size_t)guest_x86_64_fetch(&vcpu->vm->ram, paging,
+					  paging ? x86_vcpu_gpt_root(vcpu) : gpa(0), x->rip, buf,
+					  X86_MAX_INSN_LEN, err);
 }
 
 /* ---- the guest's mode: which of its addresses and bytes minihv can read ---- */
@@ -103,8 +101,7 @@ static const char *insn_unreadable(const struct x86_exit *x, const char *what,
 	/* The usual answer first, in one test: 64-bit code (EFER.LMA, CS.L)
 	 * with 4-level paging (CR0.PG, no CR4.LA57) -- readable.  Anything
 	 * else is sorted out below, with its sentence. */
-	if ((x->mode.cr0 & CR0_PG) && (x->mode.efer & EFER_LMA) && !(x->mode.cr4 & CR4_LA57) &&
-	    x->mode.cs_l)
+	if (x86_mode_is_long4(x->mode.cr0, x->mode.cr4, x->mode.efer, x->mode.cs_l))
 		return NULL;
 	const char *regime = x86_unsupported_regime(&x->mode);
 
@@ -290,14 +287,6 @@ static void gpa_access(struct vcpu *vcpu, const struct x86_exit *x,
 	exit->mmio.value = x->gpa.write ? x86_mmio_store_value(insn, gpr) : 0;
 }
 
-void x86_mmio_complete(const struct x86_mmio_insn *mmio, uint64_t gpr[X86_NR_GPRS],
-		       uint64_t value)
-{
-	if (mmio->write)
-		return;
-	unsigned r = x86_mmio_gpr(mmio);
-	gpr[r] = x86_mmio_load_writeback(mmio, gpr[r], value);
-}
 
 /* ---- emulated instructions ---- */
 

@@ -13,6 +13,7 @@
 #define ARCH_X86_64_X86_EXIT_H
 
 #include "x86.h"
+#include "../../mm/guest_mem.h"
 
 enum x86_exit_kind {
 	X86_EXIT_GPA,           /* EPT violation, #NPF: guest-physical memory the
@@ -129,13 +130,75 @@ unsigned x86_exit_handle(struct vcpu *vcpu, const struct x86_exit *x,
 			 struct vm_exit *exit);
 
 /*
+ * The common case first: 64-bit code (EFER.LMA, CS.L) under 4-level
+ * paging (CR0.PG, no CR4.LA57) -- the mode in which the guest's
+ * instruction can be fetched and decoded without more questions.  What
+ * x86_exit.c's insn_unreadable accepts at once; anything else goes there
+ * for its sentence.
+ */
+static inline bool x86_mode_is_long4(uint64_t cr0, uint64_t cr4, uint64_t efer, bool cs_l)
+{
+	return (cr0 & CR0_PG) && (efer & EFER_LMA) && !(cr4 & CR4_LA57) && cs_l;
+}
+
+/*
+ * The hypercall exit's fast path, for a backend that has found an EPT
+ * violation or #NPF to be an ordinary data access (write says which way;
+ * not a fetch, not during the guest's page-table walk, not a present
+ * entry's refusal) at guest-physical addr, by the instruction at rip, in
+ * the mode x86_mode_is_long4 accepts, with the guest's tables at root
+ * (CR3's address bits).  cpu_bytes/cpu_n: the instruction's bytes if the
+ * CPU supplied them (SVM decode assists), else NULL and 0.  On true, exit
+ * is an EXIT_MMIO and *insn is kept for x86_mmio_complete, exactly as
+ * x86_exit_handle would have left them; on false nothing is decided, and
+ * the backend takes the full path (x86_exit_handle), which checks it all
+ * again and refuses in words where it must.  The bytes are fetched once
+ * and decoded from that copy, and the direction the CPU reported must be
+ * the instruction's.  No text is formatted here (tests/test_hv_hotpath.c),
+ * and it is inline in each backend's run function, with the fetch and the
+ * decoder: calls and their argument shuffling were a fair share of the
+ * exit.
+ */
+static inline bool x86_gpa_fast(struct vcpu *vcpu, gpa_t addr, bool write, gva_t rip,
+				gpa_t root, const uint8_t *cpu_bytes, size_t cpu_n,
+				const uint64_t gpr[X86_NR_GPRS], struct x86_mmio_insn *insn,
+				struct vm_exit *exit)
+{
+	uint8_t fetched[X86_MAX_INSN_LEN];
+	const uint8_t *bytes = cpu_bytes;
+	size_t n = cpu_n;
+
+	if (n == 0) {
+		int err;
+		n = (size_t)guest_x86_64_fetch(&vcpu->vm->ram, true, root, rip, fetched,
+					       X86_MAX_INSN_LEN, &err);
+		bytes = fetched;
+	}
+	if (!x86_decode_mmio_fast(bytes, n, insn) || insn->write != write)
+		return false;
+	exit->kind = EXIT_MMIO;
+	exit->reason = NULL;
+	exit->mmio.gpa = addr;
+	exit->mmio.size = insn->size;
+	exit->mmio.write = write;
+	exit->mmio.value = write ? x86_mmio_store_value(insn, gpr) : 0;
+	return true;
+}
+
+/*
  * Finish an EXIT_MMIO: for a load, put value (what the core read) into the
  * destination register in gpr[], sign- or zero-extended as the instruction
  * says.  A store needs nothing.  The caller then steps RIP by mmio->len;
  * where RIP lives (VMCS, VMCB) is the backend's business.
  */
-void x86_mmio_complete(const struct x86_mmio_insn *mmio, uint64_t gpr[X86_NR_GPRS],
-		       uint64_t value);
+static inline void x86_mmio_complete(const struct x86_mmio_insn *mmio,
+				     uint64_t gpr[X86_NR_GPRS], uint64_t value)
+{
+	if (mmio->write)
+		return;
+	unsigned r = x86_mmio_gpr(mmio);
+	gpr[r] = x86_mmio_load_writeback(mmio, gpr[r], value);
+}
 
 /*
  * Copy the instruction bytes at rip (guest-virtual) into buf: up to

@@ -1,6 +1,6 @@
 /*
- * The watchdog's clock on x86 (hv/arch.h: arch_vcpu_watchdog_arm): a
- * deadline in TSC ticks, which both backends test -- VMX by loading what
+ * The watchdog's clock on x86 (hv/arch.h: arch_vcpu_watchdog_arm):
+ * a deadline in TSC ticks, which both backends test -- VMX by loading what
  * is left into the VMX-preemption timer at each entry, SVM at each INTR
  * exit the firmware's timer tick causes.
  *
@@ -32,7 +32,7 @@
 #define CAL_PIT_TICKS 11932u
 
 static uint64_t tsc_hz;         /* 0: not measured (the watchdog is off) */
-static uint64_t deadline;       /* TSC value; 0: not armed */
+uint64_t x86_watchdog_deadline; /* TSC value; 0: not armed (x86.h) */
 
 /*
  * Channel 2 in mode 0 ("interrupt on terminal count"): loaded with n, it
@@ -82,26 +82,21 @@ bool x86_watchdog_set(uint64_t ms)
 	/* ms * tsc_hz could overflow for absurd ms: saturate rather than wrap. */
 	uint64_t per_ms = tsc_hz / 1000;
 	uint64_t span = ms > UINT64_MAX / 2 / (per_ms ? per_ms : 1) ? UINT64_MAX / 2 : ms * per_ms;
-	deadline = x86_rdtsc() + span;
-	if (!deadline)
-		deadline = 1;
+	x86_watchdog_deadline = x86_rdtsc() + span;
+	if (!x86_watchdog_deadline)
+		x86_watchdog_deadline = 1;
 	return true;
 }
 
 void x86_watchdog_clear(void)
 {
-	deadline = 0;
-}
-
-bool x86_watchdog_armed(void)
-{
-	return deadline != 0;
+	x86_watchdog_deadline = 0;
 }
 
 uint64_t x86_watchdog_left(void)
 {
-	if (!deadline)
+	if (!x86_watchdog_deadline)
 		return UINT64_MAX;
 	uint64_t now = x86_rdtsc();
-	return now >= deadline ? 0 : deadline - now;
+	return now >= x86_watchdog_deadline ? 0 : x86_watchdog_deadline - now;
 }
