@@ -43,8 +43,9 @@ void vcpu_refuse(struct vcpu *vcpu, struct vm_exit *exit, enum exit_kind kind,
  * the ordinary path.  Only accesses
  * that cannot stop the guest or print are served here (the value
  * registers: VERSION, ARG0-3, RESULT, SCRATCH), and none under TRACE=1,
- * which prints every exit from vcpu_run.  The time watchdog needs nothing:
- * its timer interrupt ends the next entry.
+ * which prints every exit from vcpu_run.  The time watchdog needs nothing
+ * here: its timer interrupt ends the next entry (a backend that reads its
+ * clock before each entry, x86, reads it before the fast path's too).
  *
  * This is a call from arch/ back into hv/, against the usual direction,
  * as vcpu_refuse is: the alternative, the backend serving the registers

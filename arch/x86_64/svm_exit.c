@@ -17,6 +17,7 @@
  */
 #include "svm.h"
 #include "x86_exit.h"
+#include "../../hv/run.h"
 #include "../../hv/print.h"
 
 static const char *exit_name(uint64_t code)
@@ -178,6 +179,8 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	struct svm_vcpu *v = vcpu->arch;
 	struct vmcb *vmcb = v->vmcb;
 
+	/* Each pass is one entry; the fast path below loops back here. */
+enter:
 	vmcb->rax = v->gpr[X86_RAX];
 	vmcb->rsp = v->gpr[X86_RSP];
 	/* VMRUN loads the guest's CR2 from the VMCB (and #VMEXIT saves it
@@ -244,8 +247,31 @@ void svm_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		exit->name = "#NPF";
 		if (x86_gpa_fast(vcpu, gpa(vmcb->exit_info2), info & NPF_WRITE, gva(vmcb->rip),
 				 gpa(vmcb->cr3 & 0x000ffffffffff000ull), bytes, n, v->gpr,
-				 &v->insn, exit))
-			return;
+				 &v->insn, exit)) {
+			/*
+			 * A window access, decoded.  The core's hv_fast_mmio
+			 * (hv/run.h) serves the value registers here, with
+			 * hypercall_mmio's checks (a CPL 3 access is refused,
+			 * by the ordinary path), and counts the exit as
+			 * vcpu_run would; the access is completed as
+			 * svm_vcpu_mmio_done completes it, and the guest goes
+			 * on without the round trip through vcpu_run -- once
+			 * the watchdog's deadline has been checked, as
+			 * arch_vcpu_run checks it before every entry.  The
+			 * INTR intercept stays as it was: the timer still
+			 * ends a guest that loops on the window.  Anything
+			 * hv_fast_mmio declines (CALL, PUTC, a refusal) is
+			 * returned as the EXIT_MMIO x86_gpa_fast made of it.
+			 */
+			uint64_t value;
+			if (!hv_fast_mmio(vcpu, &exit->mmio, vmcb->cpl == 3, &value))
+				return;
+			x86_mmio_complete(&v->insn, v->gpr, value);
+			vmcb->rip += v->insn.len;
+			if (!x86_watchdog_allows_entry(exit))
+				return;
+			goto enter;
+		}
 	}
 
 	struct x86_exit x;

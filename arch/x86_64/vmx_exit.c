@@ -10,6 +10,7 @@
  */
 #include "vmx.h"
 #include "x86_exit.h"
+#include "../../hv/run.h"
 #include "../../hv/print.h"
 
 /* exit_reason when VMLAUNCH/VMRESUME itself failed: there was no exit. */
@@ -39,6 +40,7 @@ enum {
 /* CS's access rights (the fields go ES, CS, ... two apart) and their L
  * bit, 64-bit code (vmx_vmcs.c's AR_L). */
 #define GUEST_CS_AR (VMCS_GUEST_ES_AR + 2)
+#define GUEST_SS_AR (VMCS_GUEST_ES_AR + 4)
 #define CS_AR_L     (1u << 13)
 
 /* Interruption information (SDM vol. 3, 25.9.2): vector, type, valid. */
@@ -46,14 +48,23 @@ enum {
 #define INTR_ERROR_VALID       (1u << 11)
 #define INTR_VALID             (1u << 31)
 
+/* An EPT violation's linear address, read only when the qualification
+ * says it is valid: for decode_exit and vmx_describe_exit, before any exit
+ * the fast path has not served goes on. */
+static void read_linear(struct vmx_vcpu *a)
+{
+	a->guest_linear = (a->qualification & EPT_QUAL_LINEAR_VALID)
+			  ? vmread(VMCS_GUEST_LINEAR_ADDR) : 0;
+}
+
 /*
  * The exit's fields, each VMREAD only where the exit has it: every exit
  * has a reason, a qualification and RIP (and RSP, which gprs[] must hold);
  * an EPT violation or misconfiguration a guest-physical address; an
  * exception its interruption and IDT-vectoring information; an exit caused
  * by an instruction its length.  The linear address of an EPT violation is
- * read only when the qualification says it is valid.  The MMIO exit, the
- * hot one, costs five VMREADs.
+ * left to read_linear, for the exits the fast path does not serve: the
+ * served MMIO exit, the hot one, costs five VMREADs here.
  */
 static void read_exit(struct vmx_vcpu *a)
 {
@@ -64,8 +75,6 @@ static void read_exit(struct vmx_vcpu *a)
 	switch (a->exit_reason & 0xffff) {
 	case REASON_EPT_VIOLATION:
 		a->guest_phys = vmread(VMCS_GUEST_PHYS_ADDR);
-		a->guest_linear = (a->qualification & EPT_QUAL_LINEAR_VALID)
-				  ? vmread(VMCS_GUEST_LINEAR_ADDR) : 0;
 		a->insn_len = 0;        /* the decoder's, not the CPU's */
 		break;
 	case REASON_EPT_MISCONFIG:
@@ -139,7 +148,7 @@ static void decode_exit(const struct vmx_vcpu *a, unsigned basic, struct x86_exi
 		x->gpa.fetch = q & EPT_QUAL_FETCH;
 		x->gpa.linear_valid = q & EPT_QUAL_LINEAR_VALID;
 		x->gpa.guest_walk = x->gpa.linear_valid && !(q & EPT_QUAL_TRANSLATED);
-		x->gpa.linear = gva(a->guest_linear);
+		x->gpa.linear = gva(a->guest_linear);   /* read_linear */
 		break;
 	case REASON_CPUID:
 		x->kind = X86_EXIT_CPUID;
@@ -265,9 +274,9 @@ static void advance_rip(struct vmx_vcpu *a, uint64_t len)
  * which the next entry loads the rest.  Not armed: the largest value,
  * whose exits only come back here.
  */
-static uint32_t preemption_timer_value(void)
+static uint32_t preemption_timer_value(uint64_t left)
 {
-	uint64_t left = x86_watchdog_left() >> vmx_caps.preemption_rate;
+	left >>= vmx_caps.preemption_rate;
 	return left > 0xffffffffu ? 0xffffffffu : (uint32_t)left;
 }
 
@@ -283,6 +292,10 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		vmx_s2_flush(vcpu->vm);
 		a->flushed = true;
 	}
+	/* What is left of the watchdog's time (arch_vcpu_run found some). */
+	uint64_t left = x86_watchdog_left();
+	/* Each pass is one entry; the fast path below loops back here. */
+enter:
 	/* Written only when it changed since the exit (an MMIO load into
 	 * RSP): nothing is written on an entry that the VMCS already holds.
 	 * The timer's value, what is left of the watchdog, changes always. */
@@ -291,7 +304,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		a->vmcs_rsp = a->gprs[X86_RSP];
 	}
 	if (vmx_caps.controls[VMX_CTL_PIN] & PIN_PREEMPTION_TIMER)
-		vmwrite(VMCS_PREEMPTION_TIMER, preemption_timer_value());
+		vmwrite(VMCS_PREEMPTION_TIMER, preemption_timer_value(left));
 
 	int fail = vmx_enter_guest(a->gprs, a->launched);
 	if (fail) {
@@ -324,8 +337,37 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 			    x86_gpa_fast(vcpu, gpa(a->guest_phys), (q & EPT_QUAL_WRITE) != 0,
 					 gva(a->guest_rip),
 					 gpa(vmread(VMCS_GUEST_CR3) & 0x000ffffffffff000ull), NULL, 0,
-					 a->gprs, &a->mmio, exit))
-				return;
+					 a->gprs, &a->mmio, exit)) {
+				/*
+				 * A window access, decoded: served by the
+				 * core's hv_fast_mmio (hv/run.h) with
+				 * hypercall_mmio's checks -- the CPL, SS's
+				 * DPL, as vmx_vcpu_user_mode reads it: 3 is
+				 * refused by the ordinary path -- counted as
+				 * vcpu_run counts it, completed as
+				 * vmx_vcpu_mmio_done completes it, and the
+				 * guest entered again from here if the
+				 * watchdog's time is not up (arch_vcpu_run's
+				 * check, x86_watchdog_allows_entry; the same
+				 * reading loads the preemption timer on the
+				 * next pass).  What it declines is returned
+				 * as x86_gpa_fast's EXIT_MMIO.
+				 */
+				uint64_t value;
+				bool user = ((vmread(GUEST_SS_AR) >> 5) & 3) == 3;
+				if (!hv_fast_mmio(vcpu, &exit->mmio, user, &value)) {
+					read_linear(a);
+					return;
+				}
+				x86_mmio_complete(&a->mmio, a->gprs, value);
+				advance_rip(a, a->mmio.len);
+				left = x86_watchdog_left();
+				if (left == 0) {
+					x86_watchdog_exit(exit);
+					return;
+				}
+				goto enter;
+			}
 		}
 		/* The record, cleared only on the way that uses it. */
 		x86_exit_clear(&x);
@@ -335,8 +377,11 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		x.insn_len = (uint8_t)a->insn_len;
 		if (a->exit_reason & EXIT_REASON_ENTRY_FAILED)
 			decode_entry_failure(a, basic, &x);
-		else
+		else {
+			if (basic == REASON_EPT_VIOLATION)
+				read_linear(a);
 			decode_exit(a, basic, &x);
+		}
 		/* Four VMREADs, for the exits whose handling looks at the
 		 * guest's mode. */
 		if (x86_exit_needs_mode(x.kind))

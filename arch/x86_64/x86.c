@@ -10,6 +10,7 @@
  * console (uart16550.c).
  */
 #include "x86.h"
+#include "x86_exit.h"
 #include "x86_insn.h"
 #include "../../hv/print.h"
 
@@ -266,12 +267,8 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	/* The time ran out during the last exit's handling (it counts:
 	 * hv/arch.h): end here rather than give the guest another entry. */
-	if (x86_watchdog_left() == 0) {
-		exit->kind = EXIT_WATCHDOG;
-		exit->name = "watchdog";
-		exit->reason = NULL;
+	if (!x86_watchdog_allows_entry(exit))
 		return;
-	}
 	backend->vcpu_run(vcpu, exit);
 }
 

@@ -186,6 +186,30 @@ static inline bool x86_gpa_fast(struct vcpu *vcpu, gpa_t addr, bool write, gva_t
 }
 
 /*
+ * The time watchdog's check before an entry (hv/arch.h: the time spent
+ * handling the last exit counts): true if the guest may be entered again;
+ * false, with exit an EXIT_WATCHDOG (x86_watchdog_exit), once the
+ * deadline has passed.
+ * arch_vcpu_run makes it before every entry vcpu_run asks for, and a
+ * backend's fast path before every entry it makes on its own, so that no
+ * entry escapes it however the last exit was served.
+ */
+static inline void x86_watchdog_exit(struct vm_exit *exit)
+{
+	exit->kind = EXIT_WATCHDOG;
+	exit->name = "watchdog";
+	exit->reason = NULL;
+}
+
+static inline bool x86_watchdog_allows_entry(struct vm_exit *exit)
+{
+	if (__builtin_expect(x86_watchdog_left() != 0, 1))
+		return true;
+	x86_watchdog_exit(exit);
+	return false;
+}
+
+/*
  * Finish an EXIT_MMIO: for a load, put value (what the core read) into the
  * destination register in gpr[], sign- or zero-extended as the instruction
  * says.  A store needs nothing.  The caller then steps RIP by mmio->len;
