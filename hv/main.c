@@ -372,7 +372,7 @@ int hv_main(const struct hv_platform *platform)
 		 * this minus hv_main's): docs/performance.md. */
 		hv_printf("minihv: bench: hv_main at %p\n", (void *)hv_main);
 		hv_printf("BENCH pool_in_use_after=%llu bytes\n", (unsigned long long)st.used);
-		hv_printf("BENCH info_run_insns=%llu insns (the counter at power-off: the firmware's boot included)\n", (unsigned long long)arch_bench_insns());
+		hv_printf("BENCH info_run_insns=%llu insns (arch_bench_insns at power-off: x86 counts from the machine's start, firmware included; aarch64 from minihv's first reading)\n", (unsigned long long)arch_bench_insns());
 	}
 	hv_printf("SUMMARY: %lu tests, %u failed, %u skipped, %u xfailed\n", guest_image_count,
 		  t.failed, t.skipped, t.xfailed);
