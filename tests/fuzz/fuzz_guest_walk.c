@@ -19,8 +19,8 @@
  *     refuses a page the reference marks user-accessible.
  *   - on x86, under the second stage hv/vm.c builds (RAM only, RWX), the
  *     direct path (guest_mmu.s2_is_ram: pt_x86_64_translate_flat and RAM's
- *     bounds, the exit path's instruction fetch) gives exactly what the
- *     walk through s2 gives.
+ *     bounds) and the exit path's instruction fetch (guest_x86_64_fetch)
+ *     give exactly what the walk through s2 gives.
  *
  * The second-level tables (EPT for x86, Arm stage 2 for Arm) are real and
  * fixed: RAM is mapped RWX except one read-only page and one hole; a page
@@ -239,6 +239,22 @@ static void check_direct(struct guest_mmu *m, uint64_t va, unsigned need)
 	ASSERT(memcmp(buf_g, buf_d, ng) == 0);
 	if (ng == 0)
 		ASSERT(eg == ed);
+
+	/* The x86 exit path's own fetch (guest_x86_64_fetch: no guest_mmu,
+	 * inline within a page), at the same place and inside one page:
+	 * the generic answer again, for an instruction fetch (no SMAP). */
+	if (!m->kernel_no_user) {
+		uint64_t starts[2] = { at, va & ~0xfull };
+		for (int i = 0; i < 2; i++) {
+			ng = guest_read_virt_prefix(m, gva(starts[i]), buf_g, 15, &eg);
+			nd = guest_x86_64_fetch(m->ram, m->gpt_enabled, m->gpt_root, gva(starts[i]),
+						buf_d, 15, &ed);
+			ASSERT(ng == nd);
+			ASSERT(memcmp(buf_g, buf_d, ng) == 0);
+			if (ng == 0)
+				ASSERT(eg == ed);
+		}
+	}
 
 	eg = guest_read_virt(m, gva(va), buf_g, 8);
 	ed = guest_read_virt(&direct, gva(va), buf_d, 8);
