@@ -139,9 +139,14 @@ bench_platform() {
 sizes() {
 	arch=$1 size=$2
 	emit "$arch.image_bytes" "$(wc -c <"build/$arch/$(cd "build/$arch" && ls BOOT*.EFI)")" bytes
-	emit "$arch.hv_code_bytes" \
-		"$(find "build/$arch/hv" -name '*.o' -exec "$size" -t {} + | tail -n 1 | awk '{ print $1 }')" bytes
-	emit "$arch.guest_blob_bytes" "$(cat "build/$arch"/guests/*.bin | wc -c)" bytes
+	# Only the objects and guests this build links: a build folder may
+	# still hold objects of sources since removed, and guests since renamed.
+	objs=$(cd "build/$arch/hv" && find . -name '*.c.o' -o -name '*.S.o' | sed 's|^\./||' |
+		while read -r o; do if [ -f "$root/${o%.o}" ]; then echo "build/$arch/hv/$o"; fi; done)
+	# shellcheck disable=SC2086 # one word per object file
+	emit "$arch.hv_code_bytes" "$("$size" -t $objs | tail -n 1 | awk '{ print $1 }')" bytes
+	emit "$arch.guest_blob_bytes" \
+		"$(sed -n 's/^[[:space:]]*\.incbin "\(.*\)"$/\1/p' "build/$arch/guests.S" | xargs cat | wc -c)" bytes
 }
 
 sizes aarch64 aarch64-linux-gnu-size
