@@ -252,7 +252,7 @@ $$(OUT_$(1))/guests.o: $$(OUT_$(1))/guests.S
 
 $$(OUT_$(1))/hypervisor.so: $$(HV_OBJS_$(1))
 	$$(call say,LD,$$@)
-	$$(Q)$(LD_$(1)) -nostdlib -shared -Bsymbolic --no-warn-rwx-segments $(LDEXTRA_$(1)) \
+	$$(Q)$(LD_$(1)) -nostdlib -shared -Bsymbolic -z defs --no-warn-rwx-segments $(LDEXTRA_$(1)) \
 		-T $(EFILIB_$(1))/elf_$(1)_efi.lds \
 		$(EFILIB_$(1))/crt0-efi-$(1).o $$^ \
 		-L$(EFILIB_$(1)) -lefi -lgnuefi -o $$@
@@ -371,8 +371,8 @@ HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_tes
 # lib/minihv_string.c stays out on purpose: on the host the C library's
 # memcpy and friends are used (two definitions would clash, and the
 # sanitizers need theirs).  MINIHV_TRACE=0 as in the default build.
-HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c hv/trace.c \
-		  lib/format.c lib/str_find.c tests/fake_arch.c
+HV_UNIT_SRCS   := hv/vm.c hv/run.c hv/hypercall.c hv/print.c hv/console.c hv/power.c hv/trace.c hv/linux.c \
+		  hv/config.c lib/format.c lib/str_find.c tests/fake_arch.c
 HV_UNIT_CFLAGS := -DMINIHV_TRACE=0 -DMINIHV_BENCH=0
 # hv/main.c only for test_hv_main, which defines the guest table it needs;
 # the shared x86 exit handling for test_hv_x86_exit, which runs it on the
