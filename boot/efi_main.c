@@ -2,21 +2,22 @@
  * The UEFI entry point.
  *
  * The firmware loads BOOTAA64.EFI / BOOTX64.EFI and calls efi_main.  We use
- * the firmware for exactly one thing: a block of memory, taken once, that
- * the bump allocator then hands out for everything else.  We never call
+ * the firmware for a block of memory, taken once, that the bump allocator
+ * then hands out for everything else -- and, when the boot volume has a
+ * config (efi_files.c), to read the guests it names and take their RAM.  We never call
  * ExitBootServices, so we can give the CPU back to the firmware when the
  * guests are done and ask it (or the emulator) to power off.
  *
  * boot/ is only the shell: it gathers what the platform provides (the
- * memory, the firmware's power-off) into a struct hv_platform and calls the
- * core.  Nothing calls back into boot/ by name.
+ * memory, the firmware's power-off, the guests a config names) into a
+ * struct hv_platform and calls the core.  Nothing calls back into boot/ by name.
  *
  * Note: efi_main is not EFIAPI.  GNU-EFI's crt0 receives the firmware's call
  * and calls us with the normal C convention.
  */
 #include <efi.h>
 
-#include "../hv/hv.h"
+#include "boot.h"
 #include "../hv/print.h"
 #include "../hv/arch.h"
 
@@ -76,7 +77,6 @@ static const void *config_table(EFI_SYSTEM_TABLE *st, EFI_GUID want)
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	(void)image;
 	firmware = st;
 	EFI_PHYSICAL_ADDRESS pool = 0;
 	UINTN pages = POOL_BYTES / EFI_PAGE_SIZE;
@@ -117,9 +117,19 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	hv_printf("minihv: memory pool at hpa 0x%lx, %lu MiB (from the firmware, once)\n",
 		  (unsigned long)pool, (unsigned long)(POOL_BYTES >> 20));
 
+	/* Guests from files, if the boot volume has a config (efi_files.c):
+	 * read now, while the firmware is still ours to call. */
+	static struct hv_config config;
+	static struct hv_guest_files files[CONFIG_MAX_GUESTS];
+	if (boot_load_config(image, st, &config, files) >= 0) {
+		platform.config = &config;
+		platform.guest_files = files;
+	}
+
 	platform.pool_base = (void *)(uintptr_t)pool;
 	platform.pool_size = POOL_BYTES;
 	int status = hv_main(&platform);
+	boot_free_guest_files(st);
 
 	/* Give the pool back before powering off, as a well-behaved app. */
 	uefi_call_wrapper(st->BootServices->FreePages, 2, pool, pages);

@@ -11,6 +11,24 @@
 
 #include <stdint.h>
 
+struct hv_config;
+
+/*
+ * What boot/ loaded from the boot volume for one guest of the config, all
+ * of it in memory taken from the firmware for that guest alone, given back
+ * when hv_main returns.  NULL / 0 where the guest names no such file.
+ */
+struct hv_guest_files {
+	const void *kernel;
+	uint64_t kernel_len;
+	const void *initrd;
+	uint64_t initrd_len;
+	/* A Linux guest's RAM: ram_size bytes (the config's memory), 2 MiB
+	 * aligned, as the firmware left it: the core zeroes it before use. */
+	void *ram;
+	uint64_t ram_size;
+};
+
 struct hv_platform {
 	/* One block of memory, the hypervisor's for as long as hv_main runs:
 	 * every VM is allocated from it. */
@@ -26,6 +44,16 @@ struct hv_platform {
 	 * them how to reach PSCI (arch/aarch64/power.c). */
 	const void *acpi_rsdp;
 	const void *device_tree;
+	/*
+	 * Guests from files (boot/efi_files.c, docs/config.md): the parsed
+	 * \minihv\minihv.cfg, or NULL when there is none and the embedded
+	 * suite runs as it always has; and for each of its guests, what boot/
+	 * loaded (guest_files[i] for config->guests[i]).  boot/ writes a
+	 * guest's own problem (a missing file, too much memory) into that
+	 * guest's error before the core starts.
+	 */
+	const struct hv_config *config;
+	const struct hv_guest_files *guest_files;
 };
 
 /* Run every embedded guest test, each in a fresh VM, and print a verdict
