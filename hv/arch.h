@@ -117,6 +117,11 @@ struct vcpu_boot {
 	gva_t stack_top; /* initial stack pointer */
 	gpa_t gpt_root;  /* root of the guest page tables the hypervisor built */
 	uint64_t arg0;   /* first argument register */
+	/* Start as an operating system's boot protocol asks instead: the
+	 * guest's paging off (entry is then a guest-physical address and
+	 * gpt_root, stack_top unused), interrupts masked, arg0 in the first
+	 * argument register and every other register zero. */
+	bool paging_off;
 };
 
 /* Allocate (from vcpu->vm->mem) and fill the vCPU's hardware state. */
@@ -154,6 +159,9 @@ enum exit_kind {
 	EXIT_HOST_ERROR,  /* the hardware refused to run the guest (VM-entry
 			     failure, VMRUN invalid): stop it, reason says why */
 	EXIT_WATCHDOG,    /* the time given to arch_vcpu_watchdog_arm ran out */
+	EXIT_POWER_OFF,   /* the guest asked the platform to power off (PSCI
+			     SYSTEM_OFF): the VM ends, exit->name says how */
+	EXIT_RESET,       /* ... or to reset (PSCI SYSTEM_RESET): the VM ends too */
 };
 
 struct mmio_access {
@@ -229,5 +237,36 @@ void arch_describe_exit(const struct vcpu *vcpu, const struct vm_exit *exit,
  * clock.  Read around VM creation and destruction, never on the exit path.
  */
 uint64_t arch_bench_insns(void);
+
+/* ---- operating-system guests (hv/linux.c) ---- */
+
+/* A Linux kernel and what it is handed, as boot/ loaded them. */
+struct linux_boot {
+	const void *kernel;
+	uint64_t kernel_len;
+	const void *initrd;     /* NULL: none */
+	uint64_t initrd_len;
+	const char *cmdline;
+};
+
+/*
+ * Make vm (its RAM mapped, nothing loaded) a Linux partition, as this
+ * architecture's boot protocol says: check the kernel's header, place the
+ * kernel and initrd in RAM, describe the machine to it (aarch64: a device
+ * tree), hand through the devices it gets (mapping them in the second-level
+ * tables), and create its vCPU in the state the protocol asks for.  Sets
+ * vm->owns_serial when the guest is handed the serial line.  NULL, with
+ * why filled (one line, for the FAIL message), when the kernel cannot boot
+ * here; the caller then destroys the VM.
+ */
+struct vcpu *arch_linux_setup(struct vm *vm, const struct linux_boot *lb, char *why, size_t len);
+
+/* A number no guest can predict: the token of the "serial line lent" lines
+ * (hv/linux.c).  From the CPU's random number generator where it has one. */
+uint64_t arch_random_u64(void);
+
+/* A clock, in nanoseconds since some fixed point: how long a Linux guest
+ * ran.  Never on the exit path. */
+uint64_t arch_clock_ns(void);
 
 #endif

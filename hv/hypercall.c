@@ -125,6 +125,27 @@ static bool __attribute__((noinline, cold)) refuse_user(struct vcpu *vcpu,
 	return false;
 }
 
+/*
+ * A VM whose kernel may hand the window to its user programs
+ * (vm->user_hypercalls: a Linux guest, where only root can map it, through
+ * /dev/mem) still keeps from them every call that takes a pointer: the
+ * hypervisor would walk it with the kernel's reach, so a user program could
+ * have the kernel's own pages printed or written.  The value registers,
+ * PUTC and EXIT carry no pointer.
+ */
+static bool call_takes_pointer(uint64_t nr)
+{
+	return nr == MINIHV_CALL_CONSOLE_WRITE || nr == MINIHV_CALL_REPORT ||
+	       nr == MINIHV_CALL_MEMINFO;
+}
+
+static bool __attribute__((noinline, cold)) refuse_user_pointer(struct vcpu *vcpu, uint64_t nr)
+{
+	vm_stop(vcpu->vm, "hypercall window: call %llu from the guest's user mode refused: it takes a guest pointer, which only the guest kernel may pass",
+		(unsigned long long)nr);
+	return false;
+}
+
 static bool __attribute__((noinline, cold)) refuse_access(struct vcpu *vcpu,
 							  const struct mmio_access *a, uint64_t off)
 {
@@ -150,9 +171,12 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 	 * permissions, so a user program that reached the window (a kernel
 	 * that mapped it for EL0 / CPL 3) could have the hypervisor read or
 	 * write the kernel's pages for it.  Refuse every access from user
-	 * mode, before anything is latched.
+	 * mode, before anything is latched -- unless the VM lets its kernel
+	 * hand the window to user programs (vm->user_hypercalls), and then
+	 * still every call that takes a pointer (call_takes_pointer).
 	 */
-	if (arch_vcpu_user_mode(vcpu))
+	bool user = arch_vcpu_user_mode(vcpu);
+	if (user && !vcpu->vm->user_hypercalls)
 		return refuse_user(vcpu, a, off);
 	*load_value = 0;
 	switch (hypercall_value_register(vcpu, a, off, load_value)) {
@@ -171,6 +195,8 @@ bool hypercall_mmio(struct vcpu *vcpu, const struct mmio_access *a, uint64_t *lo
 		return true;
 	}
 	if (off == MINIHV_HC_CALL && a->write && a->size == 4) {
+		if (user && call_takes_pointer(a->value))
+			return refuse_user_pointer(vcpu, a->value);
 		do_call(vcpu, a->value);
 		/* A call may stop the guest (a bad pointer). */
 		return vcpu->vm->state != VM_STOPPED;

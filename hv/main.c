@@ -11,8 +11,10 @@
  */
 #include "hv.h"
 #include "arch.h"
+#include "config.h"
 #include "guest_images.h"
 #include "hypercall.h"
+#include "linux.h"
 #include "print.h"
 #include "run.h"
 #include "trace.h"
@@ -341,6 +343,97 @@ static void run_test(struct bump *pool, const struct guest_image *img, struct ta
 	verdict(t, o.v, img->name, o.msg);
 }
 
+/*
+ * Guests from a config (docs/config.md): each entry in the file's order,
+ * one verdict line per test it runs, under the entry's name for a Linux
+ * guest or a minihv guest from a file, under each test's own name for the
+ * embedded tests it names.  An entry the parser or boot/ refused fails
+ * with its reason, and the next one runs.  Returns the number of verdict
+ * lines printed, for the SUMMARY.
+ */
+static const struct guest_image *embedded_test(const char *name, size_t len)
+{
+	for (unsigned long i = 0; i < guest_image_count; i++)
+		if (strlen(guest_images[i].name) == len && memcmp(guest_images[i].name, name, len) == 0)
+			return &guest_images[i];
+	return NULL;
+}
+
+static unsigned long run_embedded(struct bump *pool, const struct guest_config *g, struct tally *t)
+{
+	unsigned long ran = 0;
+
+	if (same_string(g->embedded, "all")) {
+		for (unsigned long i = 0; i < guest_image_count; i++)
+			run_test(pool, &guest_images[i], t);
+		return guest_image_count;
+	}
+	for (const char *p = g->embedded; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p == w)
+			break;
+		const struct guest_image *img = embedded_test(w, (size_t)(p - w));
+		if (img) {
+			run_test(pool, img, t);
+		} else {
+			char name[CONFIG_NAME_MAX];
+			hv_snprintf(name, sizeof(name), "%.*s", (int)(p - w), w);
+			char msg[CONFIG_ERROR_MAX + 64];
+			hv_snprintf(msg, sizeof(msg), "config line %u (guest '%s'): no embedded test named \"%s\" in this build",
+				    g->line, g->name, name);
+			verdict(t, MINIHV_VERDICT_FAIL, name, msg);
+		}
+		ran++;
+	}
+	return ran;
+}
+
+static unsigned long run_config(struct bump *pool, const struct hv_platform *pf, struct tally *t)
+{
+	const struct hv_config *c = pf->config;
+	unsigned long ran = 0;
+
+	if (c->error[0]) {
+		verdict(t, MINIHV_VERDICT_FAIL, "config", c->error);
+		ran++;
+	}
+	for (unsigned i = 0; i < c->count && i < CONFIG_MAX_GUESTS; i++) {
+		const struct guest_config *g = &c->guests[i];
+		const struct hv_guest_files *f = &pf->guest_files[i];
+		char msg[600];
+
+		hv_printf("minihv: === config guest '%s' (%s, line %u) ===\n", g->name,
+			  guest_kind_name(g->kind), g->line);
+		if (g->error[0]) {
+			hv_snprintf(msg, sizeof(msg), "refused: %s", g->error);
+			verdict(t, MINIHV_VERDICT_FAIL, g->name, msg);
+			ran++;
+		} else if (g->kind == GUEST_KIND_LINUX) {
+			unsigned v = linux_guest_run(pool, g, f, msg, sizeof(msg));
+			verdict(t, v, g->name, msg);
+			ran++;
+		} else if (g->embedded[0]) {
+			ran += run_embedded(pool, g, t);
+		} else {
+			/* A minihv guest from a file: one program, loaded and
+			 * judged as the embedded ones are. */
+			const struct guest_program prog = {
+				(const unsigned char *)f->kernel,
+				(const unsigned char *)f->kernel + f->kernel_len,
+			};
+			const struct guest_image img = { .name = g->name, .programs = &prog,
+							 .program_count = 1 };
+			run_test(pool, &img, t);
+			ran++;
+		}
+	}
+	return ran;
+}
+
 int hv_main(const struct hv_platform *platform)
 {
 	static struct bump pool;
@@ -358,8 +451,12 @@ int hv_main(const struct hv_platform *platform)
 	}
 	hv_printf("minihv: backend: %s\n", arch_name());
 
-	for (unsigned long i = 0; i < guest_image_count; i++)
-		run_test(&pool, &guest_images[i], &t);
+	unsigned long ran = guest_image_count;
+	if (platform->config)
+		ran = run_config(&pool, platform, &t);
+	else
+		for (unsigned long i = 0; i < guest_image_count; i++)
+			run_test(&pool, &guest_images[i], &t);
 
 	struct bump_stats st;
 	bump_get_stats(&pool, &st);
@@ -374,7 +471,7 @@ int hv_main(const struct hv_platform *platform)
 		hv_printf("BENCH pool_in_use_after=%llu bytes\n", (unsigned long long)st.used);
 		hv_printf("BENCH info_run_insns=%llu insns (arch_bench_insns at power-off: x86 counts from the machine's start, firmware included; aarch64 from minihv's first reading)\n", (unsigned long long)arch_bench_insns());
 	}
-	hv_printf("SUMMARY: %lu tests, %u failed, %u skipped, %u xfailed\n", guest_image_count,
+	hv_printf("SUMMARY: %lu tests, %u failed, %u skipped, %u xfailed\n", ran,
 		  t.failed, t.skipped, t.xfailed);
 	arch_cpu_fini();
 	return t.failed ? 1 : 0;

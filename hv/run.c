@@ -117,6 +117,17 @@ void vcpu_run(struct vcpu *vcpu)
 				(unsigned long long)vm->watchdog_ms);
 			handled = "guest stopped";
 			break;
+		case EXIT_POWER_OFF:
+		case EXIT_RESET:
+			/* The guest's own way to end: the machine it sees
+			 * goes off, this VM with it.  Without the EXIT
+			 * hypercall first, there is no verdict: say how it
+			 * ended (a Linux panic with panic=-1 resets). */
+			vm_stop(vm, "the guest %s (%s) without making the EXIT hypercall",
+				e.kind == EXIT_POWER_OFF ? "powered off" : "reset the machine",
+				e.name);
+			handled = "guest stopped";
+			break;
 		default:
 			stop_with_description(vcpu, &e);
 			handled = "guest stopped";

@@ -16,10 +16,19 @@
  * Arm the IPA size follows the CPU (32 bits on the smallest); the layout in
  * vm.h stays below 4 GiB so that every CPU can run it.
  */
-static bool layout_fits(const char *name, const struct pt_format *s2)
+static bool layout_fits(const char *name, const struct pt_format *s2, uint64_t ram_gpa,
+			uint64_t ram_size)
 {
 	uint64_t limit = (uint64_t)1 << s2->in_bits;
-	uint64_t top = VM_RAM_GPA + VM_RAM_SIZE;
+	uint64_t top = ram_gpa + ram_size;
+
+	if (ram_gpa < MINIHV_HC_WINDOW_GPA + MINIHV_HC_WINDOW_SIZE &&
+	    MINIHV_HC_WINDOW_GPA < top) {
+		hv_printf("minihv: %s: guest RAM at GPA 0x%llx..0x%llx would cover the hypercall window at 0x%llx\n",
+			  name, (unsigned long long)ram_gpa, (unsigned long long)top - 1,
+			  (unsigned long long)MINIHV_HC_WINDOW_GPA);
+		return false;
+	}
 
 	if (MINIHV_HC_WINDOW_GPA + MINIHV_HC_WINDOW_SIZE > top)
 		top = MINIHV_HC_WINDOW_GPA + MINIHV_HC_WINDOW_SIZE;
@@ -32,13 +41,15 @@ static bool layout_fits(const char *name, const struct pt_format *s2)
 	return true;
 }
 
+static struct vm *vm_create_around(struct bump *pool, struct bump_mark mark, const char *name,
+				    void *ram, uint64_t size, gpa_t at);
+
 struct vm *vm_create(struct bump *pool, const char *name)
 {
-	if (!layout_fits(name, arch_s2_format()))
+	if (!layout_fits(name, arch_s2_format(), VM_RAM_GPA, VM_RAM_SIZE))
 		return NULL;
 
 	struct bump_mark mark = bump_mark(pool);
-	struct vm *vm = NULL;
 
 	/*
 	 * Guest RAM: one block, 2 MiB aligned so the second-level tables can
@@ -53,7 +64,48 @@ struct vm *vm_create(struct bump *pool, const char *name)
 	if (!ram)
 		goto nomem;
 	uint64_t ram_insns = MINIHV_BENCH ? arch_bench_insns() - t0 : 0;
-	vm = bump_alloc(pool, sizeof(*vm), 64);
+	struct vm *vm = vm_create_around(pool, mark, name, ram, VM_RAM_SIZE, gpa(VM_RAM_GPA));
+	if (vm && MINIHV_BENCH) {
+		vm->bench_ram_insns = ram_insns;
+		vm->bench_ram_align_waste = (uintptr_t)ram - before;
+	}
+	return vm;
+
+nomem:
+	hv_printf("minihv: %s: out of hypervisor memory creating the VM\n", name);
+	bump_reset(pool, mark);
+	return NULL;
+}
+
+/* Zero guest RAM a word at a time (the RAM is 2 MiB aligned and sized):
+ * lib/'s memset goes a byte at a time, and a Linux guest's RAM is hundreds
+ * of megabytes. */
+static void zero_ram(void *p, uint64_t size)
+{
+	volatile uint64_t *w = p;
+	for (uint64_t i = 0; i < size / 8; i++)
+		w[i] = 0;
+}
+
+struct vm *vm_create_with_ram(struct bump *pool, const char *name, void *host, uint64_t size,
+			      gpa_t at)
+{
+	if (!host || ((uintptr_t)host | size | gpa_val(at)) & (SZ_2M - 1) || !size) {
+		hv_printf("minihv: %s: guest RAM must be 2 MiB aligned and sized\n", name);
+		return NULL;
+	}
+	if (!layout_fits(name, arch_s2_format(), gpa_val(at), size))
+		return NULL;
+	zero_ram(host, size);
+	return vm_create_around(pool, bump_mark(pool), name, host, size, at);
+}
+
+/* The VM record, its second-level tables and the arch's state, around RAM
+ * already there.  Everything from the pool after mark goes at vm_destroy. */
+static struct vm *vm_create_around(struct bump *pool, struct bump_mark mark, const char *name,
+				    void *ram, uint64_t size, gpa_t at)
+{
+	struct vm *vm = bump_alloc(pool, sizeof(*vm), 64);
 	if (!vm)
 		goto nomem;
 	vm->name = name;
@@ -63,14 +115,10 @@ struct vm *vm_create(struct bump *pool, const char *name)
 	vm->watchdog_ms = VM_WATCHDOG_MS;
 	vm->watchdog_exits = VM_WATCHDOG_EXITS;
 	vm->console_budget = VM_CONSOLE_BUDGET;
-	if (MINIHV_BENCH) {
-		vm->bench_ram_insns = ram_insns;
-		vm->bench_ram_align_waste = (uintptr_t)ram - before;
-	}
-	vm->ram.gpa = gpa(VM_RAM_GPA);
+	vm->ram.gpa = at;
 	vm->ram.hpa = hpa_from_ptr(ram);
 	vm->ram.host = ram;
-	vm->ram.size = VM_RAM_SIZE;
+	vm->ram.size = size;
 
 	/*
 	 * The second-level tables map RAM and nothing else.  In particular
@@ -165,6 +213,21 @@ struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry)
 	vm_boot_info(vm, vm->nr_vcpus,
 		     (void *)(vm->ram.host + gpa_val(bootinfo) - gpa_val(vm->ram.gpa)));
 
+	struct vcpu_boot boot = {
+		.entry = entry,
+		.stack_top = gva(VM_RAM_GVA + stack_top_off),
+		.gpt_root = gpa(vm->gpt.root_pa),
+		.arg0 = VM_RAM_GVA + gpa_val(bootinfo) - gpa_val(vm->ram.gpa),
+	};
+	return vm_add_vcpu(vm, &boot);
+}
+
+struct vcpu *vm_add_vcpu(struct vm *vm, const struct vcpu_boot *boot)
+{
+	if (vm->nr_vcpus == VM_MAX_VCPUS) {
+		hv_printf("minihv: %s: already %u vCPUs, the most a VM has\n", vm->name, VM_MAX_VCPUS);
+		return NULL;
+	}
 	struct vcpu *vcpu = bump_alloc(vm->pool, sizeof(*vcpu), 64);
 	if (!vcpu) {
 		hv_printf("minihv: %s: out of hypervisor memory for a vCPU\n", vm->name);
@@ -172,13 +235,7 @@ struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry)
 	}
 	vcpu->vm = vm;
 	vcpu->id = vm->nr_vcpus;
-	struct vcpu_boot boot = {
-		.entry = entry,
-		.stack_top = gva(VM_RAM_GVA + stack_top_off),
-		.gpt_root = gpa(vm->gpt.root_pa),
-		.arg0 = VM_RAM_GVA + gpa_val(bootinfo) - gpa_val(vm->ram.gpa),
-	};
-	if (arch_vcpu_init(vcpu, &boot))
+	if (arch_vcpu_init(vcpu, boot))
 		return NULL;
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
 	return vcpu;

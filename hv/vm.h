@@ -106,6 +106,18 @@ struct vm {
 	uint64_t console_budget;
 	uint64_t console_used;
 
+	/*
+	 * What a VM that runs an operating system (hv/linux.c) is given that
+	 * a minihv test guest is not: its kernel may hand the hypercall window
+	 * to its user programs (user_hypercalls: Linux maps it only for root,
+	 * through /dev/mem; calls that take a pointer stay the kernel's), and
+	 * the backend handed it the serial line itself (owns_serial: what it
+	 * prints reaches the log raw, so the core brackets its run with the
+	 * "serial line lent" lines scripts/judge-log.sh reads).
+	 */
+	bool user_hypercalls;
+	bool owns_serial;
+
 	/* How the guest ended. */
 	enum vm_state state;
 	char stop_reason[320];      /* VM_STOPPED: what the hypervisor refused */
@@ -129,6 +141,16 @@ struct vm {
  */
 struct vm *vm_create(struct bump *pool, const char *name);
 
+/*
+ * The same around RAM the caller brings (a Linux guest's, taken from the
+ * firmware for it: hv/linux.c), placed at gpa: host must be 2 MiB aligned
+ * and size a multiple of 2 MiB.  The RAM is zeroed first, so nothing the
+ * firmware or an earlier guest left there reaches this one; vm_destroy
+ * does not give it back (its owner does).
+ */
+struct vm *vm_create_with_ram(struct bump *pool, const char *name, void *host, uint64_t size,
+			      gpa_t gpa);
+
 /* Give back everything the VM used (resets the pool to the VM's mark). */
 void vm_destroy(struct vm *vm);
 
@@ -139,6 +161,10 @@ int vm_load_image(struct vm *vm, gpa_t at, const void *image, uint64_t len);
 /* Build the minihv guest start environment (page tables, boot info, stack)
  * and the first vCPU, starting at entry. */
 struct vcpu *vm_setup_minihv_guest(struct vm *vm, gva_t entry);
+
+/* Create the VM's next vCPU, starting as boot says (hv/arch.h). */
+struct vcpu_boot;
+struct vcpu *vm_add_vcpu(struct vm *vm, const struct vcpu_boot *boot);
 
 /* What a minihv guest's vCPU is told about its VM (struct minihv_boot_info),
  * at boot and again by MINIHV_CALL_MEMINFO: one function, so the two cannot

@@ -293,3 +293,23 @@ unsigned fake_hc_call(struct vcpu *vcpu, uint64_t nr, uint64_t a0, uint64_t a1,
 	fake_hc_load(vcpu, MINIHV_HC_RESULT, 8);
 	return call;
 }
+
+/* No operating-system guests on the fake CPU: hv/linux.c's own paths
+ * (the VM around the RAM, the refusal) are what the host tests reach. */
+struct vcpu *arch_linux_setup(struct vm *vm, const struct linux_boot *lb, char *why, size_t len)
+{
+	(void)vm;
+	(void)lb;
+	snprintf(why, len, "the fake CPU boots no Linux");
+	return NULL;
+}
+
+uint64_t arch_random_u64(void)
+{
+	return 0x0123456789abcdefull;
+}
+
+uint64_t arch_clock_ns(void)
+{
+	return 0;
+}

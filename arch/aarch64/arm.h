@@ -74,13 +74,30 @@ struct arch_vcpu {
 	/* The watchdog's deadline, in ticks of the physical counter
 	 * (CNTPCT_EL0), or 0 when it is not armed. */
 	uint64_t watchdog_deadline;
+	/* A partition's: checked at its exits, not by the EL2 timer (vcpu.c). */
+	uint64_t partition_deadline;
 	/* The syndrome of the last exit, for decoding and describing it. */
 	uint64_t esr, far, hpfar;
+	/*
+	 * What this vCPU runs with that the CPU keeps for all: HCR_EL2 (which
+	 * traps are on, where interrupts go) and CNTHCTL_EL2 (EL1's reach of
+	 * the physical counter and timer), loaded with the vCPU
+	 * (arm_load_vcpu).  A minihv test guest gets HCR_GUEST (el2.c) and the
+	 * firmware's CNTHCTL; a partition (a Linux guest: linux.c) its own.
+	 */
+	uint64_t hcr, cnthctl;
+	/* A partition: an operating system with devices handed through, whose
+	 * PSCI calls are served, whose ID registers are read through a filter
+	 * and whose trapped system registers read as zero (partition.c). */
+	bool partition;
 };
 
 struct arch_vm {
 	uint16_t vmid;
 	uint64_t vttbr;
+	/* A partition's devices handed through, and the state to give them
+	 * back in (gic.c); NULL for a minihv test guest. */
+	struct arm_passthrough *passthrough;
 };
 
 /* The optional EL1 registers this CPU has (el2.c, from its ID registers):
@@ -107,8 +124,51 @@ uint64_t arm_fast_exit(struct arch_vcpu *a);
 uint64_t arm_enter_guest(struct arm_guest_regs *regs);
 extern char arm_el2_vectors[];
 
+/* What a minihv test guest's vCPU runs with (el2.c): HCR_EL2, and the
+ * firmware's CNTHCTL_EL2. */
+extern uint64_t arm_hcr_guest, arm_cnthctl_firmware;
+
 /* The stage-2 shape chosen for this CPU's PARange (el2.c): VTCR_EL2, the
  * VMs' tables and TCR_EL1.IPS follow it. */
 extern struct pt_arm_s2_geometry arm_s2_geometry;
+
+/*
+ * The devices a partition (a Linux guest) is handed: the GICv2's
+ * distributor and CPU interface, and the PL011, at their physical
+ * addresses, read from the firmware's device tree (gic.c); with what they
+ * held before the partition ran, given back after it (arm_passthrough_restore).
+ */
+#define GIC_MAX_IRQS 1024
+struct arm_passthrough {
+	uint64_t gicd, gicd_size, gicc, gicc_size, uart, uart_size;
+	/* The firmware's "interrupts" of its timer and PL011 nodes, passed on
+	 * to the guest's tree as they are (big-endian cells). */
+	uint32_t timer_irqs[16], uart_irqs[3];
+	uint32_t timer_irqs_len, uart_irqs_len;     /* in bytes */
+	/* Saved state. */
+	unsigned nr_irqs;
+	uint32_t gicd_ctlr, gicc_ctlr, gicc_pmr, gicc_bpr;
+	uint32_t enable[GIC_MAX_IRQS / 32], group[GIC_MAX_IRQS / 32];
+	uint32_t config[GIC_MAX_IRQS / 16];
+	uint8_t priority[GIC_MAX_IRQS], target[GIC_MAX_IRQS];
+	uint32_t uart_cr, uart_lcrh, uart_ibrd, uart_fbrd, uart_imsc, uart_ifls;
+};
+
+struct fdt_writer;
+struct vm_exit;
+/* gic.c.  Find the devices; 0, or -1 with why. */
+int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len);
+/* Map them into vm's stage-2 at their own addresses, as device memory. */
+int arm_passthrough_map(struct vm *vm, const struct arm_passthrough *p);
+/* Their nodes in the guest's device tree: the interrupt controller
+ * (phandle 1), the timer, the UART and its clock (phandle 2). */
+void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough *p);
+/* Before the partition first runs, and after it is gone. */
+void arm_passthrough_save(struct arm_passthrough *p);
+void arm_passthrough_restore(const struct arm_passthrough *p);
+
+/* partition.c: the exits only a partition has. */
+void arm_partition_psci(struct vcpu *vcpu, struct vm_exit *exit);
+void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit);
 
 #endif

@@ -15,6 +15,7 @@
 
 struct pt_arm_s2_geometry arm_s2_geometry;
 struct arm_features arm_features;
+uint64_t arm_hcr_guest, arm_cnthctl_firmware;
 /* pt_format_arm_stage2 reshaped to arm_s2_geometry: what every VM's
  * stage-2 tables are built with. */
 static struct pt_format s2_format;
@@ -22,7 +23,7 @@ static struct pt_format s2_format;
 /* What the firmware had, restored by arch_cpu_fini. */
 static struct {
 	uint64_t hcr, vtcr, vttbr, vbar, daif, cptr, mdcr;
-	uint64_t cnthp_ctl, cnthp_cval;
+	uint64_t cnthp_ctl, cnthp_cval, cnthctl, cntvoff, vpidr, vmpidr;
 	struct arm_el1_state el1;
 } firmware;
 
@@ -262,6 +263,22 @@ int arch_cpu_init(void)
 	write_sysreg(vtcr_el2, vtcr);
 	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)arm_el2_vectors);
 	write_sysreg(hcr_el2, HCR_GUEST);
+	arm_hcr_guest = HCR_GUEST;
+	/*
+	 * The counter and timer controls EL1 sees: the firmware's, which each
+	 * vCPU loads unless it is a partition (linux.c); and the virtual
+	 * counter's offset, 0, so a guest's virtual time is the physical
+	 * counter's.  The identity EL1 reads back from MIDR_EL1 and
+	 * MPIDR_EL1 is EL2's to set (VPIDR_EL2, VMPIDR_EL2): the CPU's own,
+	 * which a partition's device tree then names (linux.c).
+	 */
+	firmware.cnthctl = arm_cnthctl_firmware = read_sysreg(cnthctl_el2);
+	firmware.cntvoff = read_sysreg(cntvoff_el2);
+	write_sysreg(cntvoff_el2, 0);
+	firmware.vpidr = read_sysreg(vpidr_el2);
+	firmware.vmpidr = read_sysreg(vmpidr_el2);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	/*
 	 * FP/SIMD: the guest's own CPACR_EL1 decides whether it may use the
 	 * V registers; EL2 does not trap them (TFP clear), so that
@@ -292,6 +309,10 @@ void arch_cpu_fini(void)
 	write_sysreg(vbar_el2, firmware.vbar);
 	write_sysreg(cptr_el2, firmware.cptr);
 	write_sysreg(mdcr_el2, firmware.mdcr);
+	write_sysreg(cnthctl_el2, firmware.cnthctl);
+	write_sysreg(cntvoff_el2, firmware.cntvoff);
+	write_sysreg(vpidr_el2, firmware.vpidr);
+	write_sysreg(vmpidr_el2, firmware.vmpidr);
 	arm_load_el1(&firmware.el1);    /* with the EL1 timers */
 	/* The watchdog reprogrammed the EL2 timer: the firmware's deadline
 	 * first, then its control. */

@@ -26,6 +26,7 @@ static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 #define HCR_AMO   (1ull << 5)
 #define HCR_TWI   (1ull << 13)  /* trap WFI */
 #define HCR_TWE   (1ull << 14)  /* trap WFE */
+#define HCR_TID3  (1ull << 18)  /* trap reads of the ID registers (group 3) */
 #define HCR_TSC   (1ull << 19)  /* trap SMC */
 #define HCR_TIDCP (1ull << 20)  /* trap IMPLEMENTATION DEFINED registers */
 #define HCR_TACR  (1ull << 21)  /* trap ACTLR_EL1 */

@@ -42,13 +42,22 @@ int arch_vm_init(struct vm *vm)
 	return 0;
 }
 
+static void arm_tlb_flush_vmid(void);
 static void timer_program(uint64_t deadline);
 static uint64_t timer_deadline;     /* the watchdog's, below */
 
 void arch_vm_fini(struct vm *vm)
 {
-	(void)vm;
+	struct arch_vm *a = vm->arch;
+
 	loaded_vcpu = NULL;
+	/* A partition's devices go back to how they were (gic.c). */
+	if (a->passthrough) {
+		arm_passthrough_restore(a->passthrough);
+		/* And none of its translations outlive it (VTTBR_EL2 still
+		 * holds its VMID). */
+		arm_tlb_flush_vmid();
+	}
 	if (timer_deadline)
 		timer_program(0);   /* the watchdog's timer goes with the VM */
 }
@@ -116,6 +125,17 @@ int arch_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot *boot)
 	a->el1.ttbr0 = gpa_val(boot->gpt_root);
 	a->el1.sp_el1 = gva_val(boot->stack_top);
 	a->el1.cpacr = 0; /* FP/SIMD traps to the guest's own EL1 vectors */
+	if (boot->paging_off) {
+		/* An OS kernel's start (Linux: booting.rst): MMU and data
+		 * cache off, so only SCTLR_EL1's RES1 bits; no tables, no
+		 * stack; the entry is a guest-physical address. */
+		a->el1.sctlr = 0x30d00800ull;
+		a->el1.tcr = 0;
+		a->el1.ttbr0 = 0;
+		a->el1.sp_el1 = 0;
+	}
+	a->hcr = arm_hcr_guest;
+	a->cnthctl = arm_cnthctl_firmware;
 	a->vttbr = ((struct arch_vm *)vcpu->vm->arch)->vttbr;
 	vcpu->arch = a;
 	a->vcpu = vcpu;
@@ -149,6 +169,8 @@ static void arm_load_vcpu(const struct vcpu *vcpu)
 	const struct arch_vcpu *a = vcpu->arch;
 	arm_load_el1(&a->el1);
 	write_sysreg(vttbr_el2, a->vttbr);
+	write_sysreg(hcr_el2, a->hcr);
+	write_sysreg(cnthctl_el2, a->cnthctl);
 	isb();
 	arm_tlb_flush_vmid();
 	loaded_vcpu = vcpu;
@@ -190,8 +212,18 @@ bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms)
 
 	if (!freq)
 		return false;
-	a->watchdog_deadline = read_sysreg(cntpct_el0) + ms * (freq / 1000) +
-			       ms * (freq % 1000) / 1000;
+	uint64_t deadline = read_sysreg(cntpct_el0) + ms * (freq / 1000) + ms * (freq % 1000) / 1000;
+	/*
+	 * A partition takes its interrupts itself (HCR_EL2.IMO clear), so the
+	 * EL2 timer's would go to the guest, not here: its deadline is looked
+	 * at on each of its exits instead (slow_exit), and a partition that
+	 * never exits again is left to the runner's timeout
+	 * (docs/linux-guest.md).
+	 */
+	if (a->partition)
+		a->partition_deadline = deadline;
+	else
+		a->watchdog_deadline = deadline;
 	return true;
 }
 
@@ -462,7 +494,8 @@ uint64_t arm_fast_exit(struct arch_vcpu *a)
 		return 0;
 	if (__builtin_expect((esr & (ISS_MMIO_MASK | ESR_EC_MASK)) != (ISS_MMIO_WANT | ESR_EC_DABT), 0)) {
 		/* The null call, as arch_vcpu_run serves it. */
-		if (esr != ESR_NULL_CALL || !hv_fast_exit(a->vcpu))
+		if (esr != ESR_NULL_CALL ||
+		    (a->partition && a->regs.x[0] != MINIHV_NULL_CALL) || !hv_fast_exit(a->vcpu))
 			return 0;
 		a->regs.x[0] = null_call(a->regs.x[0]);
 		return 1;
@@ -701,7 +734,8 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	 * else -- the other round trip make bench times.  HVC is undefined
 	 * at EL0, so only the guest kernel gets here; ELR_EL2 already points
 	 * past the HVC.  Any other HVC is refused in slow_exit. */
-	if (type == 0 && esr == ESR_NULL_CALL) {
+	if (type == 0 && esr == ESR_NULL_CALL &&
+	    (!a->partition || a->regs.x[0] == MINIHV_NULL_CALL)) {
 		if (MINIHV_TRACE) {
 			a->far = read_sysreg(far_el2);
 			a->hpfar = read_sysreg(hpfar_el2);
@@ -724,6 +758,12 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 	unsigned ec = (a->esr >> 26) & 0x3f;
 
 	exit->name = ec_name(ec);
+	if (a->partition && a->partition_deadline &&
+	    read_sysreg(cntpct_el0) >= a->partition_deadline) {
+		exit->kind = EXIT_WATCHDOG;
+		exit->name = "watchdog (the partition's deadline, checked at an exit)";
+		return;
+	}
 	if (a->regs.exit_type == 1) {
 		/* An IRQ: HCR_EL2.IMO brings them here.  Ours if the deadline
 		 * has passed; anyone else's is left pending (never
@@ -786,9 +826,19 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 		exit->name = "WFI";
 		return;
 	case EC_SMC64:
+		if (a->partition) {
+			/* A trapped SMC leaves ELR_EL2 at the SMC itself. */
+			a->regs.elr += 4;
+			arm_partition_psci(vcpu, exit);
+			return;
+		}
 		refuse_smc(vcpu, exit);
 		return;
 	case EC_HVC64: {
+		if (a->partition && (a->esr & 0xffff) == 0) {
+			arm_partition_psci(vcpu, exit);
+			return;
+		}
 		/* The minihv guest library's exception vectors use HVC #0xE1
 		 * to say "I took an exception I cannot handle". */
 		char reg[224];
@@ -816,6 +866,10 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 		return;
 	}
 	case EC_SYSREG: {
+		if (a->partition) {
+			arm_partition_sysreg(vcpu, exit);
+			return;
+		}
 		/* ISS: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1,
 		 * direction bit 0 (1: read, MRS). */
 		uint64_t iss = a->esr & 0x1ffffff;

@@ -1,0 +1,393 @@
+/*
+ * Devices handed through to a partition: the GICv2 and the PL011.
+ *
+ * A Linux guest needs an interrupt controller, a timer and a console.
+ * minihv could emulate them (a virtual GIC fed through the list registers,
+ * a virtual UART), as KVM does; for one partition at a time, as bao and
+ * Jailhouse show, it is simpler and faster to give the guest the real ones:
+ * map the GIC's distributor and CPU interface and the PL011 into its
+ * stage-2 at their physical addresses, and let interrupts go straight to
+ * the guest's EL1 (HCR_EL2.IMO clear: partition.c).  The guest then
+ * programs the hardware itself and no interrupt costs an exit.
+ * docs/linux-guest.md says what that gives up.
+ *
+ * What the guest does to these devices outlasts it: Linux enables its
+ * interrupts, disables the ones it does not know (the watchdog's EL2 timer
+ * among them), sets priorities, changes the UART's baud rate and
+ * interrupt mask.  So their state is saved before the partition first
+ * runs and put back after it, and the next guest -- and the firmware, at
+ * the end -- find them as they were.
+ *
+ * Only a GICv2 (QEMU's virt board's default) is handed through: a GICv3's
+ * CPU interface is system registers, and its redistributors would need
+ * mapping too.  A machine with a GICv3 gets a clear refusal.
+ */
+#include "arm.h"
+#include "sysreg.h"
+#include "../../hv/print.h"
+#include "../../lib/fdt.h"
+#include "../../hv/hv.h"
+#include "../../lib/minihv_string.h"
+
+/* GICv2 distributor registers (offsets from GICD). */
+#define GICD_CTLR       0x000
+#define GICD_TYPER      0x004
+#define GICD_IGROUPR    0x080
+#define GICD_ISENABLER  0x100
+#define GICD_ICENABLER  0x180
+#define GICD_ICPENDR    0x280
+#define GICD_ICACTIVER  0x380
+#define GICD_IPRIORITYR 0x400
+#define GICD_ITARGETSR  0x800
+#define GICD_ICFGR      0xc00
+#define GICD_CPENDSGIR  0xf10
+/* CPU interface (from GICC). */
+#define GICC_CTLR       0x000
+#define GICC_PMR        0x004
+#define GICC_BPR        0x008
+#define GICC_APR0       0x0d0
+#define GICC_NSAPR0     0x0e0
+/* PL011. */
+#define UART_FR         0x018
+#define UART_FR_BUSY    (1u << 3)
+#define UART_IBRD       0x024
+#define UART_FBRD       0x028
+#define UART_LCRH       0x02c
+#define UART_CR         0x030
+#define UART_IFLS       0x034
+#define UART_IMSC       0x038
+#define UART_ICR        0x044
+
+static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
+static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
+static inline uint8_t rd8(uint64_t a) { return *(volatile uint8_t *)(uintptr_t)a; }
+static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
+
+static uint32_t be32(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/*
+ * The same from ACPI, which the firmware gives instead of a device tree
+ * (edk2 on QEMU's virt board does, unless started with acpi=off): the
+ * MADT's GIC distributor (type 0x0c) and CPU interface (0x0b) entries,
+ * the SPCR's console (interface type 3: a PL011) and the GTDT's timer
+ * interrupts (Global System Interrupts: a PPI's INTID is 16 more than the
+ * number a device tree gives it, an SPI's 32 more).
+ */
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static const uint8_t *acpi_table(const uint8_t *rsdp, const char *sig, uint32_t min_len)
+{
+	if (!rsdp || memcmp(rsdp, "RSD PTR ", 8) != 0 || rsdp[15] < 2)
+		return NULL;
+	const uint8_t *xsdt = (const uint8_t *)(uintptr_t)le64(rsdp + 24);
+	if (!xsdt || memcmp(xsdt, "XSDT", 4) != 0)
+		return NULL;
+	uint32_t len = le32(xsdt + 4);
+	for (uint32_t off = 36; off + 8 <= len; off += 8) {
+		const uint8_t *t = (const uint8_t *)(uintptr_t)le64(xsdt + off);
+		if (t && memcmp(t, sig, 4) == 0 && le32(t + 4) >= min_len)
+			return t;
+	}
+	return NULL;
+}
+
+/* A device tree interrupt specifier (3 cells, big-endian) for a GIC
+ * interrupt: PPIs for the one CPU a partition has, level or edge, high
+ * or low as ACPI's flags say (bit 0 edge, bit 1 active low). */
+static void dt_irq(uint32_t *cells, uint32_t intid, bool edge, bool low)
+{
+	bool ppi = intid < 32;
+	uint32_t type = edge ? (low ? 2 : 1) : (low ? 8 : 4);
+	uint32_t c[3] = { ppi ? 1u : 0u, ppi ? intid - 16 : intid - 32, type | (ppi ? 1u << 8 : 0) };
+	for (unsigned i = 0; i < 3; i++) {
+		uint8_t *b = (uint8_t *)&cells[i];
+		b[0] = (uint8_t)(c[i] >> 24);
+		b[1] = (uint8_t)(c[i] >> 16);
+		b[2] = (uint8_t)(c[i] >> 8);
+		b[3] = (uint8_t)c[i];
+	}
+}
+
+static int find_from_acpi(struct arm_passthrough *p, const uint8_t *rsdp, char *why, size_t len)
+{
+	const uint8_t *madt = acpi_table(rsdp, "APIC", 44);
+	const uint8_t *spcr = acpi_table(rsdp, "SPCR", 58);
+	const uint8_t *gtdt = acpi_table(rsdp, "GTDT", 80);
+	bool v3 = false;
+
+	if (!madt || !spcr || !gtdt) {
+		hv_snprintf(why, len, "the firmware describes the machine with neither a device tree nor ACPI's MADT, SPCR and GTDT");
+		return -1;
+	}
+	p->gicd = p->gicc = 0;
+	uint32_t mlen = le32(madt + 4);
+	for (uint32_t off = 44; off + 2 <= mlen;) {
+		const uint8_t *e = madt + off;
+		if (e[1] < 2 || off + e[1] > mlen)
+			break;
+		if (e[0] == 0x0b && e[1] >= 40 && !p->gicc)
+			p->gicc = le64(e + 32);
+		else if (e[0] == 0x0c && e[1] >= 24) {
+			p->gicd = le64(e + 8);
+			v3 = e[20] >= 3;
+		} else if (e[0] == 0x0e)
+			v3 = true;      /* a redistributor: GICv3 or later */
+		off += e[1];
+	}
+	if (v3) {
+		hv_snprintf(why, len, "this machine's interrupt controller is a GICv3: minihv hands through only a GICv2 (QEMU: -machine virt,gic-version=2)");
+		return -1;
+	}
+	if (!p->gicd || !p->gicc) {
+		hv_snprintf(why, len, "ACPI's MADT names no GICv2 distributor and CPU interface");
+		return -1;
+	}
+	if (spcr[36] != 3 || spcr[40] != 0) {   /* PL011, in memory space */
+		hv_snprintf(why, len, "ACPI's SPCR console is not a memory-mapped PL011 (interface type %u)", spcr[36]);
+		return -1;
+	}
+	p->uart = le64(spcr + 44);
+	dt_irq(p->uart_irqs, le32(spcr + 54), false, false);
+	p->uart_irqs_len = 12;
+	/* The timer, in the device tree's order: secure and non-secure EL1
+	 * physical, virtual, EL2 physical. */
+	static const unsigned at[4] = { 48, 56, 64, 72 };
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t flags = le32(gtdt + at[i] + 4);
+		dt_irq(p->timer_irqs + 3 * i, le32(gtdt + at[i]), flags & 1, flags & 2);
+	}
+	p->timer_irqs_len = 48;
+	p->gicd_size = 0x1000;
+	p->gicc_size = 0x2000;
+	p->uart_size = 0x1000;
+	return 0;
+}
+
+static int find_from_dt(struct arm_passthrough *p, const void *dt, size_t max, char *why,
+			size_t len)
+{
+	static const char *const gicv2[] = { "arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic" };
+	int found = -1;
+	for (unsigned i = 0; i < 3 && found; i++)
+		if (fdt_find_reg(dt, max, gicv2[i], 0, &p->gicd, &p->gicd_size) == 0 &&
+		    fdt_find_reg(dt, max, gicv2[i], 1, &p->gicc, &p->gicc_size) == 0)
+			found = 0;
+	if (found) {
+		uint64_t a, s;
+		hv_snprintf(why, len, "%s",
+			    fdt_find_reg(dt, max, "arm,gic-v3", 0, &a, &s) == 0 ?
+			    "this machine's interrupt controller is a GICv3: minihv hands through only a GICv2 (QEMU: -machine virt,gic-version=2)" :
+			    "the firmware's device tree names no GICv2");
+		return -1;
+	}
+	if (fdt_find_reg(dt, max, "arm,pl011", 0, &p->uart, &p->uart_size)) {
+		hv_snprintf(why, len, "the firmware's device tree names no PL011 UART");
+		return -1;
+	}
+	uint32_t n;
+	const void *v = fdt_find_prop(dt, max, "arm,armv8-timer", "interrupts", &n);
+	if (!v || n == 0 || n > sizeof(p->timer_irqs) || n % 12) {
+		hv_snprintf(why, len, "the firmware's device tree has no usable timer interrupts (arm,armv8-timer)");
+		return -1;
+	}
+	memcpy(p->timer_irqs, v, n);
+	p->timer_irqs_len = n;
+	v = fdt_find_prop(dt, max, "arm,pl011", "interrupts", &n);
+	if (!v || n != sizeof(p->uart_irqs)) {
+		hv_snprintf(why, len, "the firmware's device tree gives the PL011 no interrupt");
+		return -1;
+	}
+	memcpy(p->uart_irqs, v, n);
+	p->uart_irqs_len = n;
+	return 0;
+}
+
+int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
+{
+	const struct hv_platform *pf = hv_power_platform();
+	const void *dt = pf ? pf->device_tree : NULL;
+	/* The firmware's tree is trusted, but read within the size its own
+	 * header gives, capped. */
+	size_t max = dt ? be32((const uint8_t *)dt + 4) : 0;
+	if (max > (2u << 20))
+		max = 2u << 20;
+	int err = dt && fdt_valid(dt, max) ? find_from_dt(p, dt, max, why, len) :
+		  find_from_acpi(p, pf ? pf->acpi_rsdp : NULL, why, len);
+	if (err)
+		return err;
+	/* A GICv2's distributor is 4 KiB of registers, its CPU interface 8
+	 * (GICC_DIR at 0x1000), a PL011 4: whole pages, no more. */
+	p->gicd_size = 0x1000;
+	p->gicc_size = 0x2000;
+	p->uart_size = 0x1000;
+	if ((p->gicd | p->gicc | p->uart) & 0xfff) {
+		hv_snprintf(why, len, "the GIC or the UART is not page-aligned: it cannot be handed through");
+		return -1;
+	}
+	p->nr_irqs = 32 * ((rd32(p->gicd + GICD_TYPER) & 0x1f) + 1);
+	if (p->nr_irqs > GIC_MAX_IRQS)
+		p->nr_irqs = GIC_MAX_IRQS;
+	return 0;
+}
+
+int arm_passthrough_map(struct vm *vm, const struct arm_passthrough *p)
+{
+	int err = s2_map_range(&vm->s2, gpa(p->gicd), hpa(p->gicd), p->gicd_size, PT_RW,
+			       PT_MEM_DEVICE);
+	if (!err)
+		err = s2_map_range(&vm->s2, gpa(p->gicc), hpa(p->gicc), p->gicc_size, PT_RW,
+				   PT_MEM_DEVICE);
+	if (!err)
+		err = s2_map_range(&vm->s2, gpa(p->uart), hpa(p->uart), p->uart_size, PT_RW,
+				   PT_MEM_DEVICE);
+	return err;
+}
+
+static void reg_cells(uint32_t *c, uint64_t addr, uint64_t size)
+{
+	c[0] = (uint32_t)(addr >> 32);
+	c[1] = (uint32_t)addr;
+	c[2] = (uint32_t)(size >> 32);
+	c[3] = (uint32_t)size;
+}
+
+void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough *p)
+{
+	char name[48];
+	uint32_t reg[8];
+
+	hv_snprintf(name, sizeof(name), "interrupt-controller@%llx", (unsigned long long)p->gicd);
+	fdt_begin_node(w, name);
+	fdt_prop_string(w, "compatible", "arm,cortex-a15-gic");
+	fdt_prop_u32(w, "#interrupt-cells", 3);
+	fdt_prop_empty(w, "interrupt-controller");
+	reg_cells(reg, p->gicd, p->gicd_size);
+	reg_cells(reg + 4, p->gicc, p->gicc_size);
+	fdt_prop_cells(w, "reg", reg, 8);
+	fdt_prop_u32(w, "phandle", 1);
+	fdt_end_node(w);
+
+	/* The architected timer: the firmware's interrupt numbers, as it gave them. */
+	fdt_begin_node(w, "timer");
+	fdt_prop_string(w, "compatible", "arm,armv8-timer");
+	fdt_prop(w, "interrupts", p->timer_irqs, p->timer_irqs_len);
+	fdt_prop_empty(w, "always-on");
+	fdt_end_node(w);
+
+	/* The PL011 needs its clock named (the AMBA bus asks for apb_pclk). */
+	fdt_begin_node(w, "apb-pclk");
+	fdt_prop_string(w, "compatible", "fixed-clock");
+	fdt_prop_u32(w, "#clock-cells", 0);
+	fdt_prop_u32(w, "clock-frequency", 24000000);
+	fdt_prop_string(w, "clock-output-names", "clk24mhz");
+	fdt_prop_u32(w, "phandle", 2);
+	fdt_end_node(w);
+
+	hv_snprintf(name, sizeof(name), "pl011@%llx", (unsigned long long)p->uart);
+	fdt_begin_node(w, name);
+	static const char *const uart_compat[] = { "arm,pl011", "arm,primecell" };
+	fdt_prop_strings(w, "compatible", uart_compat, 2);
+	reg_cells(reg, p->uart, p->uart_size);
+	fdt_prop_cells(w, "reg", reg, 4);
+	fdt_prop(w, "interrupts", p->uart_irqs, p->uart_irqs_len);
+	static const uint32_t clocks[] = { 2, 2 };
+	fdt_prop_cells(w, "clocks", clocks, 2);
+	static const char *const clock_names[] = { "uartclk", "apb_pclk" };
+	fdt_prop_strings(w, "clock-names", clock_names, 2);
+	fdt_end_node(w);
+}
+
+void arm_passthrough_save(struct arm_passthrough *p)
+{
+	p->gicd_ctlr = rd32(p->gicd + GICD_CTLR);
+	for (unsigned i = 0; i < p->nr_irqs / 32; i++) {
+		p->enable[i] = rd32(p->gicd + GICD_ISENABLER + 4 * i);
+		p->group[i] = rd32(p->gicd + GICD_IGROUPR + 4 * i);
+	}
+	for (unsigned i = 0; i < p->nr_irqs / 16; i++)
+		p->config[i] = rd32(p->gicd + GICD_ICFGR + 4 * i);
+	for (unsigned i = 0; i < p->nr_irqs; i++) {
+		p->priority[i] = rd8(p->gicd + GICD_IPRIORITYR + i);
+		p->target[i] = rd8(p->gicd + GICD_ITARGETSR + i);
+	}
+	p->gicc_ctlr = rd32(p->gicc + GICC_CTLR);
+	p->gicc_pmr = rd32(p->gicc + GICC_PMR);
+	p->gicc_bpr = rd32(p->gicc + GICC_BPR);
+
+	p->uart_cr = rd32(p->uart + UART_CR);
+	p->uart_lcrh = rd32(p->uart + UART_LCRH);
+	p->uart_ibrd = rd32(p->uart + UART_IBRD);
+	p->uart_fbrd = rd32(p->uart + UART_FBRD);
+	p->uart_ifls = rd32(p->uart + UART_IFLS);
+	p->uart_imsc = rd32(p->uart + UART_IMSC);
+}
+
+void arm_passthrough_restore(const struct arm_passthrough *p)
+{
+	/*
+	 * The guest's timers first: their interrupts are level-sensitive,
+	 * so turning the timers off withdraws them (the next vCPU loads its
+	 * own timer state anyway).  Then the distributor, off while it is
+	 * rewritten: every interrupt disabled, nothing pending or active,
+	 * the old configuration, then the old enables.
+	 */
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	isb();
+	wr32(p->gicd + GICD_CTLR, 0);
+	for (unsigned i = 0; i < p->nr_irqs / 32; i++) {
+		wr32(p->gicd + GICD_ICENABLER + 4 * i, ~0u);
+		wr32(p->gicd + GICD_ICPENDR + 4 * i, ~0u);
+		wr32(p->gicd + GICD_ICACTIVER + 4 * i, ~0u);
+		wr32(p->gicd + GICD_IGROUPR + 4 * i, p->group[i]);
+	}
+	for (unsigned i = 0; i < 16; i++)
+		wr8(p->gicd + GICD_CPENDSGIR + i, 0xff);
+	/* ICFGR0 (the SGIs) is read-only. */
+	for (unsigned i = 1; i < p->nr_irqs / 16; i++)
+		wr32(p->gicd + GICD_ICFGR + 4 * i, p->config[i]);
+	for (unsigned i = 0; i < p->nr_irqs; i++) {
+		wr8(p->gicd + GICD_IPRIORITYR + i, p->priority[i]);
+		if (i >= 32)    /* the SGIs' and PPIs' targets are read-only */
+			wr8(p->gicd + GICD_ITARGETSR + i, p->target[i]);
+	}
+	for (unsigned i = 0; i < p->nr_irqs / 32; i++)
+		wr32(p->gicd + GICD_ISENABLER + 4 * i, p->enable[i]);
+	/* The CPU interface: no priority left active by an interrupt the
+	 * guest took and never finished, then its old settings. */
+	for (unsigned i = 0; i < 4; i++) {
+		wr32(p->gicc + GICC_APR0 + 4 * i, 0);
+		wr32(p->gicc + GICC_NSAPR0 + 4 * i, 0);
+	}
+	wr32(p->gicc + GICC_PMR, p->gicc_pmr);
+	wr32(p->gicc + GICC_BPR, p->gicc_bpr);
+	wr32(p->gicc + GICC_CTLR, p->gicc_ctlr);
+	wr32(p->gicd + GICD_CTLR, p->gicd_ctlr);
+
+	/* The UART: let it finish sending, off, the old baud rate and line
+	 * settings (LCRH after the divisors: that write latches them), no
+	 * interrupt raised or pending, on again as it was. */
+	for (unsigned spin = 0; spin < 1000000 && (rd32(p->uart + UART_FR) & UART_FR_BUSY); spin++)
+		;
+	wr32(p->uart + UART_CR, 0);
+	wr32(p->uart + UART_IBRD, p->uart_ibrd);
+	wr32(p->uart + UART_FBRD, p->uart_fbrd);
+	wr32(p->uart + UART_LCRH, p->uart_lcrh);
+	wr32(p->uart + UART_IFLS, p->uart_ifls);
+	wr32(p->uart + UART_IMSC, p->uart_imsc);
+	wr32(p->uart + UART_ICR, 0x7ff);
+	wr32(p->uart + UART_CR, p->uart_cr);
+	__asm__ volatile("dsb sy" ::: "memory");
+}
