@@ -145,6 +145,9 @@ struct arm_passthrough {
 	 * to the guest's tree as they are (big-endian cells). */
 	uint32_t timer_irqs[16], uart_irqs[3];
 	uint32_t timer_irqs_len, uart_irqs_len;     /* in bytes */
+	/* The EL2 physical timer's INTID (a PPI), for the partition's WFI
+	 * (partition.c); 32 or more: unknown. */
+	unsigned el2_timer_intid;
 	/* Saved state. */
 	unsigned nr_irqs;
 	uint32_t gicd_ctlr, gicc_ctlr, gicc_pmr, gicc_bpr;
@@ -170,5 +173,6 @@ void arm_passthrough_restore(const struct arm_passthrough *p);
 /* partition.c: the exits only a partition has. */
 void arm_partition_psci(struct vcpu *vcpu, struct vm_exit *exit);
 void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit);
+void arm_partition_wfi(struct vcpu *vcpu, struct vm_exit *exit);
 
 #endif

@@ -236,6 +236,10 @@ int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 		hv_snprintf(why, len, "the GIC or the UART is not page-aligned: it cannot be handed through");
 		return -1;
 	}
+	/* The timer's fourth interrupt is the EL2 physical timer's, a PPI. */
+	p->el2_timer_intid = 32;
+	if (p->timer_irqs_len >= 48 && be32(&p->timer_irqs[9]) == 1 && be32(&p->timer_irqs[10]) < 16)
+		p->el2_timer_intid = 16 + be32(&p->timer_irqs[10]);
 	p->nr_irqs = 32 * ((rd32(p->gicd + GICD_TYPER) & 0x1f) + 1);
 	if (p->nr_irqs > GIC_MAX_IRQS)
 		p->nr_irqs = GIC_MAX_IRQS;

@@ -15,7 +15,7 @@
  *     Image's first byte, x0 = the device tree's guest-physical address,
  *     x1-x3 = 0, MMU and data cache off, EL1h with DAIF masked.
  *  4. Make it a partition (partition.c): its own interrupts (IMO clear),
- *     WFI not trapped (an idle kernel waits in it, for its own timer),
+ *     WFI waited for at EL2 (where the watchdog's deadline is seen),
  *     the ID registers filtered (TID3), EL1's physical counter and timer
  *     reachable (CNTHCTL_EL2.EL1PCTEN, EL1PCEN).
  */
@@ -162,7 +162,7 @@ struct vcpu *arch_linux_setup(struct vm *vm, const struct linux_boot *lb, char *
 	}
 	struct arch_vcpu *a = vcpu->arch;
 	a->partition = true;
-	a->hcr = (arm_hcr_guest & ~(HCR_IMO | HCR_TWI)) | HCR_TID3;
+	a->hcr = (arm_hcr_guest & ~HCR_IMO) | HCR_TID3;
 	a->cnthctl = arm_cnthctl_firmware | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
 
 	arm_passthrough_save(p);

@@ -177,3 +177,44 @@ void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit)
 	a->regs.elr += 4;
 	exit->kind = EXIT_HANDLED;
 }
+
+/*
+ * WFI: the partition has nothing to do until an interrupt.  Its own
+ * interrupts go to it (HCR_EL2.IMO clear), so the hypervisor could let WFI
+ * run in the guest; it traps it instead (HCR_EL2.TWI) for one reason: an
+ * idle kernel -- or one whose init hangs waiting -- would otherwise never
+ * exit again, and its watchdog deadline (vcpu.c) would never be looked at.
+ * So the wait happens here: WFI at EL2 completes when an interrupt is
+ * pending for this CPU, masked or not and wherever it is routed (the guest's
+ * timer, its UART), and then the guest resumes after its WFI and takes the
+ * interrupt itself.  To wake at the deadline at the latest, the EL2 timer
+ * is set to it, with its interrupt enabled at the distributor for the wait
+ * (the guest's kernel disabled every interrupt it does not use), and both
+ * are put back after.
+ */
+void arm_partition_wfi(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	const struct arm_passthrough *p = ((struct arch_vm *)vcpu->vm->arch)->passthrough;
+	uint64_t deadline = a->partition_deadline;
+	uint64_t isenabler0 = p->gicd + 0x100, icenabler0 = p->gicd + 0x180;
+	uint32_t bit = 1u << p->el2_timer_intid;
+	bool was_enabled = true;
+
+	if (deadline && p->el2_timer_intid < 32) {
+		was_enabled = *(volatile uint32_t *)(uintptr_t)isenabler0 & bit;
+		write_sysreg(cnthp_cval_el2, deadline);
+		write_sysreg(cnthp_ctl_el2, CNTHP_ENABLE);
+		*(volatile uint32_t *)(uintptr_t)isenabler0 = bit;
+	}
+	__asm__ volatile("dsb sy\n\twfi\n\tisb" ::: "memory");
+	if (deadline && p->el2_timer_intid < 32) {
+		write_sysreg(cnthp_ctl_el2, CNTHP_IMASK);
+		isb();
+		if (!was_enabled)
+			*(volatile uint32_t *)(uintptr_t)icenabler0 = bit;
+	}
+	a->regs.elr += 4;
+	exit->kind = EXIT_HANDLED;
+	exit->name = "WFI (waited for at EL2)";
+}

@@ -810,6 +810,10 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 				    dfsc_name(a->esr & 0x3f));
 		return;
 	case EC_WFX:
+		if (a->partition && !(a->esr & 1)) {
+			arm_partition_wfi(vcpu, exit);
+			return;
+		}
 		/* WFI: nothing will ever wake a minihv guest, so it is halted
 		 * for good.  WFE (trapped by HCR_EL2.TWE, where the CPU traps
 		 * it at all: QEMU does not) is a hint that may return at any
