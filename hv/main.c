@@ -381,7 +381,9 @@ static unsigned long run_embedded(struct bump *pool, const struct guest_config *
 			run_test(pool, img, t);
 		} else {
 			char name[CONFIG_NAME_MAX];
-			hv_snprintf(name, sizeof(name), "%.*s", (int)(p - w), w);
+			size_t n = (size_t)(p - w) < sizeof(name) - 1 ? (size_t)(p - w) : sizeof(name) - 1;
+			memcpy(name, w, n);
+			name[n] = '\0';
 			char msg[CONFIG_ERROR_MAX + 64];
 			hv_snprintf(msg, sizeof(msg), "config line %u (guest '%s'): no embedded test named \"%s\" in this build",
 				    g->line, g->name, name);

@@ -12,6 +12,7 @@
  */
 #include "hv/guest_images.h"
 #include "hv/hv.h"
+#include "hv/config.h"
 #include "tests/hv_guest.h"
 
 
@@ -225,6 +226,78 @@ static void test_no_virtualization(void)
 	CHECK_EQ(fake_arch.vm_inits, vms, "%s: ... and no VM is created", cfg);
 }
 
+/*
+ * Guests from a config (hv_main with platform->config): each entry in
+ * order, a refused one failing with its reason while the rest run; the
+ * embedded tests it names under their own names; a Linux guest in a VM
+ * around the RAM boot/ took for it (which the fake CPU then refuses to
+ * boot); a minihv guest from a file.  The config is built here, not
+ * parsed: tests/test_config.c tests the parser.
+ */
+static void test_config_runner(void)
+{
+	static void *pool, *linux_ram;
+	static struct hv_config c;
+	static struct hv_guest_files files[CONFIG_MAX_GUESTS];
+	unsigned vms = fake_arch.vm_inits;
+
+	if (!pool && !(pool = aligned_alloc(SZ_2M, TEST_POOL_SIZE)))
+		abort();
+	if (!linux_ram && !(linux_ram = aligned_alloc(SZ_2M, SZ_2M * 2)))
+		abort();
+	memset(linux_ram, 0xaa, SZ_2M * 2);
+	memset(&c, 0, sizeof(c));
+	memset(files, 0, sizeof(files));
+	snprintf(c.error, sizeof(c.error), "line 90: a 17th guest: at most 16");
+	snprintf(c.guests[0].name, CONFIG_NAME_MAX, "broken");
+	c.guests[0].kind = GUEST_KIND_LINUX;
+	snprintf(c.guests[0].error, CONFIG_ERROR_MAX, "line 3: unknown key \"memroy\"");
+	snprintf(c.guests[1].name, CONFIG_NAME_MAX, "some");
+	c.guests[1].kind = GUEST_KIND_MINIHV;
+	c.guests[1].line = 5;
+	snprintf(c.guests[1].embedded, CONFIG_CMDLINE_MAX, " pass  fail nosuch");
+	snprintf(c.guests[2].name, CONFIG_NAME_MAX, "penguin");
+	c.guests[2].kind = GUEST_KIND_LINUX;
+	files[2].ram = linux_ram;
+	files[2].ram_size = SZ_2M * 2;
+	files[2].kernel = "not really a kernel";
+	files[2].kernel_len = 19;
+	snprintf(c.guests[3].name, CONFIG_NAME_MAX, "skip");
+	c.guests[3].kind = GUEST_KIND_MINIHV;
+	files[3].kernel = "no such device";
+	files[3].kernel_len = 14;
+	c.count = 4;
+
+	fake_console_clear();
+	int status = hv_main(&(struct hv_platform){ .pool_base = pool, .pool_size = TEST_POOL_SIZE,
+						    .config = &c, .guest_files = files });
+
+	CHECK(console_has("FAIL: config: line 90: a 17th guest: at most 16\r\n"),
+	      "%s: config: a problem of the file as a whole is a FAIL of its own", cfg);
+	CHECK(console_has("FAIL: broken: refused: line 3: unknown key \"memroy\"\r\n"),
+	      "%s: config: a refused guest fails with its reason...", cfg);
+	CHECK(console_has("PASS: pass: fine\r\n") && console_has("FAIL: fail: bad\r\n"),
+	      "%s: config: ...and the next runs: embedded tests under their own names", cfg);
+	CHECK(console_has("FAIL: nosuch: config line 5 (guest 'some'): no embedded test named \"nosuch\" in this build\r\n"),
+	      "%s: config: an embedded name the build lacks fails, naming it", cfg);
+	CHECK(!console_has("guest 'noreport'") && !console_has("guest 'halted'"),
+	      "%s: config: only the embedded tests named run", cfg);
+	CHECK(console_has("FAIL: penguin: the fake CPU boots no Linux\r\n"),
+	      "%s: config: a Linux guest the backend cannot boot fails with its reason", cfg);
+	bool zeroed = true;
+	for (size_t i = 0; i < SZ_2M * 2; i++)
+		zeroed &= ((unsigned char *)linux_ram)[i] == 0;
+	CHECK(zeroed, "%s: config: a Linux guest's RAM is zeroed before use", cfg);
+	CHECK(console_has("SKIP: skip: no such device\r\n"),
+	      "%s: config: a minihv guest from a file runs its bytes", cfg);
+	CHECK(console_has("SUMMARY: 7 tests, 5 failed, 1 skipped, 0 xfailed\r\n"),
+	      "%s: config: the SUMMARY counts the verdicts printed", cfg);
+	CHECK(console_has(", 0 bytes in use now\r\n"), "%s: config: every VM gave the pool back", cfg);
+	CHECK_EQ(fake_arch.vm_inits - vms, 4u, "%s: config: a VM for each test run and the Linux guest", cfg);
+	CHECK_EQ(fake_arch.vm_finis, fake_arch.vm_inits, "%s: config: ...each released", cfg);
+	CHECK_EQ(status, 1, "%s: config: status 1", cfg);
+}
+
 int main(void)
 {
 	unit_begin("test_hv_main");
@@ -233,6 +306,7 @@ int main(void)
 
 		test_runner();
 		test_no_virtualization();
+		test_config_runner();
 		CHECK(!fake_arch.console_overflow, "%s: the console capture never overflowed", cfg);
 	}
 	return unit_done();
