@@ -216,9 +216,10 @@ bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms)
 	/*
 	 * A partition takes its interrupts itself (HCR_EL2.IMO clear), so the
 	 * EL2 timer's would go to the guest, not here: its deadline is looked
-	 * at on each of its exits instead (slow_exit), and a partition that
-	 * never exits again is left to the runner's timeout
-	 * (docs/linux-guest.md).
+	 * at on each of its exits instead (slow_exit) -- an idle one exits at
+	 * every WFI, which waits at EL2 until the deadline at the latest
+	 * (partition.c); one that spins and never exits is left to the
+	 * runner's stall detector (docs/linux-guest.md).
 	 */
 	if (a->partition)
 		a->partition_deadline = deadline;
