@@ -6,7 +6,8 @@
 #   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
 #                        tables, the SVM VMCB's intercepts, the hv/ core and the
-#                        x86 exit handling on a fake CPU (plain, ASan+UBSan);
+#                        x86 exit handling on a fake CPU, the FDT writer and
+#                        reader against dtc (plain, ASan+UBSan);
 #                        mm/'s examples and ptdump golden dumps; the include
 #                        direction
 #   make libmm           build/host/libminihv-mm.a and build/host/include/
@@ -363,7 +364,9 @@ HOST_SAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 # A test of one backend file links that file too (the test provides what
 # the rest of the backend would).
 UNIT_EXTRA_test_svm_vmcb := arch/x86_64/svm_vmcb.c
-HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb) \
+# The FDT writer and reader (tests/test_fdt.c; lib/fdt.h).
+UNIT_EXTRA_test_fdt := lib/fdt_write.c lib/fdt_read.c
+HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb) $(UNIT_EXTRA_test_fdt) \
 	       arch/x86_64/x86_exit.c
 
 # Tests of the hypervisor core (tests/test_hv_*.c) also link the arch-neutral
