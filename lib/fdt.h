@@ -59,6 +59,8 @@
  * is trusted, but the reader is still written as if it were not: every read
  * is checked against max and against the blob's own sizes, and every loop
  * advances, so a corrupt blob gives "not found", never a fault or a hang.
+ * Its one limit: a tree nested deeper than 32 levels counts as bad (real
+ * ones nest 3 or 4; the walk keeps each open node's cells on a stack).
  */
 #ifndef LIB_FDT_H
 #define LIB_FDT_H
@@ -84,6 +86,7 @@ struct fdt_writer {
 	unsigned depth;      /* nodes begun and not yet ended */
 	int state;           /* FDT_W_*, in fdt_write.c: what may come next */
 	bool after_child;    /* the open node has had a child: no more props */
+	size_t node_props;   /* where the open node's properties start */
 	size_t strings_len;
 	char strings[FDT_STRINGS_MAX];
 	int err;             /* sticky: first error, 0 if none */
@@ -108,7 +111,9 @@ void fdt_begin_node(struct fdt_writer *w, const char *name);
 void fdt_end_node(struct fdt_writer *w);
 
 /* Properties of the innermost open node.  Name: 1..31 of
- * [A-Za-z0-9,._+?#-], else FDT_EBADNAME.  The spec puts a node's
+ * [A-Za-z0-9,._+?#-], and not one the node already has (dtc refuses such a
+ * tree, and a reader would see only the first), else FDT_EBADNAME.  (Two
+ * sibling nodes of the same name are not caught.)  The spec puts a node's
  * properties before its children, so a property after a child node (or
  * outside any node) is FDT_EBADSTATE.  The name table being full is
  * FDT_ENOSPC. */

@@ -149,6 +149,7 @@ void fdt_begin(struct fdt_writer *w, void *buf, size_t cap)
 	w->depth = 0;
 	w->state = FDT_W_RSV;
 	w->after_child = false;
+	w->node_props = 0;
 	w->strings_len = 0;
 	w->err = 0;
 	/* The header's place, blank until fdt_finish; it ends 8-byte aligned,
@@ -196,8 +197,26 @@ static uint8_t *prop_start(struct fdt_writer *w, const char *name, size_t len)
 		fail(w, FDT_ENOSPC);
 		return NULL;
 	}
+	if (!string_offset(w, name, &nameoff))
+		return NULL;
+	/*
+	 * The open node's properties so far lie from w->node_props to the end,
+	 * nothing but PROP tokens (a child would have closed them).  A name
+	 * always gets the same offset in the table (the search finds the same
+	 * first place every time), so equal offsets mean equal names.
+	 */
+	for (size_t o = w->node_props; o < w->off;) {
+		const uint8_t *t = w->buf + o;
+		uint32_t tlen = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7];
+		uint32_t toff = (uint32_t)t[8] << 24 | (uint32_t)t[9] << 16 | (uint32_t)t[10] << 8 | t[11];
+		if (toff == nameoff) {
+			fail(w, FDT_EBADNAME);
+			return NULL;
+		}
+		o += 12 + align4(tlen);
+	}
 	uint8_t *p = room(w, 12 + align4(len));
-	if (!p || !string_offset(w, name, &nameoff))
+	if (!p)
 		return NULL;
 	put_be32(p, FDT_PROP);
 	put_be32(p + 4, (uint32_t)len);
@@ -238,6 +257,7 @@ void fdt_begin_node(struct fdt_writer *w, const char *name)
 	memcpy(p + 4, name, n);
 	w->depth++;
 	w->after_child = false;
+	w->node_props = w->off;
 }
 
 void fdt_end_node(struct fdt_writer *w)

@@ -389,10 +389,14 @@ static void test_enospc(const uint8_t *ref, size_t n)
 	CHECK_EQ(i, FDT_STRINGS_MAX / 21 + 1, "the 21-byte names fill %d bytes", FDT_STRINGS_MAX);
 	fdt_begin(&w, big, 1 << 16);
 	fdt_begin_node(&w, "");
-	for (i = 0; i < 1000; i++)
+	for (i = 0; i < 1000; i++) {
+		fdt_begin_node(&w, "n");
 		fdt_prop_empty(&w, "same-name-again");
+		fdt_end_node(&w);
+	}
 	fdt_end_node(&w);
-	CHECK_EQ(fdt_finish(&w, NULL), 0, "one name used 1000 times takes one place");
+	CHECK_EQ(fdt_finish(&w, NULL), 0, "one name used by 1000 nodes takes one place");
+	CHECK_EQ(w.strings_len, 16, "(16 bytes)");
 	free(big);
 }
 
@@ -446,9 +450,34 @@ static void test_names(void)
 
 	struct fdt_writer w;
 	uint8_t buf[256];
+	size_t size;
 	fdt_begin(&w, buf, sizeof(buf));
 	fdt_begin_node(&w, "root");
 	CHECK_EQ(w.err, FDT_EBADNAME, "the root is named \"\", nothing else");
+
+	/* A property name twice in one node: dtc refuses the tree. */
+	fdt_begin(&w, buf, sizeof(buf));
+	fdt_begin_node(&w, "");
+	fdt_prop_u32(&w, "#size-cells", 1);
+	fdt_prop_u32(&w, "cells", 1);          /* shares "#size-cells"' tail */
+	fdt_prop_u32(&w, "reg", 1);
+	fdt_prop_empty(&w, "x");
+	CHECK_EQ(w.err, 0, "different names, one a tail of another, are fine");
+	fdt_prop_empty(&w, "reg");
+	CHECK_EQ(w.err, FDT_EBADNAME, "a second \"reg\" in the same node is refused");
+	fdt_begin(&w, buf, sizeof(buf));
+	fdt_begin_node(&w, "");
+	fdt_prop_u32(&w, "reg", 1);
+	fdt_begin_node(&w, "a");
+	fdt_prop_u32(&w, "reg", 1);
+	fdt_end_node(&w);
+	fdt_begin_node(&w, "b");
+	fdt_prop_u32(&w, "reg", 1);
+	fdt_prop_u32(&w, "x", 1);
+	fdt_prop_u32(&w, "cells", 1);
+	fdt_end_node(&w);
+	fdt_end_node(&w);
+	CHECK_EQ(fdt_finish(&w, &size), 0, "the same name in other nodes is fine");
 }
 
 /* The bad-state cases: each a fresh writer, the calls, then fdt_finish's
