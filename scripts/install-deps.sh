@@ -51,6 +51,7 @@ need_list='
 /usr/bin/sbsign sbsigntool
 /usr/bin/openssl openssl
 /usr/bin/dot graphviz
+/usr/bin/dtc device-tree-compiler
 '
 
 # retry CMD...: a second try after a pause, so that one hiccup of a mirror
