@@ -6,7 +6,8 @@
 #   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
 #                        tables, the SVM VMCB's intercepts, the hv/ core and the
-#                        x86 exit handling on a fake CPU (plain, ASan+UBSan);
+#                        x86 exit handling on a fake CPU, the guest config
+#                        parser and arm64 Image checks (plain, ASan+UBSan);
 #                        mm/'s examples and ptdump golden dumps; the include
 #                        direction
 #   make libmm           build/host/libminihv-mm.a and build/host/include/
@@ -363,7 +364,12 @@ HOST_SAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 # A test of one backend file links that file too (the test provides what
 # the rest of the backend would).
 UNIT_EXTRA_test_svm_vmcb := arch/x86_64/svm_vmcb.c
+# The guest config parser and the arm64 Image checks: pure C, with the
+# printf engine their messages use.
+UNIT_EXTRA_test_config := hv/config.c lib/format.c
+UNIT_EXTRA_test_linux_image := arch/aarch64/linux_image.c lib/format.c
 HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb) \
+	       $(UNIT_EXTRA_test_config) $(UNIT_EXTRA_test_linux_image) \
 	       arch/x86_64/x86_exit.c
 
 # Tests of the hypervisor core (tests/test_hv_*.c) also link the arch-neutral
