@@ -525,13 +525,14 @@ labs-check: | $(DEPS_STAMP)
 #
 # libFuzzer targets (tests/fuzz/), built with clang and ASan+UBSan: the x86
 # decoder, the guest page-table walk, the page-table engine against a model,
-# the hypercall argument checks.  make fuzz runs each for FUZZ_SECONDS from
+# the hypercall argument checks, the guest config parser and the arm64 Image
+# checks.  make fuzz runs each for FUZZ_SECONDS from
 # its committed seeds (tests/fuzz/corpus/NAME/), keeping what it finds in
 # build/fuzz/corpus/NAME/ (copy an input worth keeping, such as a crash's,
 # into the committed folder by hand), then the decoder's differential check
 # against objdump over both.  make fuzz-smoke replays the committed corpus and
 # fuzzes briefly (scripts/fuzz-smoke.sh; part of make test).
-FUZZERS      := x86_decode guest_walk pt hypercall
+FUZZERS      := x86_decode guest_walk pt hypercall config
 FUZZ_SECONDS ?= 60
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -I. -fsanitize=fuzzer,address,undefined \
@@ -541,6 +542,7 @@ FUZZ_SRCS_guest_walk := $(wildcard mm/*.c)
 FUZZ_SRCS_pt         := $(wildcard mm/*.c)
 FUZZ_SRCS_hypercall  := $(wildcard mm/*.c) $(HV_UNIT_SRCS)
 FUZZ_FLAGS_hypercall := $(HV_UNIT_CFLAGS)
+FUZZ_SRCS_config     := hv/config.c arch/aarch64/linux_image.c lib/format.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
