@@ -53,6 +53,7 @@ struct guest_config {
 	char error[CONFIG_ERROR_MAX];    /* "" if the entry is valid; else why it is refused, with the line number */
 };
 
+/* About 24 KB: static or allocated, not on a small stack. */
 struct hv_config {
 	struct guest_config guests[CONFIG_MAX_GUESTS];
 	unsigned count;
