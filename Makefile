@@ -7,7 +7,8 @@
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
 #                        tables, the SVM VMCB's intercepts, the hv/ core and the
 #                        x86 exit handling on a fake CPU, the FDT writer and
-#                        reader against dtc (plain, ASan+UBSan);
+#                        reader against dtc, the guest config parser and
+#                        arm64 Image checks (plain, ASan+UBSan);
 #                        mm/'s examples and ptdump golden dumps; the include
 #                        direction
 #   make libmm           build/host/libminihv-mm.a and build/host/include/
@@ -366,7 +367,12 @@ HOST_SAN    := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 UNIT_EXTRA_test_svm_vmcb := arch/x86_64/svm_vmcb.c
 # The FDT writer and reader (tests/test_fdt.c; lib/fdt.h).
 UNIT_EXTRA_test_fdt := lib/fdt_write.c lib/fdt_read.c
+# The guest config parser and the arm64 Image checks: pure C, with the
+# printf engine their messages use.
+UNIT_EXTRA_test_config := hv/config.c lib/format.c
+UNIT_EXTRA_test_linux_image := arch/aarch64/linux_image.c lib/format.c
 HOST_DEPS   := $(UNIT_SRCS) $(HV_HEADERS) $(wildcard tests/*.h) $(UNIT_EXTRA_test_svm_vmcb) $(UNIT_EXTRA_test_fdt) \
+	       $(UNIT_EXTRA_test_config) $(UNIT_EXTRA_test_linux_image) \
 	       arch/x86_64/x86_exit.c
 
 # Tests of the hypervisor core (tests/test_hv_*.c) also link the arch-neutral
@@ -522,13 +528,14 @@ labs-check: | $(DEPS_STAMP)
 #
 # libFuzzer targets (tests/fuzz/), built with clang and ASan+UBSan: the x86
 # decoder, the guest page-table walk, the page-table engine against a model,
-# the hypercall argument checks, the FDT writer and reader.  make fuzz runs
-# each for FUZZ_SECONDS from its committed seeds (tests/fuzz/corpus/NAME/), keeping what it finds in
+# the hypercall argument checks, the FDT writer and reader, the guest config
+# parser and the arm64 Image checks.  make fuzz runs each for FUZZ_SECONDS from
+# its committed seeds (tests/fuzz/corpus/NAME/), keeping what it finds in
 # build/fuzz/corpus/NAME/ (copy an input worth keeping, such as a crash's,
 # into the committed folder by hand), then the decoder's differential check
 # against objdump over both.  make fuzz-smoke replays the committed corpus and
 # fuzzes briefly (scripts/fuzz-smoke.sh; part of make test).
-FUZZERS      := x86_decode guest_walk pt hypercall fdt
+FUZZERS      := x86_decode guest_walk pt hypercall fdt config
 FUZZ_SECONDS ?= 60
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -I. -fsanitize=fuzzer,address,undefined \
@@ -539,6 +546,7 @@ FUZZ_SRCS_pt         := $(wildcard mm/*.c)
 FUZZ_SRCS_hypercall  := $(wildcard mm/*.c) $(HV_UNIT_SRCS)
 FUZZ_FLAGS_hypercall := $(HV_UNIT_CFLAGS)
 FUZZ_SRCS_fdt        := $(UNIT_EXTRA_test_fdt)
+FUZZ_SRCS_config     := hv/config.c arch/aarch64/linux_image.c lib/format.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -12,7 +12,7 @@
  * hypervisor's choice, told to the kernel by the device tree.  Below it,
  * the devices handed through keep their physical addresses; above its
  * largest size (config.c: 1792 MiB) comes the hypercall window. */
-#define LINUX_RAM_GPA 0x80000000ull
+#define LINUX_RAM_GPA CONFIG_LINUX_RAM_GPA
 
 /* How long a Linux guest may run: a whole boot under an emulator, with
  * room to spare (the runner's own timeout is longer still). */

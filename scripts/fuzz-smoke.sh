@@ -16,7 +16,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 MAKE=${MAKE:-make}
-fuzzers="x86_decode guest_walk pt hypercall fdt"
+fuzzers="x86_decode guest_walk pt hypercall fdt config"
 runs=${FUZZ_SMOKE_RUNS:-20000}
 secs=${FUZZ_SMOKE_SECONDS:-8}
 passed=0

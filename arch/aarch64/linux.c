@@ -109,13 +109,12 @@ struct vcpu *arch_linux_setup(struct vm *vm, const struct linux_boot *lb, char *
 {
 	struct arch_vm *av = vm->arch;
 	struct linux_arm64_layout lay;
-	const char *bad;
-
-	bad = linux_arm64_image_check(lb->kernel, lb->kernel_len, vm->ram.size, lb->initrd_len, &lay);
-	if (!bad && lb->initrd_len)
-		bad = linux_initrd_check(lb->initrd, lb->initrd_len);
+	if (linux_arm64_image_check(lb->kernel, lb->kernel_len, vm->ram.size, lb->initrd_len, &lay,
+				    why, len))
+		return NULL;
+	const char *bad = lb->initrd_len ? linux_initrd_check(lb->initrd, lb->initrd_len) : NULL;
 	if (bad) {
-		hv_snprintf(why, len, "%s", bad);
+		hv_snprintf(why, len, "initrd: %s", bad);
 		return NULL;
 	}
 
