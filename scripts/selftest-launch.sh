@@ -14,7 +14,7 @@
 # firmware (MINIHV_FIRMWARE=secboot), on x86 and on aarch64; they need
 # "make" first and skip when the build or the firmware is missing.
 # One TAP line per test, then "launch-selftest: N passed, N failed, N skipped".
-# Exit status 0 only when nothing failed.  About 40 s.
+# Exit status 0 only when nothing failed.  About 50 s.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

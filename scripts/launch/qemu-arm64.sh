@@ -85,16 +85,22 @@ plain) need_firmware /usr/share/qemu-efi-aarch64/QEMU_EFI.fd ;;
 *) need_firmware /usr/share/AAVMF/AAVMF_CODE.fd ;;
 esac
 
-# The ESP is made afresh for each run: the app, and MINIHV_ESP_EXTRA's
-# files if it is set.  Nothing an earlier run put there may stay: above all
-# not a \minihv\minihv.cfg, which would make a plain suite run boot the
-# guests an earlier MINIHV_ESP_EXTRA run configured.
+# The ESP holds the app, and MINIHV_ESP_EXTRA's files if it is set.
+# Nothing else an earlier run put there may stay: above all not a
+# \minihv\minihv.cfg, which would make a plain suite run boot the guests
+# an earlier MINIHV_ESP_EXTRA run configured.  So everything but EFI/ goes
+# (EFI/ holds only the app, which is copied over).
 esp="$builddir/esp-$esp_name"
 if [ -n "${MINIHV_ESP_EXTRA:-}" ] && [ ! -d "$MINIHV_ESP_EXTRA" ]; then
 	echo "qemu-arm64: MINIHV_ESP_EXTRA=$MINIHV_ESP_EXTRA is not a folder" >&2
 	exit 2
 fi
-rm -rf "$esp"
+for f in "$esp"/* "$esp"/.[!.]*; do
+	case ${f##*/} in
+	EFI | '*' | '.[!.]*') ;;
+	*) rm -rf "$f" ;;
+	esac
+done
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTAA64.EFI" "$esp/EFI/BOOT/BOOTAA64.EFI"
 if [ -n "${MINIHV_ESP_EXTRA:-}" ]; then
