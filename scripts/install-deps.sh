@@ -173,7 +173,7 @@ if [ ! -f "$linux/Image" ] || [ ! -f "$linux/version" ]; then
 	fi
 	# The boot protocol's header: the magic "ARM\x64" at offset 56.  An
 	# EFI zboot image or anything else would not boot as an Image.
-	if [ "$(od -An -tx1 -j56 -N4 "$linux/Image.part" | tr -d ' ')" != 41524d64 ]; then
+	if [ "$(od -An -tx1 -j56 -N4 "$linux/Image.part" 2>/dev/null | tr -d ' ')" != 41524d64 ]; then
 		printf '%s\n' "install-deps: $vmlinuz is not an arm64 Image (no \"ARM\\x64\" magic at offset 56, even after gunzip): $(file -b "$vmlinuz")" >&2
 		exit 1
 	fi
