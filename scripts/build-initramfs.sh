@@ -28,11 +28,13 @@
 #      powers off (poweroff -f: PSCI SYSTEM_OFF).  Under minihv that is a
 #      failure, as it should be: the EXIT hypercall never happened.
 #
-# No root needed: the archive holds no device node.  The kernel looks for
-# /dev/console in it before starting /init and, finding none, starts /init
-# with no stdin, stdout or stderr; so /init first mounts devtmpfs on /dev
-# (which has the console) and reopens its standard streams there.  Every
-# file is stored as owned by root (cpio -R 0:0), whoever built it.
+# No root needed: the archive holds no device node.  The kernel opens
+# /dev/console before it starts /init; Debian's kernel finds one in the
+# small initramfs built into it (this archive is unpacked on top), but a
+# kernel without that would start /init with no stdin, stdout or stderr.
+# So /init first mounts devtmpfs on /dev (which has the console) and
+# reopens its standard streams there.  Every file is stored as owned by
+# root (cpio -R 0:0), whoever built it.
 #
 # The register offsets, the EXIT call's number and MINIHV_ABI_VERSION are
 # read from include/minihv/hypercall_abi.h here, so they never drift from

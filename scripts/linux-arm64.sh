@@ -73,13 +73,11 @@ printf '%s\n' hello leftover debian mmio_widths hostile_spin >"$list"
 
 # The time limit: the stall detector (MINIHV_STALL, 45 s of silence) ends
 # a hang long before it; the limit only bounds a guest that keeps talking.
-# Plain QEMU boots this kernel to init and powers off in 1.4 to 2.5 s on
-# cortex-a57 and 6 to 9.5 s on max, on a 2-core machine under load
-# (scripts/linux-el1-baseline.sh); under minihv it also runs at EL1, its
-# MMIO and timer through stage 2 and the handed-through GIC, after the
-# firmware and the embedded guests (a few seconds: hostile_spin waits for
-# the 2 s watchdog).  180 s leaves room for a machine several times
-# slower, and for -cpu max.
+# Measured on a 2-core machine shared with other work: Linux ran for 1.6
+# to 1.9 s under minihv (cortex-a57 and max alike, about 100 VM exits),
+# the whole run, firmware and embedded guests included (hostile_spin waits
+# for the 2 s watchdog), took 6 to 8 s.  180 s leaves room for a machine
+# many times slower.
 start=$(date +%s)
 status=0
 MINIHV_ESP_EXTRA="$extra" MINIHV_MEM=1024 MINIHV_LIST="$list" \

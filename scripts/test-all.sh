@@ -191,7 +191,7 @@ for cpu in cortex-a57 cortex-a53 cortex-a72 max; do
 	part "qemu-arm64-$cpu" sh scripts/run-suite.sh qemu-arm64 "$cpu" "$arm" "qemu-arm64-$cpu"
 done
 # Linux as a guest, in the full build only (its minihv.cfg names embedded
-# guests that a TESTS=... build may not hold): about 11 s a run.
+# guests that a TESTS=... build may not hold): 6 to 8 s a run.
 # shellcheck disable=SC2086 # $plain is two words
 full_arm=$(builddir aarch64 $plain TESTS=)
 "$MAKE" --no-print-directory build/linux/initrd.cpio >"$logdir/build-initrd.out" 2>&1 || cat "$logdir/build-initrd.out"
