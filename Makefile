@@ -4,6 +4,9 @@
 #   make qemu-arm64      run the guest suite on QEMU aarch64 (EL2, stage-2)
 #   make qemu-x86        run the x86 hypervisor under QEMU
 #   make bochs-x86       run it under Bochs (VMX on two Intel CPU models)
+#   make linux-arm64     Debian's arm64 kernel as a minihv guest between two
+#                        embedded ones, on cortex-a57 and max, beside plain
+#                        QEMU booting it at EL1 (docs/linux-guest.md)
 #   make check           host unit tests of mm/, the x86 decoder, CPUID and MSR
 #                        tables, the SVM VMCB's intercepts, the hv/ core and the
 #                        x86 exit handling on a fake CPU, the FDT writer and
@@ -32,7 +35,8 @@
 #                        that guest only, with its symbols; docs/debugging.md)
 #   TRACE=1              print one line per VM exit (builds in build/<arch>-trace)
 #   TRACE=2              and each VM's tables at its end (build/<arch>-trace2)
-#   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86
+#   CPU=...              the CPU model for qemu-arm64, qemu-x86, bochs-x86,
+#                        linux-arm64
 #   TESTS="a b"          only those guest tests (every suite target, make test)
 #   make list-tests      the guest tests, one line each
 #   V=1                  the full commands, not "  CC      hv/run.c"
@@ -321,6 +325,32 @@ BOCHS_CPUS := $(or $(CPU),corei7_haswell_4770 tigerlake)
 bochs-x86: $(BUILD)/x86_64$(VARIANT)/$(APP_x86_64)
 	@status=0; for cpu in $(BOCHS_CPUS); do \
 		sh scripts/run-suite.sh bochs-x86 $$cpu $(BUILD)/x86_64$(VARIANT) || status=1; \
+	done; exit $$status
+
+# ------------------------------------------------------ the Linux guest ---
+#
+# Debian's arm64 kernel (scripts/install-deps.sh fetches it and busybox),
+# an initramfs whose /init makes the EXIT hypercall (scripts/build-initramfs.sh),
+# and the run: the embedded guests before and after Linux in one boot
+# (scripts/linux-arm64.sh), beside plain QEMU booting the same kernel at
+# EL1 (scripts/linux-el1-baseline.sh).  docs/linux-guest.md.
+LINUX_IMAGE   := $(DEPS)/linux-arm64/Image
+LINUX_BUSYBOX := $(DEPS)/busybox-arm64/bin/busybox
+LINUX_CPUS    := $(or $(CPU),cortex-a57 max)
+$(LINUX_IMAGE) $(LINUX_BUSYBOX): | $(DEPS_STAMP)
+	sh scripts/install-deps.sh
+
+# Rebuilt when busybox, the script (which holds /init) or the ABI's numbers change.
+$(BUILD)/linux/initrd.cpio: scripts/build-initramfs.sh $(LINUX_BUSYBOX) include/minihv/hypercall_abi.h | $(DEPS_STAMP)
+	$(call say,CPIO,$@)
+	$(Q)sh scripts/build-initramfs.sh $@ $(LINUX_BUSYBOX) >/dev/null
+
+.PHONY: linux-arm64
+linux-arm64: $(BUILD)/aarch64$(VARIANT)/$(APP_aarch64) $(BUILD)/linux/initrd.cpio $(LINUX_IMAGE) | $(DEPS_STAMP)
+	@status=0; for cpu in $(LINUX_CPUS); do \
+		label=linux-$${cpu#cortex-}; \
+		sh scripts/linux-el1-baseline.sh $$cpu || status=1; \
+		sh scripts/linux-arm64.sh $$cpu $(BUILD)/aarch64$(VARIANT) $$label || status=1; \
 	done; exit $$status
 
 # The comment at the top of this file: the targets and variables.

@@ -22,7 +22,15 @@
 # ("minihv: power off, status N") that disagrees with the verdicts is a
 # failure; STATUS alone never makes a pass: the verdicts are the log's; the launcher's "minihv-harness:" lines in LOG say why, and are
 # shown.  Exits 0 only when nothing failed.
+#
+# A guest the hypervisor lent the serial line to (a Linux guest, which owns
+# the UART) could write any line at all: the stretches between the
+# hypervisor's "serial line lent to guest" and "serial line back from
+# guest" lines are left out of everything here (scripts/launch/hv-lines.sh
+# says how), and a guest that never gave the line back fails the run, and
+# nothing after its "lent" line counts.
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
 
 log=$1
 list=$2
@@ -32,27 +40,33 @@ seconds=${5:-?}
 
 clean=$(mktemp)
 dirty=$(mktemp)
-trap 'rm -f "$clean" "$dirty"' EXIT
-if [ -f "$log" ]; then
-	tr -d '\r' <"$log" >"$clean"
-fi
+outside=$(mktemp)
+keptfile=$(mktemp)
+trap 'rm -f "$clean" "$dirty" "$outside" "$keptfile"' EXIT
+# outside: the log without the lent stretches (each line without its
+# serial "\r", NUL as \001); clean: that with no "\r" at all.
+sh "$here/launch/hv-lines.sh" "$log" "$keptfile" >"$outside"
+tr -d '\r' <"$outside" >"$clean"
+# The guest that kept the serial line, if one did.
+kept=$(cat "$keptfile")
 
 # Tests whose output (a "[name] " line, or the message of the verdict
 # line) reached the log with a byte that is not printable ASCII or a tab: a raw ESC, BEL, backspace, NUL or "\r" would drive the
 # terminal of whoever reads the log, or hide text on it.  The hypervisor
 # prints such bytes as "?" (hv/console.c); if one got through, the test
 # that wrote it fails.  Read from the raw log, where only the serial
-# line's own "\r" before each newline is dropped (NUL made visible to awk).
+# line's own "\r" before each newline is dropped (NUL made visible to awk),
+# outside the lent stretches: a guest that owns the UART writes what it likes
+# there, and none of it is read as a verdict.
 if [ -f "$log" ]; then
-	tr '\000' '\001' <"$log" | sed 's/\r$//' |
-		LC_ALL=C awk '/[^ -~\t]/ {
+	LC_ALL=C awk '/[^ -~\t]/ {
 			if (match($0, /^\[[^] ]*\] /))
 				print substr($0, 2, RLENGTH - 3)
 			else if (match($0, /^(PASS|FAIL|SKIP|XFAIL): [^ :]+: /)) {
 				s = substr($0, 1, RLENGTH - 2)
 				print substr(s, index(s, ": ") + 2)
 			}
-		}' |
+		}' "$outside" |
 		sort -u >"$dirty"
 fi
 
@@ -61,10 +75,14 @@ fi
 # ("minihv: --- guest 'NAME' ---"); the guests after it never ran.  That
 # one is named as the one the run stopped in, the others are "not run":
 # counted apart, not as failures of their own.
+# A guest that kept the serial line is the one the run stopped in.
 stopped_in=""
-if ! grep -q '^SUMMARY: ' "$clean"; then
+if [ -n "$kept" ]; then
+	stopped_in=$kept
+elif ! grep -q '^SUMMARY: ' "$clean"; then
 	stopped_in=$(sed -n "s/^minihv: --- guest '\([A-Za-z0-9_]*\)' ---.*/\1/p" "$clean" | tail -n 1)
 fi
+kept_why="the Linux guest '$kept' kept the serial line: no 'serial line back' line with its token"
 seen_stop=""
 [ -n "$stopped_in" ] || seen_stop=none
 
@@ -115,7 +133,10 @@ while read -r name; do
 		esac
 		;;
 	esac
-	if [ "$count" -eq 0 ] && [ "$name" = "$stopped_in" ]; then
+	if [ "$count" -eq 0 ] && [ -n "$kept" ] && [ "$name" = "$kept" ]; then
+		echo "not ok $n - $label: $name # $kept_why (see $log)"
+		failed=$((failed + 1))
+	elif [ "$count" -eq 0 ] && [ "$name" = "$stopped_in" ]; then
 		echo "not ok $n - $label: $name # the run stopped in this guest: it hung or crashed (no verdict; see $log)"
 		failed=$((failed + 1))
 	elif [ "$count" -eq 0 ]; then
@@ -157,7 +178,9 @@ summaries=$(grep -c '^SUMMARY: ' "$clean" || true)
 poweroffs=$(grep -c '^minihv: power off, status ' "$clean" || true)
 
 extra=""
-if [ "$summaries" -gt 1 ] || [ "$poweroffs" -gt 1 ]; then
+if [ -n "$kept" ]; then
+	extra=$kept_why
+elif [ "$summaries" -gt 1 ] || [ "$poweroffs" -gt 1 ]; then
 	extra="$summaries SUMMARY lines and $poweroffs power-off lines: the hypervisor prints at most one of each"
 elif ! grep -q '^SUMMARY: ' "$clean" && [ -n "$first" ]; then
 	extra="no SUMMARY line: $first"

@@ -7,12 +7,14 @@
 #
 # Most tests use a stand-in emulator (MINIHV_EMULATOR, a small sh script
 # written here) that prints a line to the serial log and then sleeps
-# forever, or prints the firmware's Secure Boot refusal; MINIHV_STALL=3
-# keeps them short.  Two boot the real app under QEMU with the Secure Boot
+# forever, or prints the firmware's Secure Boot refusal, or lists the ESP
+# it was given; MINIHV_STALL=3 keeps them short.  The judge's handling of a
+# serial line lent to a guest (scripts/launch/hv-lines.sh) is tried on
+# canned logs.  Two boot the real app under QEMU with the Secure Boot
 # firmware (MINIHV_FIRMWARE=secboot), on x86 and on aarch64; they need
 # "make" first and skip when the build or the firmware is missing.
 # One TAP line per test, then "launch-selftest: N passed, N failed, N skipped".
-# Exit status 0 only when nothing failed.  About 40 s.
+# Exit status 0 only when nothing failed.  About 50 s.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,8 +55,23 @@ stall)
 	printf 'minihv: CPU vendor "AuthenticAMD"\r\n' >>"$MINIHV_SERIAL_LOG"
 	;;
 silent) ;;
+canned)
+	# A whole canned serial log, then power off (exit 0).
+	cat "$FAKE_LOG" >>"$MINIHV_SERIAL_LOG"
+	exit 0
+	;;
 refuse)
 	printf 'BdsDxe: failed to load Boot0002 "UEFI QEMU HARDDISK QM00001 " from PciRoot(0x0)/Pci(0x1,0x1): Access Denied\r\n' >>"$MINIHV_SERIAL_LOG"
+	;;
+esp)
+	# The files of the ESP folder QEMU was given (-drive ...,file=fat:DIR).
+	for a in "$@"; do
+		case $a in
+		*file=fat:*) esp=${a##*file=fat:} ;;
+		esac
+	done
+	(cd "$esp" && find . -type f | sort) >>"$MINIHV_SERIAL_LOG"
+	exit 0
 	;;
 chatter)
 	# Busy forever: only MINIHV_TIMEOUT stops this one.
@@ -188,6 +205,111 @@ if [ "$status" -eq 143 ] && [ -n "$(cat "$pids" 2>/dev/null)" ] && [ -z "$left" 
 else
 	not_ok "a launcher stopped with TERM: exit $status, left behind:${left:- nothing}"
 	for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
+fi
+
+# MINIHV_ESP_EXTRA: its files go into the ESP's root; and a run without it
+# finds no \minihv\ folder an earlier run left there (the app would read
+# that run's minihv.cfg).
+extra="$dir/esp-extra"
+mkdir -p "$extra/minihv"
+echo '[guest x]' >"$extra/minihv/minihv.cfg"
+# esp_run NAME [ENV...]: the aarch64 launcher with the stand-in listing its ESP.
+esp_run() {
+	name=$1
+	shift
+	status=0
+	env MINIHV_EMULATOR="$fake" FAKE_MODE=esp FAKE_PIDS="$dir/$name.pids" "$@" \
+		sh scripts/launch/qemu-arm64.sh cortex-a57 "$fakebuild" "$dir/$name.log" \
+		</dev/null >"$dir/$name.out" 2>&1 || status=$?
+}
+esp_run esp-extra MINIHV_ESP_EXTRA="$extra"
+if grep -qx './minihv/minihv.cfg' "$dir/esp-extra.log" &&
+	grep -qx './EFI/BOOT/BOOTAA64.EFI' "$dir/esp-extra.log"; then
+	ok "MINIHV_ESP_EXTRA: its minihv/minihv.cfg is on the ESP, next to EFI/BOOT/BOOTAA64.EFI"
+else
+	not_ok "MINIHV_ESP_EXTRA: the ESP did not hold minihv/minihv.cfg and the app (exit $status)"
+	sed 's/^/#   /' "$dir/esp-extra.log" "$dir/esp-extra.out"
+fi
+esp_run esp-plain
+if grep -qx './EFI/BOOT/BOOTAA64.EFI' "$dir/esp-plain.log" && ! grep -q 'minihv/' "$dir/esp-plain.log"; then
+	ok "no MINIHV_ESP_EXTRA: the next run's ESP has the app and no minihv/ folder"
+else
+	not_ok "no MINIHV_ESP_EXTRA: the ESP was not just the app (exit $status)"
+	sed 's/^/#   /' "$dir/esp-plain.log" "$dir/esp-plain.out"
+fi
+esp_run esp-missing MINIHV_ESP_EXTRA="$dir/no-such-folder"
+if [ "$status" -eq 2 ] && grep -q 'MINIHV_ESP_EXTRA=.* is not a folder' "$dir/esp-missing.out"; then
+	ok "MINIHV_ESP_EXTRA naming no folder is an error (exit 2)"
+else
+	not_ok "MINIHV_ESP_EXTRA naming no folder: exit $status"
+	sed 's/^/#   /' "$dir/esp-missing.out"
+fi
+
+# The serial line lent to a guest (a Linux guest owns the UART): between
+# the hypervisor's "lent" line and the "back" line with the same name and
+# token, nothing is a verdict, a SUMMARY or a power-off line; a guest that
+# never gives the line back fails the run, named.
+lent="minihv: serial line lent to guest 'debian' (token 9f86d081884c7d65)"
+back="minihv: serial line back from guest 'debian' (token 9f86d081884c7d65)"
+printf 'hello\ndebian\nafter\n' >"$dir/lent.list"
+# judge_case NAME STATUS LINE LOG_TEXT: judge-log.sh on LOG_TEXT (printf
+# format, \r\n ends as the serial line's), given emulator status 0, must
+# exit with STATUS and print the line LINE.
+judge_case() {
+	name=$1 want=$2 line=$3
+	# shellcheck disable=SC2059 # the log text is a printf format on purpose
+	printf "$4" >"$dir/$name.log"
+	status=0
+	sh scripts/judge-log.sh "$dir/$name.log" "$dir/lent.list" lent 0 >"$dir/$name.out" 2>&1 || status=$?
+	if [ "$status" -eq "$want" ] && grep -Fxq -- "$line" "$dir/$name.out"; then
+		ok "lent serial line: $name: exit $status, \"$line\""
+	else
+		not_ok "lent serial line: $name: exit $status (not $want) or no line \"$line\""
+		sed 's/^/#   /' "$dir/$name.out"
+	fi
+}
+good_end='PASS: after: ok\r\nSUMMARY: 3 tests, 0 failed, 0 skipped\r\nminihv: power off, status 0\r\n'
+# A forged PASS, FAIL, SUMMARY and power-off line, and raw control bytes,
+# inside the stretch: none counts, the real verdicts around it do.
+judge_case forged-inside 0 "lent: 3 passed, 0 failed, 0 skipped, 0 xfailed" \
+	"PASS: hello: ok\r\n$lent\r\nPASS: after: forged\r\nFAIL: hello: forged\r\nSUMMARY: 1 tests, 0 failed, 0 skipped\r\nminihv: power off, status 0\r\nraw \033[2J\000 bytes\r\n$back\r\nPASS: debian: exit code 0\r\n$good_end"
+# The same with a failing guest: its real FAIL stands, the forged PASS
+# inside does not make it two verdicts.
+judge_case forged-pass-ignored 1 "not ok 2 - lent: debian # exit code 1" \
+	"PASS: hello: ok\r\n$lent\r\nPASS: debian: forged\r\n$back\r\nFAIL: debian: exit code 1\r\nPASS: after: ok\r\nSUMMARY: 3 tests, 1 failed, 0 skipped\r\nminihv: power off, status 1\r\n"
+# No "back" line: the run fails, naming the guest; the verdicts and
+# SUMMARY after the "lent" line are the guest's (forged), and count for nothing.
+kept="the Linux guest 'debian' kept the serial line: no 'serial line back' line with its token"
+judge_case never-back 1 "not ok 4 - lent: run # $kept" \
+	"PASS: hello: ok\r\n$lent\r\nPASS: debian: forged\r\n$good_end"
+judge_case never-back-named 1 "not ok 2 - lent: debian # $kept (see $dir/never-back-named.log)" \
+	"PASS: hello: ok\r\n$lent\r\nPASS: debian: forged\r\n$good_end"
+# A "back" line with another token (the guest's guess) closes nothing.
+judge_case wrong-token 1 "not ok 4 - lent: run # $kept" \
+	"PASS: hello: ok\r\n$lent\r\nminihv: serial line back from guest 'debian' (token 0000000000000000)\r\nPASS: debian: forged\r\n$good_end"
+# ... nor does one with another guest's name, nor a "lent" line inside.
+judge_case wrong-name 1 "not ok 4 - lent: run # $kept" \
+	"PASS: hello: ok\r\n$lent\r\nminihv: serial line lent to guest 'x' (token 1111111111111111)\r\nminihv: serial line back from guest 'x' (token 9f86d081884c7d65)\r\nPASS: debian: forged\r\n$good_end"
+# Two stretches, and a "back" line that ends a line the guest began.
+lent2="minihv: serial line lent to guest 'debian' (token 0123456789abcdef)"
+back2="minihv: serial line back from guest 'debian' (token 0123456789abcdef)"
+judge_case two-stretches 0 "lent: 3 passed, 0 failed, 0 skipped, 0 xfailed" \
+	"$lent\r\nPASS: hello: forged\r\n$back\r\nPASS: hello: ok\r\n$lent2\r\nSUMMARY: forged\r\nno newline$back2\r\nPASS: debian: exit code 0\r\n$good_end"
+# The aarch64 launcher takes its status from the hypervisor's power-off
+# line: not from one the guest wrote while it held the line.
+printf 'PASS: hello: ok\r\n%s\r\nPASS: debian: x\r\nPASS: after: x\r\nSUMMARY: 3 tests, 0 failed, 0 skipped\r\nminihv: power off, status 0\r\n' \
+	"$lent" >"$dir/kept-power-off.canned"
+status=0
+env MINIHV_EMULATOR="$fake" FAKE_MODE=canned FAKE_LOG="$dir/kept-power-off.canned" FAKE_PIDS="$dir/kept.pids" \
+	MINIHV_LOGDIR="$dir" MINIHV_QUIET=1 MINIHV_LIST="$dir/lent.list" \
+	sh scripts/run-suite.sh qemu-arm64 cortex-a57 "$fakebuild" kept-power-off \
+	</dev/null >"$dir/kept-power-off.out" 2>&1 || status=$?
+if [ "$status" -ne 0 ] && grep -q '^# qemu-arm64: QEMU exited 0, but the hypervisor did not say it powered off' "$dir/kept-power-off.out" &&
+	grep -Fxq "not ok 4 - kept-power-off: run # $kept" "$dir/kept-power-off.out"; then
+	ok "lent serial line: the launcher ignores a power-off line the guest wrote, and the run fails naming the guest"
+else
+	not_ok "lent serial line: a forged power-off line while the guest kept the line (exit $status)"
+	sed 's/^/#   /' "$dir/kept-power-off.out"
 fi
 
 # The real thing: the unsigned app under the Secure Boot firmware.

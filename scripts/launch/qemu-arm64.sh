@@ -21,6 +21,10 @@
 #                    and db instead, to boot an app signed with it
 #                    (docs/secure-boot.md).
 #   MINIHV_MEM, MINIHV_SMP, MINIHV_MACHINE  the machine (scripts/launch/settings.sh)
+#   MINIHV_ESP_EXTRA a folder whose contents go into the ESP's root, next to
+#                    EFI/: DIR/minihv/minihv.cfg is \minihv\minihv.cfg, the
+#                    configuration the app reads (scripts/linux-arm64.sh:
+#                    a Linux guest's kernel, initramfs and config)
 #   QEMU_ARM64       the QEMU to run (default qemu-system-aarch64 on PATH)
 #   MINIHV_QEMU_ARGS more QEMU arguments, split at spaces (scripts/gdb.sh:
 #                    the gdbstub)
@@ -81,9 +85,27 @@ plain) need_firmware /usr/share/qemu-efi-aarch64/QEMU_EFI.fd ;;
 *) need_firmware /usr/share/AAVMF/AAVMF_CODE.fd ;;
 esac
 
+# The ESP holds the app, and MINIHV_ESP_EXTRA's files if it is set.
+# Nothing else an earlier run put there may stay: above all not a
+# \minihv\minihv.cfg, which would make a plain suite run boot the guests
+# an earlier MINIHV_ESP_EXTRA run configured.  So everything but EFI/ goes
+# (EFI/ holds only the app, which is copied over).
 esp="$builddir/esp-$esp_name"
+if [ -n "${MINIHV_ESP_EXTRA:-}" ] && [ ! -d "$MINIHV_ESP_EXTRA" ]; then
+	echo "qemu-arm64: MINIHV_ESP_EXTRA=$MINIHV_ESP_EXTRA is not a folder" >&2
+	exit 2
+fi
+for f in "$esp"/* "$esp"/.[!.]*; do
+	case ${f##*/} in
+	EFI | '*' | '.[!.]*') ;;
+	*) rm -rf "$f" ;;
+	esac
+done
 mkdir -p "$esp/EFI/BOOT"
 cp "$builddir/BOOTAA64.EFI" "$esp/EFI/BOOT/BOOTAA64.EFI"
+if [ -n "${MINIHV_ESP_EXTRA:-}" ]; then
+	cp -R "$MINIHV_ESP_EXTRA/." "$esp/"
+fi
 rm -f "$log"
 
 # shellcheck disable=SC2086 # $firmware, $icount, MINIHV_QEMU_ARGS: several words on purpose

@@ -76,9 +76,13 @@ watch_last_line() {
 # "minihv: power off, status N" line in LOG (hv/power.c prints it just
 # before it powers off), or nothing when there is none.  Only a line that
 # begins so counts: every line a guest writes begins "[name] ", so a guest
-# cannot write this one.
+# cannot write this one; nor can a guest the serial line was lent to (a
+# Linux guest, which owns the UART) while it had it: those stretches are
+# left out (hv-lines.sh).
+watch_dir=$(cd "$(dirname "$0")" && pwd)
 hv_power_status() {
-	tr -d '\r' <"$1" | sed -n 's/^minihv: power off, status \([0-9][0-9]*\)$/\1/p' | tail -n 1
+	sh "$watch_dir/hv-lines.sh" "$1" | tr -d '\r' |
+		sed -n 's/^minihv: power off, status \([0-9][0-9]*\)$/\1/p' | tail -n 1
 }
 # Stop the emulator's process group: TERM, up to 5 s to go, then KILL.
 watch_stop() {
