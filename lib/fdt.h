@@ -75,7 +75,9 @@
 #define FDT_EBADSTATE (-3)  /* a call out of order (see each call below) */
 
 /* Room for the property names of one tree, each once (the tree QEMU builds
- * for its virt machine has 454 bytes of them). */
+ * for its virt machine has 454 bytes of them).  The table lives inside
+ * struct fdt_writer, which is so about 1.1 KiB: no allocator needed, but
+ * mind a small stack. */
 #define FDT_STRINGS_MAX 1024
 
 struct fdt_writer {
@@ -134,8 +136,9 @@ void fdt_prop_strings(struct fdt_writer *w, const char *name, const char *const 
 /* Close the blob: checks every node was ended (and that there was a root),
  * appends the strings block, fills the header (version 17,
  * last_comp_version 16, totalsize, off_* and size_*).  Returns 0 and sets
- * *size to the blob's size, or returns the first error (the sticky one).
- * After it, every call is FDT_EBADSTATE. */
+ * *size (size may be NULL) to the blob's size, or returns the first error
+ * (the sticky one) and sets *size to 0.  After a successful one, every call
+ * is FDT_EBADSTATE. */
 int fdt_finish(struct fdt_writer *w, size_t *size);
 
 /* A short text for an error code ("buffer full", ...). */
@@ -159,8 +162,8 @@ int fdt_find_reg(const void *blob, size_t max, const char *compatible, unsigned 
 
 /* A property of that same node (the first node whose compatible contains
  * `compatible`): a pointer into the blob and its length, or NULL (no such
- * node or property, or a bad blob).  The value is big-endian and has no
- * alignment (read it byte by byte). */
+ * node or property, or a bad blob; len may be NULL).  The value is
+ * big-endian and has no alignment (read it byte by byte). */
 const void *fdt_find_prop(const void *blob, size_t max, const char *compatible,
 			  const char *prop, uint32_t *len);
 
