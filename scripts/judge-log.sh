@@ -134,7 +134,7 @@ while read -r name; do
 		;;
 	esac
 	if [ "$count" -eq 0 ] && [ -n "$kept" ] && [ "$name" = "$kept" ]; then
-		echo "not ok $n - $label: $name # $kept_why (see $log)"
+		printf '%s\n' "not ok $n - $label: $name # $kept_why (see $log)"
 		failed=$((failed + 1))
 	elif [ "$count" -eq 0 ] && [ "$name" = "$stopped_in" ]; then
 		echo "not ok $n - $label: $name # the run stopped in this guest: it hung or crashed (no verdict; see $log)"
@@ -146,16 +146,16 @@ while read -r name; do
 		echo "not ok $n - $label: $name # $count verdict lines"
 		failed=$((failed + 1))
 	elif [ "$word" = PASS ]; then
-		echo "ok $n - $label: $name # $msg"
+		printf '%s\n' "ok $n - $label: $name # $msg"
 		passed=$((passed + 1))
 	elif [ "$word" = SKIP ]; then
-		echo "ok $n - $label: $name # SKIP $msg"
+		printf '%s\n' "ok $n - $label: $name # SKIP $msg"
 		skipped=$((skipped + 1))
 	elif [ "$word" = XFAIL ]; then
-		echo "ok $n - $label: $name # TODO $msg"
+		printf '%s\n' "ok $n - $label: $name # TODO $msg"
 		xfailed=$((xfailed + 1))
 	else
-		echo "not ok $n - $label: $name # $msg"
+		printf '%s\n' "not ok $n - $label: $name # $msg"
 		failed=$((failed + 1))
 	fi
 done <"$list"
