@@ -166,6 +166,48 @@ static int read_file(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root, const char *pat
 	return rc;
 }
 
+/*
+ * Guests often share files (several Linux guests booting one kernel with
+ * different command lines): each file is read once, and every guest that
+ * names it gets the same bytes, which no guest writes (they are copied
+ * into its RAM).
+ */
+static struct {
+	const char *path;
+	const void *data;
+	uint64_t len;
+} loaded[2 * CONFIG_MAX_GUESTS];
+static unsigned nloaded;
+
+static int same_path(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static int load_file(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root, const char *path, uint64_t max,
+		     const void **data, uint64_t *len, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < nloaded; i++) {
+		if (!same_path(loaded[i].path, path))
+			continue;
+		if (loaded[i].len > max) {
+			hv_snprintf(err, errlen, "%s is %llu bytes, more than the %llu it may be here",
+				    path, (unsigned long long)loaded[i].len, (unsigned long long)max);
+			return -1;
+		}
+		*data = loaded[i].data;
+		*len = loaded[i].len;
+		return 0;
+	}
+	if (read_file(st, root, path, max, data, len, err, errlen))
+		return -1;
+	if (nloaded < sizeof(loaded) / sizeof(loaded[0]))
+		loaded[nloaded++] = (typeof(loaded[0])){ path, *data, *len };
+	return 0;
+}
+
 /* What a minihv guest from a file may be at most: it is loaded into the
  * 4 MiB VM of the ABI's layout, below the stack and tables at its top
  * (hv/vm.h checks the exact limit again). */
@@ -178,6 +220,15 @@ static void load_guest(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root, uint64_t ram_
 		       struct guest_config *g, struct hv_guest_files *f)
 {
 	if (g->error[0] || g->kind == GUEST_KIND_NONE)
+		return;
+	uint64_t max = g->kind == GUEST_KIND_LINUX ? LINUX_FILE_MAX : MINIHV_FILE_MAX;
+	if (g->kernel[0] && load_file(st, root, g->kernel, max, &f->kernel, &f->kernel_len,
+				      g->error, sizeof(g->error)))
+		return;
+	if (g->initrd[0])
+		(void)load_file(st, root, g->initrd, max, &f->initrd, &f->initrd_len, g->error,
+				sizeof(g->error));
+	if (g->error[0])
 		return;
 	if (g->kind == GUEST_KIND_LINUX) {
 		if (ram_total && g->memory >= ram_total) {
@@ -197,13 +248,6 @@ static void load_guest(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root, uint64_t ram_
 		}
 		f->ram_size = g->memory;
 	}
-	uint64_t max = g->kind == GUEST_KIND_LINUX ? LINUX_FILE_MAX : MINIHV_FILE_MAX;
-	if (g->kernel[0] && read_file(st, root, g->kernel, max, &f->kernel, &f->kernel_len,
-				      g->error, sizeof(g->error)))
-		return;
-	if (g->initrd[0])
-		(void)read_file(st, root, g->initrd, max, &f->initrd, &f->initrd_len, g->error,
-				sizeof(g->error));
 }
 
 int boot_load_config(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, struct hv_config *config,

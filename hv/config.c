@@ -22,10 +22,11 @@
 #include "../lib/format.h"
 #include "../lib/minihv_string.h"
 
-enum config_key { KEY_KIND, KEY_KERNEL, KEY_INITRD, KEY_CMDLINE, KEY_MEMORY, KEY_EMBEDDED, KEY_COUNT };
+enum config_key { KEY_KIND, KEY_KERNEL, KEY_INITRD, KEY_CMDLINE, KEY_MEMORY, KEY_EMBEDDED, KEY_EXPECT,
+		  KEY_TIMEOUT, KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
-	"kind", "kernel", "initrd", "cmdline", "memory", "embedded",
+	"kind", "kernel", "initrd", "cmdline", "memory", "embedded", "expect", "timeout",
 };
 
 struct parser {
@@ -187,6 +188,31 @@ static int check_path(struct parser *p, unsigned line, enum config_key k, const 
  * is made, so "18446744073709551616" and "99999999999G" are refused rather
  * than wrapped to a small number.
  */
+/*
+ * timeout: whole seconds, 1 to 3600: how long a linux guest may run before
+ * the watchdog stops it (hv/linux.h has the default).
+ */
+static void parse_seconds(struct parser *p, unsigned line, const char *v, size_t n, unsigned *out)
+{
+	char q[QUOTE_MAX + 4];
+	unsigned s = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9' || s > 3600) {
+			set_error(p->g->error, "line %u: timeout \"%s\" is not a number of seconds from 1 to 3600",
+				  line, quote(q, v, n));
+			return;
+		}
+		s = s * 10 + (unsigned)(v[i] - '0');
+	}
+	if (n == 0 || s == 0 || s > 3600) {
+		set_error(p->g->error, "line %u: timeout \"%s\" is not a number of seconds from 1 to 3600",
+			  line, quote(q, v, n));
+		return;
+	}
+	*out = s;
+}
+
 static int parse_memory(struct parser *p, unsigned line, const char *v, size_t n, uint64_t *bytes)
 {
 	char q[QUOTE_MAX + 4];
@@ -269,6 +295,26 @@ static int check_embedded(struct parser *p, unsigned line, const char *v, size_t
 	return 0;
 }
 
+/* An "expect = TEXT" line of a section already refused (see the caller):
+ * kept if it fits, silently dropped if not -- the refusal stands either
+ * way. */
+static void expect_after_error(struct parser *p, const char *s, size_t n)
+{
+	size_t kn = 0, vn;
+
+	while (kn < n && s[kn] != '=')
+		kn++;
+	if (kn == n)
+		return;
+	vn = n - kn - 1;
+	const char *v = trim(s + kn + 1, &vn);
+	const char *key = trim(s, &kn);
+	if (!same(key, kn, "expect") || vn == 0 || vn >= sizeof(p->g->expect) || p->g->expect[0])
+		return;
+	memcpy(p->g->expect, v, vn);
+	p->g->expect[vn] = '\0';
+}
+
 /* "key = value" inside a section; s[0..n) is trimmed, printable, not empty. */
 static void value_line(struct parser *p, unsigned line, const char *s, size_t n)
 {
@@ -302,7 +348,7 @@ static void value_line(struct parser *p, unsigned line, const char *s, size_t n)
 			break;
 	if (k == KEY_COUNT) {
 		set_error(g->error, "line %u: unknown key \"%s\" (known: kind, kernel, initrd, cmdline, memory, "
-			  "embedded)", line, quote(q, key, kn));
+			  "embedded, expect, timeout)", line, quote(q, key, kn));
 		return;
 	}
 	if (p->key_line[k]) {
@@ -346,6 +392,15 @@ static void value_line(struct parser *p, unsigned line, const char *s, size_t n)
 		if (check_embedded(p, line, v, vn) == 0)
 			copy_value(p, line, k, g->embedded, sizeof(g->embedded), v, vn);
 		break;
+	case KEY_EXPECT:
+		if (vn == 0)
+			set_error(g->error, "line %u: expect is empty: give the text the refusal or stop must contain", line);
+		else
+			copy_value(p, line, k, g->expect, sizeof(g->expect), v, vn);
+		break;
+	case KEY_TIMEOUT:
+		parse_seconds(p, line, v, vn, &g->timeout);
+		break;
 	}
 }
 
@@ -384,6 +439,16 @@ static void finish_guest(struct parser *p)
 				  at[KEY_MEMORY], (unsigned long long)(g->memory >> 20));
 		break;
 	case GUEST_KIND_MINIHV:
+		if (at[KEY_TIMEOUT]) {
+			set_error(g->error, "line %u: \"timeout\" is only for linux guests: a minihv guest has the "
+				  "hypervisor's fixed watchdog", at[KEY_TIMEOUT]);
+			return;
+		}
+		if (at[KEY_EXPECT] && at[KEY_EMBEDDED]) {
+			set_error(g->error, "line %u: \"expect\" is for a guest from a file: embedded tests "
+				  "carry their own expectations", at[KEY_EXPECT]);
+			return;
+		}
 		for (int k = KEY_INITRD; k <= KEY_MEMORY; k++) {
 			if (at[k]) {
 				set_error(g->error, "line %u: \"%s\" is only for linux guests: a minihv guest gets "
@@ -548,8 +613,13 @@ static void one_line(struct parser *p, unsigned line, const char *s, size_t n)
 			  line, quote(q, s, n));
 		return;
 	}
-	if (p->g->error[0])	/* refused already: only the first problem is told */
+	if (p->g->error[0]) {
+		/* Refused already: only the first problem is told.  But what
+		 * the test expects of the guest still counts, wherever it is:
+		 * a config that tests a refusal says so in the same section. */
+		expect_after_error(p, s, n);
 		return;
+	}
 	value_line(p, line, s, n);
 }
 

@@ -49,6 +49,11 @@ struct guest_config {
 	char cmdline[CONFIG_CMDLINE_MAX];
 	char embedded[CONFIG_CMDLINE_MAX]; /* minihv only: space-separated test names or "all"; "" when absent */
 	uint64_t memory;                 /* bytes; 0 when absent */
+	/* What the test expects of this guest: a refusal or stop whose message
+	 * contains this text (then that is its PASS); "" when absent.  Linux
+	 * guests and minihv guests from a file. */
+	char expect[CONFIG_PATH_MAX];
+	unsigned timeout;                /* linux: the watchdog, in seconds; 0 when absent */
 	unsigned line;                   /* line of the [guest] header, for messages */
 	char error[CONFIG_ERROR_MAX];    /* "" if the entry is valid; else why it is refused, with the line number */
 };

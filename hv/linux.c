@@ -50,7 +50,7 @@ unsigned linux_guest_run(struct bump *pool, const struct guest_config *g,
 	 * limit of exits without progress is for minihv guests, the time
 	 * limit stays.  Its kernel may hand the window to root's programs.
 	 */
-	vm->watchdog_ms = LINUX_WATCHDOG_MS;
+	vm->watchdog_ms = g->timeout ? (uint64_t)g->timeout * 1000 : LINUX_WATCHDOG_MS;
 	vm->watchdog_exits = 0;
 	vm->user_hypercalls = true;
 	hv_printf("minihv: %s: Linux guest: RAM at gpa 0x%llx = hpa 0x%llx (%llu MiB, from the firmware); kernel %llu bytes, initrd %llu bytes; cmdline \"%s\"\n",

@@ -394,6 +394,27 @@ static unsigned long run_embedded(struct bump *pool, const struct guest_config *
 	return ran;
 }
 
+/*
+ * A config guest may say what the test expects of it (expect = TEXT): to be
+ * refused or stopped with a message containing TEXT, which is then its PASS
+ * -- how a bad config entry, or a Linux that panics or powers off early,
+ * is a test that can pass.  Anything else it does is a FAIL saying both.
+ */
+static unsigned judge_expect(const struct guest_config *g, unsigned v, char *msg, size_t len)
+{
+	char was[600];
+
+	if (!g->expect[0])
+		return v;
+	hv_snprintf(was, sizeof(was), "%s", msg);
+	if (v == MINIHV_VERDICT_FAIL && str_find(was, g->expect)) {
+		hv_snprintf(msg, len, "refused or stopped as expected (\"%s\"): %s", g->expect, was);
+		return MINIHV_VERDICT_PASS;
+	}
+	hv_snprintf(msg, len, "expected a refusal or stop with \"%s\", but: %s", g->expect, was);
+	return MINIHV_VERDICT_FAIL;
+}
+
 static unsigned long run_config(struct bump *pool, const struct hv_platform *pf, struct tally *t)
 {
 	const struct hv_config *c = pf->config;
@@ -412,10 +433,12 @@ static unsigned long run_config(struct bump *pool, const struct hv_platform *pf,
 			  guest_kind_name(g->kind), g->line);
 		if (g->error[0]) {
 			hv_snprintf(msg, sizeof(msg), "refused: %s", g->error);
-			verdict(t, MINIHV_VERDICT_FAIL, g->name, msg);
+			unsigned v = judge_expect(g, MINIHV_VERDICT_FAIL, msg, sizeof(msg));
+			verdict(t, v, g->name, msg);
 			ran++;
 		} else if (g->kind == GUEST_KIND_LINUX) {
 			unsigned v = linux_guest_run(pool, g, f, msg, sizeof(msg));
+			v = judge_expect(g, v, msg, sizeof(msg));
 			verdict(t, v, g->name, msg);
 			ran++;
 		} else if (g->embedded[0]) {
@@ -428,7 +451,8 @@ static unsigned long run_config(struct bump *pool, const struct hv_platform *pf,
 				(const unsigned char *)f->kernel + f->kernel_len,
 			};
 			const struct guest_image img = { .name = g->name, .programs = &prog,
-							 .program_count = 1 };
+							 .program_count = 1,
+							 .expect_stop = g->expect[0] ? g->expect : NULL };
 			run_test(pool, &img, t);
 			ran++;
 		}

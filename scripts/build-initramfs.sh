@@ -23,6 +23,11 @@
 #      script was built with, 1 otherwise; then CALL (32-bit) = EXIT.  The
 #      hypervisor ends the guest there, so the verdict comes from inside
 #      Linux, from a value only the hypervisor could have supplied.
+#   With minihv.test=MODE on the kernel command line it misbehaves on
+#   purpose instead, for scripts/linux-arm64.sh's tests of what the
+#   hypervisor does then: poweroff and panic (before the EXIT hypercall),
+#   hang (sleeps for ever), exitcode (EXIT with 7), userpointer (a
+#   CONSOLE_WRITE call from user space), wild (a load from 0x10000000).
 #   5. Without the node (plain QEMU: scripts/linux-el1-baseline.sh), or if
 #      devmem returns from the EXIT call (it must not), it says so and
 #      powers off (poweroff -f: PSCI SYSTEM_OFF).  Under minihv that is a
@@ -70,6 +75,8 @@ abi_version=$(abi MINIHV_ABI_VERSION)
 reg_version=$(abi MINIHV_HC_VERSION)
 reg_arg0=$(abi MINIHV_HC_ARG0)
 reg_call=$(abi MINIHV_HC_CALL)
+reg_arg1=$(abi MINIHV_HC_ARG1)
+call_console_write=$(abi MINIHV_CALL_CONSOLE_WRITE)
 call_exit=$(abi MINIHV_CALL_EXIT)
 
 root=$(mktemp -d)
@@ -114,6 +121,30 @@ done_here() {
 say "init running (Linux $(uname -r))"
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+
+# A test of what goes wrong (scripts/linux-arm64.sh): minihv.test=MODE on
+# the kernel's command line makes this init misbehave in one way, and the
+# config expects the hypervisor to name it.  Without it: the real test.
+mode=""
+for w in $(cat /proc/cmdline); do
+	case $w in
+	minihv.test=*) mode=${w#minihv.test=} ;;
+	esac
+done
+case $mode in
+poweroff)
+	say "test: powering off without the EXIT hypercall"
+	poweroff -f
+	;;
+panic)
+	say "test: init exits, so the kernel panics (and panic=-1 resets)"
+	exit 1
+	;;
+hang)
+	say "test: init waits for ever (the kernel idles in WFI)"
+	exec sleep 100000000
+	;;
+esac
 
 # The hypervisor's node: /hypercall@ADDR (a child of the root, where
 # /proc/device-tree points).
@@ -180,6 +211,25 @@ esac
 # EXIT: ARG0 = the code (a 64-bit store), then CALL = EXIT (32-bit).
 code=1
 [ "$ok" = 0 ] || code=0
+case $mode in
+exitcode)
+	say "test: EXIT with code 7"
+	code=7
+	;;
+userpointer)
+	# CONSOLE_WRITE takes a pointer: from user space it is refused.
+	say "test: CONSOLE_WRITE from user space"
+	devmem "$(printf '0x%x' $((base + @REG_ARG0@)))" 64 0x400000
+	devmem "$(printf '0x%x' $((base + @REG_ARG1@)))" 64 16
+	devmem "$(printf '0x%x' $((base + @REG_CALL@)))" 32 @CALL_CONSOLE_WRITE@
+	;;
+wild)
+	# An address that is neither RAM nor the window nor a device handed
+	# through: the hypervisor stops the guest there.
+	say "test: a load from 0x10000000, where the partition has nothing"
+	devmem 0x10000000 32
+	;;
+esac
 say "EXIT hypercall with code $code"
 devmem "$(printf '0x%x' $((base + @REG_ARG0@)))" 64 "$code"
 devmem "$(printf '0x%x' $((base + @REG_CALL@)))" 32 @CALL_EXIT@
@@ -188,6 +238,7 @@ done_here
 EOF
 sed -e "s/@ABI_VERSION@/$abi_version/g" -e "s/@REG_VERSION@/$reg_version/g" \
 	-e "s/@REG_ARG0@/$reg_arg0/g" -e "s/@REG_CALL@/$reg_call/g" \
+	-e "s/@REG_ARG1@/$reg_arg1/g" -e "s/@CALL_CONSOLE_WRITE@/$call_console_write/g" \
 	-e "s/@CALL_EXIT@/$call_exit/g" "$root/init.in" >"$root/init"
 rm "$root/init.in"
 chmod 755 "$root/init"

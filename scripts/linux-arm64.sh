@@ -14,15 +14,28 @@
 #   debian  the Linux guest   its /init makes the EXIT hypercall with 0
 #                             when the ABI VERSION register it reads
 #                             through devmem is right
+#   linux-* the same kernel, misbehaving on purpose (the initramfs's
+#           minihv.test=MODE): powering off or panicking before the EXIT
+#           hypercall, hanging (a 6 s timeout), exiting with code 7, a
+#           pointer call from user space, a load from an address with
+#           nothing behind it
+#   bad-*   entries the hypervisor must refuse: a missing file, more
+#           memory than the machine, a file that is no Image, a kernel too
+#           big for its RAM, an initrd that is no archive, an unknown key
 #   after   mmio_widths, hostile_spin   after Linux has been and gone:
 #                             the MMIO path and the watchdog still work
 #
+# Each linux-* and bad-* entry says what it expects (expect = TEXT): it
+# passes when minihv refuses or stops it with that text, and the next guest
+# still runs.
+#
 # The hypervisor prints one verdict line per embedded test, by its name,
 # and one for the Linux guest by its section's name ("PASS: debian: ..."),
-# so the judge expects the names in build/linux/LABEL.list, not the app's
-# guests.list (run-suite.sh's MINIHV_LIST).  QEMU gets 1024 MiB: the
-# hypervisor takes the Linux guest's RAM and the buffers for the kernel and
-# initramfs files from the firmware.  Ends with the run's wall time.
+# so the judge expects the names in build/linux/LABEL.list, read from the
+# config, not the app's guests.list (run-suite.sh's MINIHV_LIST).  QEMU gets
+# 1536 MiB: boot/ takes every Linux guest's RAM (256 MiB, and 64 MiB for
+# each misbehaving one) and the kernel and initramfs files (once each) from
+# the firmware before the first guest runs.  Ends with the run's wall time.
 #
 # Environment: MINIHV_TIMEOUT (default 180 here: see below), and the rest
 # of run-suite.sh's (MINIHV_QUIET=1, MINIHV_STALL, ...).
@@ -64,12 +77,110 @@ initrd = \minihv\initrd.cpio
 cmdline = console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1
 memory = 256M
 
+# What must go wrong, and how: each of these passes when minihv refuses or
+# stops it with the words after "expect", and the next guest still runs.
+# Linux that misbehaves (the initramfs's minihv.test=MODE):
+[guest linux-poweroff]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 minihv.test=poweroff
+memory = 64M
+expect = powered off (PSCI SYSTEM_OFF) without making the EXIT hypercall
+
+[guest linux-panic]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 minihv.test=panic
+memory = 64M
+expect = reset the machine (PSCI SYSTEM_RESET) without making the EXIT hypercall
+
+[guest linux-hang]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 minihv.test=hang
+memory = 64M
+timeout = 6
+expect = watchdog: guest ran for 6000 ms
+
+[guest linux-exitcode]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 minihv.test=exitcode
+memory = 64M
+expect = EXIT hypercall with code 7
+
+[guest linux-userpointer]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 minihv.test=userpointer
+memory = 64M
+expect = it takes a guest pointer
+
+[guest linux-wild]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 minihv.test=wild
+memory = 64M
+expect = guest-physical 0x10000000: nothing is there
+
+# Config entries the hypervisor must refuse, each with its own message:
+[guest bad-file]
+kind = linux
+kernel = \minihv\vmlinuz-missing
+memory = 64M
+expect = no such file on the boot volume
+
+[guest bad-memory]
+kind = linux
+kernel = \minihv\Image
+memory = 1600M
+expect = is more than this machine has
+
+[guest bad-magic]
+kind = linux
+kernel = \minihv\initrd.cpio
+memory = 64M
+expect = not an arm64 Image: magic
+
+[guest bad-fit]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+memory = 32M
+expect = the kernel needs image_size
+
+[guest bad-initrd]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\minihv.cfg
+memory = 64M
+expect = initrd: the initrd is neither
+
+[guest bad-key]
+kind = linux
+kernel = \minihv\Image
+memroy = 64M
+expect = unknown key "memroy"
+
 [guest after]
 kind = minihv
 embedded = mmio_widths hostile_spin
 EOF
+# The verdicts to expect, from the config itself: each embedded test by
+# its own name, every other guest by its section's name (hv/main.c).
 list="build/linux/$label.list"
-printf '%s\n' hello leftover debian mmio_widths hostile_spin >"$list"
+awk '
+	function flush() { if (name != "" && !embedded) print name }
+	/^\[guest / { flush(); name = $2; sub(/\]$/, "", name); embedded = 0; next }
+	/^embedded *=/ { sub(/^embedded *= */, ""); for (i = 1; i <= NF; i++) print $i; embedded = 1 }
+	END { flush() }
+' "$extra/minihv/minihv.cfg" >"$list"
 
 # The time limit: the stall detector (MINIHV_STALL, 45 s of silence) ends
 # a hang long before it; the limit only bounds a guest that keeps talking.
@@ -80,7 +191,7 @@ printf '%s\n' hello leftover debian mmio_widths hostile_spin >"$list"
 # many times slower.
 start=$(date +%s)
 status=0
-MINIHV_ESP_EXTRA="$extra" MINIHV_MEM=1024 MINIHV_LIST="$list" \
+MINIHV_ESP_EXTRA="$extra" MINIHV_MEM=1536 MINIHV_LIST="$list" \
 	MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-180} \
 	sh scripts/run-suite.sh qemu-arm64 "$cpu" "$builddir" "$label" || status=$?
 echo "# $label: the run took $(($(date +%s) - start)) s (wall time, firmware to power-off, with the judge)"

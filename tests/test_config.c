@@ -174,7 +174,8 @@ static void test_valid(void)
 static void test_messages(void)
 {
 	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\n\n\n\nmemroy = 256M\n"),
-		  "line 7: unknown key \"memroy\" (known: kind, kernel, initrd, cmdline, memory, embedded)",
+		  "line 7: unknown key \"memroy\" (known: kind, kernel, initrd, cmdline, memory, embedded, "
+		  "expect, timeout)",
 		  "unknown key");
 	CHECK_STR(err1("[guest a]\nkind = linux\nkind = minihv\n"),
 		  "line 3: duplicate key \"kind\" (already set on line 2)", "duplicate key");
@@ -552,6 +553,39 @@ static void test_random(void)
 	CHECK_EQ(bad, 0, "2000 random inputs: every result well-formed");
 }
 
+/* expect and timeout (the test keys: scripts/linux-arm64.sh). */
+static void test_expect_timeout(void)
+{
+	parse("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\ntimeout = 30\nexpect = watchdog: x\n");
+	CHECK(!cfg.guests[0].error[0] && cfg.guests[0].timeout == 30 &&
+	      !strcmp(cfg.guests[0].expect, "watchdog: x"), "timeout and expect of a linux guest");
+	parse("[guest a]\nkind = minihv\nkernel = \\K\nexpect = stopped\n");
+	CHECK(!cfg.guests[0].error[0] && !strcmp(cfg.guests[0].expect, "stopped"),
+	      "expect of a minihv guest from a file");
+	parse("[guest a]\nkind = linux\nmemroy = 1\nexpect = unknown key\n");
+	CHECK(cfg.guests[0].error[0] && !strcmp(cfg.guests[0].expect, "unknown key"),
+	      "expect after the guest was refused: still read");
+	parse("[guest a]\nkind = linux\nmemroy = 1\nexpect = a\nexpect = b\n");
+	CHECK(!strcmp(cfg.guests[0].expect, "a"), "expect after a refusal: the first kept");
+	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\n\ntimeout = 0\n"),
+		  "line 6: timeout \"0\" is not a number of seconds from 1 to 3600", "timeout 0");
+	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\ntimeout = 3601\n"),
+		  "line 5: timeout \"3601\" is not a number of seconds from 1 to 3600", "timeout 3601");
+	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\ntimeout = 99999999999999999999\n"),
+		  "line 5: timeout \"99999999999999999999\" is not a number of seconds from 1 to 3600",
+		  "timeout: no overflow");
+	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\ntimeout = 5s\n"),
+		  "line 5: timeout \"5s\" is not a number of seconds from 1 to 3600", "timeout with a unit");
+	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\n\nexpect =\n"),
+		  "line 6: expect is empty: give the text the refusal or stop must contain", "expect empty");
+	CHECK_STR(err1("[guest a]\nkind = minihv\nkernel = \\K\n\ntimeout = 5\n"),
+		  "line 5: \"timeout\" is only for linux guests: a minihv guest has the hypervisor's fixed watchdog",
+		  "timeout for minihv");
+	CHECK_STR(err1("[guest a]\nkind = minihv\nembedded = hello\nexpect = x\n"),
+		  "line 4: \"expect\" is for a guest from a file: embedded tests carry their own expectations",
+		  "expect for embedded");
+}
+
 /* The config's messages start with their line number. */
 static int config_message(const char *line)
 {
@@ -571,6 +605,7 @@ int main(void)
 	test_long();
 	test_many();
 	test_random();
+	test_expect_timeout();
 	check_doc_messages(config_message);
 	return unit_done();
 }

@@ -276,6 +276,7 @@ void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough
 	fdt_begin_node(w, name);
 	fdt_prop_string(w, "compatible", "arm,cortex-a15-gic");
 	fdt_prop_u32(w, "#interrupt-cells", 3);
+	fdt_prop_u32(w, "#address-cells", 0);   /* dtc warns without it */
 	fdt_prop_empty(w, "interrupt-controller");
 	reg_cells(reg, p->gicd, p->gicd_size);
 	reg_cells(reg + 4, p->gicc, p->gicc_size);
