@@ -111,6 +111,10 @@ extern struct arm_features arm_features;
 /* Does the CPU have pointer authentication (el2.c)? */
 bool arm_has_pointer_auth(void);
 
+/* The firmware's device tree and the size to read it within, or NULL
+ * (power.c). */
+const void *arm_firmware_dt(size_t *max);
+
 /* Is the platform QEMU's virt board (power.c, from ACPI or the device
  * tree)? */
 bool arm_platform_is_qemu(void);

@@ -217,13 +217,9 @@ static int find_from_dt(struct arm_passthrough *p, const void *dt, size_t max, c
 int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 {
 	const struct hv_platform *pf = hv_power_platform();
-	const void *dt = pf ? pf->device_tree : NULL;
-	/* The firmware's tree is trusted, but read within the size its own
-	 * header gives, capped. */
-	size_t max = dt ? be32((const uint8_t *)dt + 4) : 0;
-	if (max > (2u << 20))
-		max = 2u << 20;
-	int err = dt && fdt_valid(dt, max) ? find_from_dt(p, dt, max, why, len) :
+	size_t max = 0;
+	const void *dt = arm_firmware_dt(&max);
+	int err = dt ? find_from_dt(p, dt, max, why, len) :
 		  find_from_acpi(p, pf ? pf->acpi_rsdp : NULL, why, len);
 	if (err)
 		return err;

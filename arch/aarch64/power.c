@@ -25,6 +25,8 @@
 #include "../../hv/hv.h"
 #include "../../hv/print.h"
 #include "../../lib/minihv_string.h"
+#include "../../lib/fdt.h"
+#include "arm.h"
 
 #define PSCI_SYSTEM_OFF 0x84000008u /* SMC32 function id */
 
@@ -80,45 +82,37 @@ static enum conduit conduit_from_acpi(const uint8_t *rsdp)
 }
 
 /*
- * Device tree (flattened, big-endian): a header, then a stream of 32-bit
- * tokens -- BEGIN_NODE (1) + name, END_NODE (2), PROP (3) + length + name
- * offset + value, NOP (4), END (9).  We want the property "method" of a
- * top-level node named "psci" (or "psci@...").
+ * The firmware's device tree, read with lib/fdt.h's bounds-checked reader
+ * within the size its own header gives (capped at 2 MiB), or NULL when
+ * there is none or it is not a valid tree.  Also gic.c's.
  */
-static enum conduit conduit_from_fdt(const uint8_t *fdt)
+const void *arm_firmware_dt(size_t *max)
 {
-	if (!fdt || be32(fdt) != 0xd00dfeed)
-		return CONDUIT_NONE;
-	const uint8_t *p = fdt + be32(fdt + 8);
-	const uint8_t *end = p + be32(fdt + 36); /* size_dt_struct */
-	const char *strings = (const char *)fdt + be32(fdt + 12);
-	int depth = 0, in_psci = 0;
+	const struct hv_platform *pf = hv_power_platform();
+	const uint8_t *dt = pf ? pf->device_tree : NULL;
 
-	while (p + 4 <= end) {
-		uint32_t tok = be32(p);
-		p += 4;
-		if (tok == 1) {
-			const char *name = (const char *)p;
-			size_t n = strlen(name);
-			depth++;
-			in_psci = depth == 2 && memcmp(name, "psci", 4) == 0 &&
-				  (name[4] == '\0' || name[4] == '@');
-			p += (n + 1 + 3) & ~(size_t)3;
-		} else if (tok == 2) {
-			depth--;
-			in_psci = 0;
-		} else if (tok == 3) {
-			uint32_t len = be32(p), name = be32(p + 4);
-			const char *val = (const char *)p + 8;
-			if (in_psci && same(strings + name, "method"))
-				return same(val, "smc") ? CONDUIT_SMC :
-				       same(val, "hvc") ? CONDUIT_HVC : CONDUIT_NONE;
-			p += 8 + ((len + 3) & ~3u);
-		} else if (tok != 4) {
-			break; /* END, or something we do not understand */
-		}
-	}
-	return CONDUIT_NONE;
+	if (!dt)
+		return NULL;
+	*max = be32(dt + 4);
+	if (*max > (2u << 20))
+		*max = 2u << 20;
+	return fdt_valid(dt, *max) ? dt : NULL;
+}
+
+/* The PSCI node's "method" (booting Linux's psci binding: "arm,psci-0.2"
+ * and later also list "arm,psci"). */
+static enum conduit conduit_from_fdt(void)
+{
+	size_t max;
+	const void *dt = arm_firmware_dt(&max);
+	uint32_t len = 0;
+	const char *m = dt ? fdt_find_prop(dt, max, "arm,psci", "method", &len) : NULL;
+
+	if (!m && dt)
+		m = fdt_find_prop(dt, max, "arm,psci-0.2", "method", &len);
+	if (!m || len < 4 || m[len - 1] != '\0')
+		return CONDUIT_NONE;
+	return same(m, "smc") ? CONDUIT_SMC : same(m, "hvc") ? CONDUIT_HVC : CONDUIT_NONE;
 }
 
 /*
@@ -135,35 +129,10 @@ bool arm_platform_is_qemu(void)
 	const uint8_t *rsdp = pf->acpi_rsdp;
 	if (rsdp && memcmp(rsdp, "RSD PTR ", 8) == 0 && memcmp(rsdp + 9, "BOCHS ", 6) == 0)
 		return true;
-	const uint8_t *fdt = pf->device_tree;
-	if (!fdt || be32(fdt) != 0xd00dfeed)
-		return false;
-	const uint8_t *p = fdt + be32(fdt + 8);
-	const uint8_t *end = p + be32(fdt + 36);
-	const char *strings = (const char *)fdt + be32(fdt + 12);
-	int depth = 0;
-	while (p + 4 <= end) {
-		uint32_t tok = be32(p);
-		p += 4;
-		if (tok == 1) {
-			depth++;
-			p += (strlen((const char *)p) + 1 + 3) & ~(size_t)3;
-		} else if (tok == 2) {
-			depth--;
-		} else if (tok == 3) {
-			uint32_t len = be32(p), name = be32(p + 4);
-			const char *val = (const char *)p + 8;
-			/* compatible is a list of NUL-terminated strings. */
-			if (depth == 1 && same(strings + name, "compatible"))
-				for (uint32_t i = 0; i < len; i += (uint32_t)strlen(val + i) + 1)
-					if (same(val + i, "linux,dummy-virt"))
-						return true;
-			p += 8 + ((len + 3) & ~3u);
-		} else if (tok != 4) {
-			break;
-		}
-	}
-	return false;
+	/* Its device tree's root is compatible with "linux,dummy-virt". */
+	size_t max;
+	const void *dt = arm_firmware_dt(&max);
+	return dt && fdt_find_prop(dt, max, "linux,dummy-virt", "compatible", NULL) != NULL;
 }
 
 /*
@@ -182,7 +151,7 @@ void arch_power_off(int status, void (*firmware_power_off)(void))
 	const char *from = "";
 	if (pf && (c = conduit_from_acpi(pf->acpi_rsdp)) != CONDUIT_NONE)
 		from = "the ACPI FADT";
-	else if (pf && (c = conduit_from_fdt(pf->device_tree)) != CONDUIT_NONE)
+	else if ((c = conduit_from_fdt()) != CONDUIT_NONE)
 		from = "the device tree";
 
 	if (c == CONDUIT_SMC) {
