@@ -105,13 +105,14 @@ arm64_update() {
 	[ "$apt_updated" = 0 ] || return 0
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 	# shellcheck disable=SC2086 # $apt_opts is several words
-	retry apt-get $apt_opts update
+	retry apt-get $apt_opts update >&2
 	apt_updated=1
 }
 # arm64_download PACKAGE: its arm64 .deb into $apt_dir (an older one there
-# is removed first); prints the file's name.
+# is removed first); prints the file's name, and nothing else: it runs in
+# $(...), so arm64_update must have run first, in this shell (a flag set in
+# that subshell would be lost, and apt's chatter would become the name).
 arm64_download() {
-	arm64_update
 	rm -f "$apt_dir/${1}_"*_arm64.deb
 	# shellcheck disable=SC2086
 	(cd "$apt_dir" && retry apt-get $apt_opts download "$1:arm64") >&2
@@ -127,6 +128,7 @@ efi_arm="$deps/gnu-efi-aarch64"
 if [ ! -f "$efi_arm/usr/lib/libefi.a" ]; then
 	echo "install-deps: fetching gnu-efi:arm64 into $efi_arm"
 	mkdir -p "$efi_arm"
+	arm64_update
 	deb=$(arm64_download gnu-efi)
 	dpkg-deb -x "$deb" "$efi_arm"
 fi
@@ -192,6 +194,7 @@ if [ ! -f "$busybox" ]; then
 	echo "install-deps: fetching busybox-static:arm64 into $deps/busybox-arm64"
 	rm -rf "$deps/busybox-arm64"
 	mkdir -p "$deps/busybox-arm64/pkg" "$deps/busybox-arm64/bin"
+	arm64_update
 	deb=$(arm64_download busybox-static)
 	dpkg-deb -x "$deb" "$deps/busybox-arm64/pkg"
 	what=$(file -b "$deps/busybox-arm64/pkg/bin/busybox")
