@@ -359,13 +359,18 @@ static const struct guest_image *embedded_test(const char *name, size_t len)
 	return NULL;
 }
 
-static unsigned long run_embedded(struct bump *pool, const struct guest_config *g, struct tally *t)
+static unsigned long run_embedded(struct bump *pool, const struct guest_config *g, struct tally *t,
+				  const char *skip)
 {
 	unsigned long ran = 0;
 
 	if (same_string(g->embedded, "all")) {
-		for (unsigned long i = 0; i < guest_image_count; i++)
-			run_test(pool, &guest_images[i], t);
+		for (unsigned long i = 0; i < guest_image_count; i++) {
+			if (skip)
+				verdict(t, MINIHV_VERDICT_SKIP, guest_images[i].name, skip);
+			else
+				run_test(pool, &guest_images[i], t);
+		}
 		return guest_image_count;
 	}
 	for (const char *p = g->embedded; *p;) {
@@ -377,7 +382,9 @@ static unsigned long run_embedded(struct bump *pool, const struct guest_config *
 		if (p == w)
 			break;
 		const struct guest_image *img = embedded_test(w, (size_t)(p - w));
-		if (img) {
+		if (img && skip) {
+			verdict(t, MINIHV_VERDICT_SKIP, img->name, skip);
+		} else if (img) {
 			run_test(pool, img, t);
 		} else {
 			char name[CONFIG_NAME_MAX];
@@ -415,7 +422,8 @@ static unsigned judge_expect(const struct guest_config *g, unsigned v, char *msg
 	return MINIHV_VERDICT_FAIL;
 }
 
-static unsigned long run_config(struct bump *pool, const struct hv_platform *pf, struct tally *t)
+static unsigned long run_config(struct bump *pool, const struct hv_platform *pf, struct tally *t,
+				const char *skip)
 {
 	const struct hv_config *c = pf->config;
 	unsigned long ran = 0;
@@ -431,7 +439,12 @@ static unsigned long run_config(struct bump *pool, const struct hv_platform *pf,
 
 		hv_printf("minihv: === config guest '%s' (%s, line %u) ===\n", g->name,
 			  guest_kind_name(g->kind), g->line);
-		if (g->error[0]) {
+		if (skip && g->embedded[0] && !g->error[0]) {
+			ran += run_embedded(pool, g, t, skip);
+		} else if (skip) {
+			verdict(t, MINIHV_VERDICT_SKIP, g->name, skip);
+			ran++;
+		} else if (g->error[0]) {
 			hv_snprintf(msg, sizeof(msg), "refused: %s", g->error);
 			unsigned v = judge_expect(g, MINIHV_VERDICT_FAIL, msg, sizeof(msg));
 			verdict(t, v, g->name, msg);
@@ -442,7 +455,7 @@ static unsigned long run_config(struct bump *pool, const struct hv_platform *pf,
 			verdict(t, v, g->name, msg);
 			ran++;
 		} else if (g->embedded[0]) {
-			ran += run_embedded(pool, g, t);
+			ran += run_embedded(pool, g, t, NULL);
 		} else {
 			/* A minihv guest from a file: one program, loaded and
 			 * judged as the embedded ones are. */
@@ -468,18 +481,22 @@ int hv_main(const struct hv_platform *platform)
 	hv_power_init(platform);
 	bump_init(&pool, "hypervisor pool", platform->pool_base, platform->pool_size);
 	if (arch_cpu_init()) {
+		static const char why[] = "virtualization not available (see above)";
+		unsigned long n = guest_image_count;
 		hv_printf("minihv: cannot run guests on this CPU\n");
-		for (unsigned long i = 0; i < guest_image_count; i++)
-			verdict(&t, MINIHV_VERDICT_SKIP, guest_images[i].name,
-				"virtualization not available (see above)");
-		hv_printf("SUMMARY: %lu tests, 0 failed, %u skipped\n", guest_image_count, t.skipped);
-		return 3;
+		if (platform->config)
+			n = run_config(&pool, platform, &t, why);
+		else
+			for (unsigned long i = 0; i < guest_image_count; i++)
+				verdict(&t, MINIHV_VERDICT_SKIP, guest_images[i].name, why);
+		hv_printf("SUMMARY: %lu tests, %u failed, %u skipped\n", n, t.failed, t.skipped);
+		return t.failed ? 1 : 3;
 	}
 	hv_printf("minihv: backend: %s\n", arch_name());
 
 	unsigned long ran = guest_image_count;
 	if (platform->config)
-		ran = run_config(&pool, platform, &t);
+		ran = run_config(&pool, platform, &t, NULL);
 	else
 		for (unsigned long i = 0; i < guest_image_count; i++)
 			run_test(&pool, &guest_images[i], &t);
