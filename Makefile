@@ -578,7 +578,7 @@ FUZZ_FLAGS_hypercall := $(HV_UNIT_CFLAGS)
 FUZZ_SRCS_fdt        := $(UNIT_EXTRA_test_fdt)
 FUZZ_SRCS_config     := hv/config.c arch/aarch64/linux_image.c lib/format.c
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_DEPS) $(HV_UNIT_SRCS) | $(DEPS_STAMP)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(HOST_DEPS) $(HV_UNIT_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FLAGS_$*) $< $(FUZZ_SRCS_$*) -o $@
 

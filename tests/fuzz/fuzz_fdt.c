@@ -61,27 +61,7 @@
 #define MAX_NODES 512
 #define MAX_DEPTH 64
 
-/* Fuzz bytes, read one at a time; zeros once they run out. */
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t byte(struct in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint64_t le(struct in *in, unsigned bytes)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < bytes; i++)
-		v |= (uint64_t)byte(in) << (8 * i);
-	return v;
-}
+#include "fuzz_input.h"
 
 static const char *const names[] = {
 	"compatible", "reg", "#address-cells", "#size-cells", "a", "b@1", "cpus", "cpu@0",

@@ -37,27 +37,7 @@
 static struct bump pool;
 static uint8_t *pool_mem;
 
-/* Fuzz bytes, read one at a time; zeros once they run out. */
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t byte(struct in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint64_t le(struct in *in, unsigned bytes)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < bytes; i++)
-		v |= (uint64_t)byte(in) << (8 * i);
-	return v;
-}
+#include "fuzz_input.h"
 
 /* A register value: raw, small (a length), or aimed at an edge. */
 static uint64_t pick_value(struct in *in)
