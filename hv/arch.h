@@ -247,6 +247,7 @@ struct linux_boot {
 	const void *initrd;     /* NULL: none */
 	uint64_t initrd_len;
 	const char *cmdline;
+	bool psci_smc;          /* PSCI by SMC, not HVC (the config's psci = smc) */
 };
 
 /*

@@ -23,10 +23,10 @@
 #include "../lib/minihv_string.h"
 
 enum config_key { KEY_KIND, KEY_KERNEL, KEY_INITRD, KEY_CMDLINE, KEY_MEMORY, KEY_EMBEDDED, KEY_EXPECT,
-		  KEY_TIMEOUT, KEY_COUNT };
+		  KEY_TIMEOUT, KEY_PSCI, KEY_COUNT };
 
 static const char *const key_names[KEY_COUNT] = {
-	"kind", "kernel", "initrd", "cmdline", "memory", "embedded", "expect", "timeout",
+	"kind", "kernel", "initrd", "cmdline", "memory", "embedded", "expect", "timeout", "psci",
 };
 
 struct parser {
@@ -348,7 +348,7 @@ static void value_line(struct parser *p, unsigned line, const char *s, size_t n)
 			break;
 	if (k == KEY_COUNT) {
 		set_error(g->error, "line %u: unknown key \"%s\" (known: kind, kernel, initrd, cmdline, memory, "
-			  "embedded, expect, timeout)", line, quote(q, key, kn));
+			  "embedded, expect, timeout, psci)", line, quote(q, key, kn));
 		return;
 	}
 	if (p->key_line[k]) {
@@ -401,6 +401,15 @@ static void value_line(struct parser *p, unsigned line, const char *s, size_t n)
 	case KEY_TIMEOUT:
 		parse_seconds(p, line, v, vn, &g->timeout);
 		break;
+	case KEY_PSCI:
+		if (same(v, vn, "hvc"))
+			g->psci_smc = false;
+		else if (same(v, vn, "smc"))
+			g->psci_smc = true;
+		else
+			set_error(g->error, "line %u: psci \"%s\" is not a conduit (hvc or smc)", line,
+				  quote(q, v, vn));
+		break;
 	}
 }
 
@@ -442,6 +451,11 @@ static void finish_guest(struct parser *p)
 		if (at[KEY_TIMEOUT]) {
 			set_error(g->error, "line %u: \"timeout\" is only for linux guests: a minihv guest has the "
 				  "hypervisor's fixed watchdog", at[KEY_TIMEOUT]);
+			return;
+		}
+		if (at[KEY_PSCI]) {
+			set_error(g->error, "line %u: \"psci\" is only for linux guests: a minihv guest gets no "
+				  "firmware calls", at[KEY_PSCI]);
 			return;
 		}
 		if (at[KEY_EXPECT] && at[KEY_EMBEDDED]) {

@@ -18,6 +18,7 @@
 #define HV_CONFIG_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum guest_kind { GUEST_KIND_NONE, GUEST_KIND_MINIHV, GUEST_KIND_LINUX };
@@ -54,6 +55,8 @@ struct guest_config {
 	 * guests and minihv guests from a file. */
 	char expect[CONFIG_PATH_MAX];
 	unsigned timeout;                /* linux: the watchdog, in seconds; 0 when absent */
+	bool psci_smc;                   /* linux: its device tree names SMC as PSCI's conduit
+					    (psci = smc), not HVC */
 	unsigned line;                   /* line of the [guest] header, for messages */
 	char error[CONFIG_ERROR_MAX];    /* "" if the entry is valid; else why it is refused, with the line number */
 };

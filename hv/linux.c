@@ -62,6 +62,7 @@ unsigned linux_guest_run(struct bump *pool, const struct guest_config *g,
 		.kernel = f->kernel, .kernel_len = f->kernel_len,
 		.initrd = f->initrd, .initrd_len = f->initrd_len,
 		.cmdline = g->cmdline,
+		.psci_smc = g->psci_smc,
 	};
 	char why[256];
 	struct vcpu *vcpu = arch_linux_setup(vm, &lb, why, sizeof(why));

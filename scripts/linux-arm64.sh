@@ -14,6 +14,7 @@
 #   debian  the Linux guest   its /init makes the EXIT hypercall with 0
 #                             when the ABI VERSION register it reads
 #                             through devmem is right
+#   debian-smc  the same, told to call PSCI by SMC (psci = smc)
 #   linux-* the same kernel, misbehaving on purpose (the initramfs's
 #           minihv.test=MODE): powering off or panicking before the EXIT
 #           hypercall, hanging (a 6 s timeout), exiting with code 7, a
@@ -34,7 +35,7 @@
 # so the judge expects the names in build/linux/LABEL.list, read from the
 # config, not the app's guests.list (run-suite.sh's MINIHV_LIST).  QEMU gets
 # 1536 MiB: boot/ takes every Linux guest's RAM (256 MiB, and 64 MiB for
-# each misbehaving one) and the kernel and initramfs files (once each) from
+# the others) and the kernel and initramfs files (once each) from
 # the firmware before the first guest runs.  Ends with the run's wall time.
 #
 # Environment: MINIHV_TIMEOUT (default 180 here: see below), and the rest
@@ -76,6 +77,15 @@ kernel = \minihv\Image
 initrd = \minihv\initrd.cpio
 cmdline = console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1
 memory = 256M
+
+# The same, with PSCI through SMC (trapped by HCR_EL2.TSC) instead of HVC.
+[guest debian-smc]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1
+memory = 64M
+psci = smc
 
 # What must go wrong, and how: each of these passes when minihv refuses or
 # stops it with the words after "expect", and the next guest still runs.

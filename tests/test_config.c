@@ -175,7 +175,7 @@ static void test_messages(void)
 {
 	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\n\n\n\nmemroy = 256M\n"),
 		  "line 7: unknown key \"memroy\" (known: kind, kernel, initrd, cmdline, memory, embedded, "
-		  "expect, timeout)",
+		  "expect, timeout, psci)",
 		  "unknown key");
 	CHECK_STR(err1("[guest a]\nkind = linux\nkind = minihv\n"),
 		  "line 3: duplicate key \"kind\" (already set on line 2)", "duplicate key");
@@ -556,6 +556,15 @@ static void test_random(void)
 /* expect and timeout (the test keys: scripts/linux-arm64.sh). */
 static void test_expect_timeout(void)
 {
+	parse("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\npsci = smc\n");
+	CHECK(!cfg.guests[0].error[0] && cfg.guests[0].psci_smc, "psci = smc");
+	parse("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\npsci = hvc\n");
+	CHECK(!cfg.guests[0].error[0] && !cfg.guests[0].psci_smc, "psci = hvc");
+	CHECK_STR(err1("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\npsci = svc\n"),
+		  "line 5: psci \"svc\" is not a conduit (hvc or smc)", "psci: a conduit that is none");
+	CHECK_STR(err1("[guest a]\nkind = minihv\nkernel = \\K\npsci = smc\n"),
+		  "line 4: \"psci\" is only for linux guests: a minihv guest gets no firmware calls",
+		  "psci for minihv");
 	parse("[guest a]\nkind = linux\nkernel = \\K\nmemory = 64M\ntimeout = 30\nexpect = watchdog: x\n");
 	CHECK(!cfg.guests[0].error[0] && cfg.guests[0].timeout == 30 &&
 	      !strcmp(cfg.guests[0].expect, "watchdog: x"), "timeout and expect of a linux guest");

@@ -89,7 +89,7 @@ static int write_device_tree(const struct vm *vm, const struct arm_passthrough *
 	fdt_begin_node(&w, "psci");
 	static const char *const psci[] = { "arm,psci-1.0", "arm,psci-0.2" };
 	fdt_prop_strings(&w, "compatible", psci, 2);
-	fdt_prop_string(&w, "method", "hvc");
+	fdt_prop_string(&w, "method", lb->psci_smc ? "smc" : "hvc");
 	fdt_end_node(&w);
 
 	arm_passthrough_write_dt(&w, p);
