@@ -137,14 +137,19 @@ extern uint64_t arm_hcr_guest, arm_cnthctl_firmware;
 extern struct pt_arm_s2_geometry arm_s2_geometry;
 
 /*
- * The devices a partition (a Linux guest) is handed: the GICv2's
- * distributor and CPU interface, and the PL011, at their physical
- * addresses, read from the firmware's device tree (gic.c); with what they
- * held before the partition ran, given back after it (arm_passthrough_restore).
+ * The devices a partition (a Linux guest) is handed: the GIC -- a GICv2's
+ * distributor and CPU interface, or a GICv3's distributor and this CPU's
+ * redistributor frames (gicv3.c) -- and the PL011, at their physical
+ * addresses, read from the firmware's device tree or ACPI tables (gic.c);
+ * with what they held before the partition ran, given back after it
+ * (arm_passthrough_restore).
  */
 #define GIC_MAX_IRQS 1024
 struct arm_passthrough {
+	unsigned gic_version;   /* 2 or 3 (a GICv4 is handed through as a 3) */
 	uint64_t gicd, gicd_size, gicc, gicc_size, uart, uart_size;
+	/* A GICv3: this CPU's redistributor frames (RD_base, SGI_base...). */
+	uint64_t gicr, gicr_size;
 	/* The firmware's "interrupts" of its timer and PL011 nodes, passed on
 	 * to the guest's tree as they are (big-endian cells). */
 	uint32_t timer_irqs[16], uart_irqs[3];
@@ -158,6 +163,12 @@ struct arm_passthrough {
 	uint32_t enable[GIC_MAX_IRQS / 32], group[GIC_MAX_IRQS / 32];
 	uint32_t config[GIC_MAX_IRQS / 16];
 	uint8_t priority[GIC_MAX_IRQS], target[GIC_MAX_IRQS];
+	/* A GICv3's besides: slot 0 of enable, group, grpmod and priority's
+	 * first 32, and config 0-1, are the redistributor's (INTID 0-31), the
+	 * rest the distributor's; the SPIs' routes; the CPU interface. */
+	uint32_t grpmod[GIC_MAX_IRQS / 32], gicr_waker;
+	uint64_t irouter[GIC_MAX_IRQS];
+	uint64_t icc_sre, icc_pmr, icc_bpr1, icc_ctlr, icc_igrpen1;
 	uint32_t uart_cr, uart_lcrh, uart_ibrd, uart_fbrd, uart_imsc, uart_ifls;
 };
 
@@ -173,6 +184,15 @@ void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough
 /* Before the partition first runs, and after it is gone. */
 void arm_passthrough_save(struct arm_passthrough *p);
 void arm_passthrough_restore(const struct arm_passthrough *p);
+
+/* gicv3.c, for gic.c: this CPU's redistributor in the n regions given
+ * (0, or -1 with why); a GICv3's mapping, node, save and restore. */
+int arm_gicv3_find_rdist(struct arm_passthrough *p, const uint64_t *base, const uint64_t *size,
+			 unsigned n, char *why, size_t len);
+int arm_gicv3_map(struct vm *vm, const struct arm_passthrough *p);
+void arm_gicv3_write_dt(struct fdt_writer *w, const struct arm_passthrough *p);
+void arm_gicv3_save(struct arm_passthrough *p);
+void arm_gicv3_restore(const struct arm_passthrough *p);
 
 /* partition.c: the exits only a partition has. */
 void arm_partition_psci(struct vcpu *vcpu, struct vm_exit *exit);

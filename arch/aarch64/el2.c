@@ -24,8 +24,16 @@ static struct pt_format s2_format;
 static struct {
 	uint64_t hcr, vtcr, vttbr, vbar, daif, cptr, mdcr;
 	uint64_t cnthp_ctl, cnthp_cval, cnthctl, cntvoff, vpidr, vmpidr;
+	uint64_t icc_sre_el2, ich_hcr;  /* with a GICv3 CPU interface only */
+	bool gicv3_cpuif;
 	struct arm_el1_state el1;
 } firmware;
+
+/* By their encodings: assemblers for Armv8.0 know neither name. */
+#define ICC_SRE_EL2 s3_4_c12_c9_5
+#define ICH_HCR_EL2 s3_4_c12_c11_0
+#define ICC_SRE_SRE    (1ull << 0)  /* this EL uses the system registers */
+#define ICC_SRE_ENABLE (1ull << 3)  /* EL1 may reach ICC_SRE_EL1 */
 
 const char *arch_name(void)
 {
@@ -297,6 +305,29 @@ int arch_cpu_init(void)
 	 * guest is stopped.  HPMN (bits 4:0) keeps the firmware's value.
 	 */
 	write_sysreg(mdcr_el2, firmware.mdcr | MDCR_TDA | MDCR_TDOSA | MDCR_TPM | MDCR_TPMCR);
+	/*
+	 * A GICv3's CPU interface is system registers (ID_AA64PFR0_EL1.GIC,
+	 * bits 27:24, nonzero: QEMU's virt board says so only with
+	 * gic-version=3).  A partition handed the GICv3 (gicv3.c) uses the
+	 * physical one from EL1, which needs of EL2: ICC_SRE_EL2.SRE (EL2
+	 * itself on system registers, without which EL1 cannot be) and
+	 * Enable (EL1's ICC_SRE_EL1 accesses not trapped to EL2: Linux
+	 * turns its interface on there); and ICH_HCR_EL2 zero (no virtual
+	 * CPU interface, no trap of EL1's ICC accesses).  edk2 leaves SRE
+	 * and Enable set and ICH_HCR_EL2 zero; whatever it left comes back
+	 * at arch_cpu_fini.  A minihv test guest runs with IMO set: its ICC
+	 * accesses reach only the virtual interface, which is off.
+	 */
+	firmware.gicv3_cpuif = (read_sysreg(id_aa64pfr0_el1) >> 24) & 0xf;
+	if (firmware.gicv3_cpuif) {
+		firmware.icc_sre_el2 = read_sysreg(ICC_SRE_EL2);
+		firmware.ich_hcr = read_sysreg(ICH_HCR_EL2);
+		write_sysreg(ICC_SRE_EL2, firmware.icc_sre_el2 | ICC_SRE_SRE | ICC_SRE_ENABLE);
+		write_sysreg(ICH_HCR_EL2, 0);
+		hv_printf("minihv: GICv3 CPU interface: ICC_SRE_EL2 was 0x%llx, ICH_HCR_EL2 0x%llx\n",
+			  (unsigned long long)firmware.icc_sre_el2,
+			  (unsigned long long)firmware.ich_hcr);
+	}
 	isb();
 	return 0;
 }
@@ -313,6 +344,10 @@ void arch_cpu_fini(void)
 	write_sysreg(cntvoff_el2, firmware.cntvoff);
 	write_sysreg(vpidr_el2, firmware.vpidr);
 	write_sysreg(vmpidr_el2, firmware.vmpidr);
+	if (firmware.gicv3_cpuif) {
+		write_sysreg(ICH_HCR_EL2, firmware.ich_hcr);
+		write_sysreg(ICC_SRE_EL2, firmware.icc_sre_el2);
+	}
 	arm_load_el1(&firmware.el1);    /* with the EL1 timers */
 	/* The watchdog reprogrammed the EL2 timer: the firmware's deadline
 	 * first, then its control. */

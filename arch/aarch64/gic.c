@@ -18,9 +18,10 @@
  * runs and put back after it, and the next guest -- and the firmware, at
  * the end -- find them as they were.
  *
- * Only a GICv2 (QEMU's virt board's default) is handed through: a GICv3's
- * CPU interface is system registers, and its redistributors would need
- * mapping too.  A machine with a GICv3 gets a clear refusal.
+ * A GICv2 (QEMU's virt board's default) is handed through here; a GICv3
+ * (most arm64 machines', QEMU's with gic-version=3) in gicv3.c, which says
+ * how it differs.  This file finds which one the machine has, in the
+ * firmware's device tree or ACPI tables, and chooses.
  */
 #include "arm.h"
 #include "sysreg.h"
@@ -104,13 +105,16 @@ static const uint8_t *acpi_table(const uint8_t *rsdp, const char *sig, uint32_t 
 }
 
 /* A device tree interrupt specifier (3 cells, big-endian) for a GIC
- * interrupt: PPIs for the one CPU a partition has, level or edge, high
- * or low as ACPI's flags say (bit 0 edge, bit 1 active low). */
-static void dt_irq(uint32_t *cells, uint32_t intid, bool edge, bool low)
+ * interrupt: level or edge, high or low as ACPI's flags say (bit 0 edge,
+ * bit 1 active low); a GICv2's PPIs name the CPUs they go to (a mask in
+ * bits 15:8: the one CPU a partition has), a GICv3's do not (the binding
+ * has no mask: a PPI is the redistributor's own). */
+static void dt_irq(uint32_t *cells, uint32_t intid, bool edge, bool low, bool v3)
 {
 	bool ppi = intid < 32;
 	uint32_t type = edge ? (low ? 2 : 1) : (low ? 8 : 4);
-	uint32_t c[3] = { ppi ? 1u : 0u, ppi ? intid - 16 : intid - 32, type | (ppi ? 1u << 8 : 0) };
+	uint32_t c[3] = { ppi ? 1u : 0u, ppi ? intid - 16 : intid - 32,
+			  type | (ppi && !v3 ? 1u << 8 : 0) };
 	for (unsigned i = 0; i < 3; i++) {
 		uint8_t *b = (uint8_t *)&cells[i];
 		b[0] = (uint8_t)(c[i] >> 24);
@@ -120,8 +124,18 @@ static void dt_irq(uint32_t *cells, uint32_t intid, bool edge, bool low)
 	}
 }
 
+/* This CPU's MPIDR_EL1 affinity fields (Aff3, Aff2, Aff1, Aff0). */
+static uint64_t my_mpidr(void)
+{
+	return read_sysreg(mpidr_el1) & 0xff00ffffffull;
+}
+
+#define MAX_RDIST_REGIONS 8
+
 static int find_from_acpi(struct arm_passthrough *p, const uint8_t *rsdp, char *why, size_t len)
 {
+	uint64_t rbase[MAX_RDIST_REGIONS], rsize[MAX_RDIST_REGIONS], gicc_gicr = 0;
+	unsigned nr = 0;
 	const uint8_t *madt = acpi_table(rsdp, "APIC", 44);
 	const uint8_t *spcr = acpi_table(rsdp, "SPCR", 58);
 	const uint8_t *gtdt = acpi_table(rsdp, "GTDT", 80);
@@ -137,41 +151,61 @@ static int find_from_acpi(struct arm_passthrough *p, const uint8_t *rsdp, char *
 		const uint8_t *e = madt + off;
 		if (e[1] < 2 || off + e[1] > mlen)
 			break;
+		/* GICC (0x0b): a CPU's interface; from ACPI 5.1 on, at 60
+		 * its GICv3 redistributor's base and at 68 its MPIDR. */
 		if (e[0] == 0x0b && e[1] >= 40 && !p->gicc)
 			p->gicc = le64(e + 32);
-		else if (e[0] == 0x0c && e[1] >= 24) {
+		if (e[0] == 0x0b && e[1] >= 76 && le64(e + 60) && le64(e + 68) == my_mpidr())
+			gicc_gicr = le64(e + 60);
+		if (e[0] == 0x0c && e[1] >= 24) {      /* GICD, with its version */
 			p->gicd = le64(e + 8);
 			v3 = e[20] >= 3;
-		} else if (e[0] == 0x0e)
-			v3 = true;      /* a redistributor: GICv3 or later */
+		} else if (e[0] == 0x0e && e[1] >= 16) {
+			/* GICR: a redistributor discovery range. */
+			v3 = true;
+			if (nr < MAX_RDIST_REGIONS) {
+				rbase[nr] = le64(e + 4);
+				rsize[nr++] = le32(e + 12);
+			}
+		}
 		off += e[1];
 	}
 	if (v3) {
-		hv_snprintf(why, len, "this machine's interrupt controller is a GICv3: minihv hands through only a GICv2 (QEMU: -machine virt,gic-version=2)");
-		return -1;
-	}
-	if (!p->gicd || !p->gicc) {
+		/* The redistributors: the GICR ranges, or else this CPU's
+		 * own frames as its GICC entry gives them. */
+		if (!nr && gicc_gicr) {
+			rbase[0] = gicc_gicr;
+			rsize[0] = 0x20000;
+			nr = 1;
+		}
+		if (!p->gicd || !nr) {
+			hv_snprintf(why, len, "ACPI's MADT names no GICv3 distributor and redistributors");
+			return -1;
+		}
+		if (arm_gicv3_find_rdist(p, rbase, rsize, nr, why, len))
+			return -1;
+		p->gic_version = 3;
+		p->gicc = 0;
+	} else if (!p->gicd || !p->gicc) {
 		hv_snprintf(why, len, "ACPI's MADT names no GICv2 distributor and CPU interface");
 		return -1;
-	}
+	} else
+		p->gic_version = 2;
 	if (spcr[36] != 3 || spcr[40] != 0) {   /* PL011, in memory space */
 		hv_snprintf(why, len, "ACPI's SPCR console is not a memory-mapped PL011 (interface type %u)", spcr[36]);
 		return -1;
 	}
 	p->uart = le64(spcr + 44);
-	dt_irq(p->uart_irqs, le32(spcr + 54), false, false);
+	dt_irq(p->uart_irqs, le32(spcr + 54), false, false, v3);
 	p->uart_irqs_len = 12;
 	/* The timer, in the device tree's order: secure and non-secure EL1
 	 * physical, virtual, EL2 physical. */
 	static const unsigned at[4] = { 48, 56, 64, 72 };
 	for (unsigned i = 0; i < 4; i++) {
 		uint32_t flags = le32(gtdt + at[i] + 4);
-		dt_irq(p->timer_irqs + 3 * i, le32(gtdt + at[i]), flags & 1, flags & 2);
+		dt_irq(p->timer_irqs + 3 * i, le32(gtdt + at[i]), flags & 1, flags & 2, v3);
 	}
 	p->timer_irqs_len = 48;
-	p->gicd_size = 0x1000;
-	p->gicc_size = 0x2000;
-	p->uart_size = 0x1000;
 	return 0;
 }
 
@@ -184,13 +218,34 @@ static int find_from_dt(struct arm_passthrough *p, const void *dt, size_t max, c
 		if (fdt_find_reg(dt, max, gicv2[i], 0, &p->gicd, &p->gicd_size) == 0 &&
 		    fdt_find_reg(dt, max, gicv2[i], 1, &p->gicc, &p->gicc_size) == 0)
 			found = 0;
+	p->gic_version = 2;
 	if (found) {
-		uint64_t a, s;
-		hv_snprintf(why, len, "%s",
-			    fdt_find_reg(dt, max, "arm,gic-v3", 0, &a, &s) == 0 ?
-			    "this machine's interrupt controller is a GICv3: minihv hands through only a GICv2 (QEMU: -machine virt,gic-version=2)" :
-			    "the firmware's device tree names no GICv2");
-		return -1;
+		/* A GICv3: reg[0] the distributor, then the redistributor
+		 * regions (#redistributor-regions of them, 1 if unsaid). */
+		uint64_t rbase[MAX_RDIST_REGIONS], rsize[MAX_RDIST_REGIONS];
+		unsigned nr = 1;
+		uint32_t n;
+		const void *v = fdt_find_prop(dt, max, "arm,gic-v3", "#redistributor-regions", &n);
+		if (v && n == 4)
+			nr = be32(v);
+		if (fdt_find_reg(dt, max, "arm,gic-v3", 0, &p->gicd, &p->gicd_size)) {
+			hv_snprintf(why, len, "the firmware's device tree names no GICv2 or GICv3");
+			return -1;
+		}
+		if (nr < 1 || nr > MAX_RDIST_REGIONS) {
+			hv_snprintf(why, len, "the firmware's GICv3 has %u redistributor regions (at most %u are read)",
+				    nr, MAX_RDIST_REGIONS);
+			return -1;
+		}
+		for (unsigned i = 0; i < nr; i++)
+			if (fdt_find_reg(dt, max, "arm,gic-v3", 1 + i, &rbase[i], &rsize[i])) {
+				hv_snprintf(why, len, "the firmware's GICv3 node lacks redistributor region %u", i);
+				return -1;
+			}
+		if (arm_gicv3_find_rdist(p, rbase, rsize, nr, why, len))
+			return -1;
+		p->gic_version = 3;
+		p->gicc = 0;
 	}
 	if (fdt_find_reg(dt, max, "arm,pl011", 0, &p->uart, &p->uart_size)) {
 		hv_snprintf(why, len, "the firmware's device tree names no PL011 UART");
@@ -224,11 +279,13 @@ int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 	if (err)
 		return err;
 	/* A GICv2's distributor is 4 KiB of registers, its CPU interface 8
-	 * (GICC_DIR at 0x1000), a PL011 4: whole pages, no more. */
-	p->gicd_size = 0x1000;
-	p->gicc_size = 0x2000;
+	 * (GICC_DIR at 0x1000), a PL011 4: whole pages, no more.  A GICv3's
+	 * distributor is 64 KiB (the routes, GICD_IROUTER, from 0x6000), its
+	 * redistributor frames as gicv3.c found them, and no GICC. */
+	p->gicd_size = p->gic_version == 3 ? 0x10000 : 0x1000;
+	p->gicc_size = p->gic_version == 3 ? 0 : 0x2000;
 	p->uart_size = 0x1000;
-	if ((p->gicd | p->gicc | p->uart) & 0xfff) {
+	if ((p->gicd | p->gicc | p->uart) & 0xfff || (p->gic_version == 3 && p->gicd & 0xffff)) {
 		hv_snprintf(why, len, "the GIC or the UART is not page-aligned: it cannot be handed through");
 		return -1;
 	}
@@ -244,11 +301,16 @@ int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 
 int arm_passthrough_map(struct vm *vm, const struct arm_passthrough *p)
 {
-	int err = s2_map_range(&vm->s2, gpa(p->gicd), hpa(p->gicd), p->gicd_size, PT_RW,
-			       PT_MEM_DEVICE);
-	if (!err)
-		err = s2_map_range(&vm->s2, gpa(p->gicc), hpa(p->gicc), p->gicc_size, PT_RW,
+	int err;
+	if (p->gic_version == 3)
+		err = arm_gicv3_map(vm, p);
+	else {
+		err = s2_map_range(&vm->s2, gpa(p->gicd), hpa(p->gicd), p->gicd_size, PT_RW,
 				   PT_MEM_DEVICE);
+		if (!err)
+			err = s2_map_range(&vm->s2, gpa(p->gicc), hpa(p->gicc), p->gicc_size,
+					   PT_RW, PT_MEM_DEVICE);
+	}
 	if (!err)
 		err = s2_map_range(&vm->s2, gpa(p->uart), hpa(p->uart), p->uart_size, PT_RW,
 				   PT_MEM_DEVICE);
@@ -268,17 +330,22 @@ void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough
 	char name[48];
 	uint32_t reg[8];
 
-	hv_snprintf(name, sizeof(name), "interrupt-controller@%llx", (unsigned long long)p->gicd);
-	fdt_begin_node(w, name);
-	fdt_prop_string(w, "compatible", "arm,cortex-a15-gic");
-	fdt_prop_u32(w, "#interrupt-cells", 3);
-	fdt_prop_u32(w, "#address-cells", 0);   /* dtc warns without it */
-	fdt_prop_empty(w, "interrupt-controller");
-	reg_cells(reg, p->gicd, p->gicd_size);
-	reg_cells(reg + 4, p->gicc, p->gicc_size);
-	fdt_prop_cells(w, "reg", reg, 8);
-	fdt_prop_u32(w, "phandle", 1);
-	fdt_end_node(w);
+	if (p->gic_version == 3)
+		arm_gicv3_write_dt(w, p);
+	else {
+		hv_snprintf(name, sizeof(name), "interrupt-controller@%llx",
+			    (unsigned long long)p->gicd);
+		fdt_begin_node(w, name);
+		fdt_prop_string(w, "compatible", "arm,cortex-a15-gic");
+		fdt_prop_u32(w, "#interrupt-cells", 3);
+		fdt_prop_u32(w, "#address-cells", 0);   /* dtc warns without it */
+		fdt_prop_empty(w, "interrupt-controller");
+		reg_cells(reg, p->gicd, p->gicd_size);
+		reg_cells(reg + 4, p->gicc, p->gicc_size);
+		fdt_prop_cells(w, "reg", reg, 8);
+		fdt_prop_u32(w, "phandle", 1);
+		fdt_end_node(w);
+	}
 
 	/* The architected timer: the firmware's interrupt numbers, as it gave them. */
 	fdt_begin_node(w, "timer");
@@ -310,7 +377,7 @@ void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough
 	fdt_end_node(w);
 }
 
-void arm_passthrough_save(struct arm_passthrough *p)
+static void gicv2_save(struct arm_passthrough *p)
 {
 	p->gicd_ctlr = rd32(p->gicd + GICD_CTLR);
 	for (unsigned i = 0; i < p->nr_irqs / 32; i++) {
@@ -326,7 +393,14 @@ void arm_passthrough_save(struct arm_passthrough *p)
 	p->gicc_ctlr = rd32(p->gicc + GICC_CTLR);
 	p->gicc_pmr = rd32(p->gicc + GICC_PMR);
 	p->gicc_bpr = rd32(p->gicc + GICC_BPR);
+}
 
+void arm_passthrough_save(struct arm_passthrough *p)
+{
+	if (p->gic_version == 3)
+		arm_gicv3_save(p);
+	else
+		gicv2_save(p);
 	p->uart_cr = rd32(p->uart + UART_CR);
 	p->uart_lcrh = rd32(p->uart + UART_LCRH);
 	p->uart_ibrd = rd32(p->uart + UART_IBRD);
@@ -335,18 +409,12 @@ void arm_passthrough_save(struct arm_passthrough *p)
 	p->uart_imsc = rd32(p->uart + UART_IMSC);
 }
 
-void arm_passthrough_restore(const struct arm_passthrough *p)
+/*
+ * The distributor, off while it is rewritten: every interrupt disabled,
+ * nothing pending or active, the old configuration, then the old enables.
+ */
+static void gicv2_restore(const struct arm_passthrough *p)
 {
-	/*
-	 * The guest's timers first: their interrupts are level-sensitive,
-	 * so turning the timers off withdraws them (the next vCPU loads its
-	 * own timer state anyway).  Then the distributor, off while it is
-	 * rewritten: every interrupt disabled, nothing pending or active,
-	 * the old configuration, then the old enables.
-	 */
-	write_sysreg(cntv_ctl_el0, 0);
-	write_sysreg(cntp_ctl_el0, 0);
-	isb();
 	wr32(p->gicd + GICD_CTLR, 0);
 	for (unsigned i = 0; i < p->nr_irqs / 32; i++) {
 		wr32(p->gicd + GICD_ICENABLER + 4 * i, ~0u);
@@ -376,6 +444,20 @@ void arm_passthrough_restore(const struct arm_passthrough *p)
 	wr32(p->gicc + GICC_BPR, p->gicc_bpr);
 	wr32(p->gicc + GICC_CTLR, p->gicc_ctlr);
 	wr32(p->gicd + GICD_CTLR, p->gicd_ctlr);
+}
+
+void arm_passthrough_restore(const struct arm_passthrough *p)
+{
+	/* The guest's timers first: their interrupts are level-sensitive,
+	 * so turning the timers off withdraws them (the next vCPU loads its
+	 * own timer state anyway).  Then the GIC. */
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	isb();
+	if (p->gic_version == 3)
+		arm_gicv3_restore(p);
+	else
+		gicv2_restore(p);
 
 	/* The UART: let it finish sending, off, the old baud rate and line
 	 * settings (LCRH after the divisors: that write latches them), no

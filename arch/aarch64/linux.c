@@ -142,12 +142,15 @@ struct vcpu *arch_linux_setup(struct vm *vm, const struct linux_boot *lb, char *
 		return NULL;
 	}
 	gpa_t dtb = gpa(gpa_val(vm->ram.gpa) + lay.dtb_off);
-	hv_printf("minihv: %s: kernel at gpa 0x%llx (text_offset 0x%llx, image_size 0x%llx), initrd at 0x%llx, device tree at 0x%llx (%llu bytes); handed through: GICv2 at 0x%llx/0x%llx, PL011 at 0x%llx\n",
+	hv_printf("minihv: %s: kernel at gpa 0x%llx (text_offset 0x%llx, image_size 0x%llx), initrd at 0x%llx, device tree at 0x%llx (%llu bytes); handed through: GICv%u at 0x%llx/0x%llx (%s), PL011 at 0x%llx\n",
 		  vm->name, (unsigned long long)(gpa_val(vm->ram.gpa) + lay.kernel_off),
 		  (unsigned long long)lay.text_offset, (unsigned long long)lay.image_size,
 		  (unsigned long long)gpa_val(initrd), (unsigned long long)gpa_val(dtb),
-		  (unsigned long long)dtb_size, (unsigned long long)p->gicd,
-		  (unsigned long long)p->gicc, (unsigned long long)p->uart);
+		  (unsigned long long)dtb_size, p->gic_version, (unsigned long long)p->gicd,
+		  (unsigned long long)(p->gic_version == 3 ? p->gicr : p->gicc),
+		  p->gic_version == 3 ? "distributor/this CPU's redistributor" :
+					"distributor/CPU interface",
+		  (unsigned long long)p->uart);
 
 	struct vcpu_boot boot = {
 		.entry = gva(gpa_val(vm->ram.gpa) + lay.kernel_off),

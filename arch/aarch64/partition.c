@@ -19,7 +19,8 @@
  *    switch between guests or traps (SVE, SME, pointer authentication, the
  *    PMU, the statistical profiler, the trace buffer, MTE, AMU, MPAM), nor
  *    a GICv3 system-register interface where it gets a GICv2: those fields
- *    read as "not implemented".
+ *    read as "not implemented".  (Handed a GICv3, it is told the truth
+ *    about its CPU interface: that is how it reaches it.)
  *
  *  - The registers EL2 keeps from every guest (debug, PMU, IMPLEMENTATION
  *    DEFINED, ACTLR_EL1: el2.c says why): Linux writes some at boot (the
@@ -101,15 +102,17 @@ static uint64_t field_clear(uint64_t v, unsigned lsb)
 }
 
 /* What a partition is told, by register. */
-static uint64_t id_register(unsigned crm, unsigned op2)
+static uint64_t id_register(unsigned crm, unsigned op2, const struct arm_passthrough *p)
 {
 	uint64_t v = id_register_real(crm, op2);
 
 	switch (crm << 3 | op2) {
 	case 4 << 3 | 0:        /* ID_AA64PFR0_EL1 */
-		/* GIC (27:24): no system-register interface; SVE (35:32);
-		 * SEL2 (39:36); MPAM (43:40); AMU (47:44). */
-		v = field_clear(v, 24);
+		/* GIC (27:24): no system-register interface, unless the
+		 * partition has a GICv3; SVE (35:32); SEL2 (39:36); MPAM
+		 * (43:40); AMU (47:44). */
+		if (!p || p->gic_version != 3)
+			v = field_clear(v, 24);
 		v = field_clear(v, 32);
 		v = field_clear(v, 36);
 		v = field_clear(v, 40);
@@ -166,7 +169,7 @@ void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit)
 				    crm, op2);
 			return;
 		}
-		value = id_register(crm, op2);
+		value = id_register(crm, op2, ((struct arch_vm *)vcpu->vm->arch)->passthrough);
 		exit->name = "ID register read (filtered)";
 	} else {
 		exit->name = read ? "trapped system register read (as zero)" :
@@ -188,16 +191,19 @@ void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit)
  * pending for this CPU, masked or not and wherever it is routed (the guest's
  * timer, its UART), and then the guest resumes after its WFI and takes the
  * interrupt itself.  To wake at the deadline at the latest, the EL2 timer
- * is set to it, with its interrupt enabled at the distributor for the wait
- * (the guest's kernel disabled every interrupt it does not use), and both
- * are put back after.
+ * is set to it, with its interrupt enabled for the wait (the guest's kernel
+ * disabled every interrupt it does not use), and both are put back after.
+ * A PPI is enabled at the distributor on a GICv2 (GICD_ISENABLER0, banked
+ * per CPU), at this CPU's redistributor on a GICv3 (GICR_ISENABLER0, in
+ * its SGI_base frame).
  */
 void arm_partition_wfi(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct arch_vcpu *a = vcpu->arch;
 	const struct arm_passthrough *p = ((struct arch_vm *)vcpu->vm->arch)->passthrough;
 	uint64_t deadline = a->partition_deadline;
-	uint64_t isenabler0 = p->gicd + 0x100, icenabler0 = p->gicd + 0x180;
+	uint64_t ppis = p->gic_version == 3 ? p->gicr + 0x10000 : p->gicd;
+	uint64_t isenabler0 = ppis + 0x100, icenabler0 = ppis + 0x180;
 	uint32_t bit = 1u << p->el2_timer_intid;
 	bool was_enabled = true;
 

@@ -1,0 +1,284 @@
+/*
+ * A GICv3 handed through to a partition (gic.c does the GICv2, the UART
+ * and the choosing between the two).
+ *
+ * A GICv3 is three things where a GICv2 was two:
+ *
+ *  - the distributor (GICD, 64 KiB), which routes the shared interrupts
+ *    (SPIs, INTID 32 and up) to a CPU by affinity (GICD_IROUTER<n>), no
+ *    longer by a CPU bit mask;
+ *  - one redistributor per CPU, two 64 KiB frames side by side (RD_base:
+ *    control, wake-up, LPIs; SGI_base: the CPU's own SGIs and PPIs, INTID
+ *    0-31, which the distributor no longer banks), four on a GICv4
+ *    (GICR_TYPER.VLPIS: virtual LPIs and a reserved frame).  The
+ *    redistributors of all CPUs sit one after the other in a region, the
+ *    last with GICR_TYPER.Last set; a CPU finds its own by the affinity in
+ *    GICR_TYPER, which matches its MPIDR_EL1;
+ *  - the CPU interface, now system registers (ICC_*_EL1) rather than a
+ *    memory-mapped GICC.
+ *
+ * So the partition gets the distributor and THIS CPU's redistributor
+ * frames, mapped at their physical addresses, and the CPU interface as the
+ * CPU has it: with HCR_EL2.IMO clear and ICH_HCR_EL2.En clear (no virtual
+ * CPU interface), EL1's ICC_*_EL1 accesses reach the physical interface,
+ * and ICC_SRE_EL2.Enable (el2.c) lets EL1 at ICC_SRE_EL1 too.  It does
+ * not get the ITS (the message translator that turns device writes into
+ * LPIs) nor any other CPU's redistributor: its device tree names neither.
+ *
+ * Linux walks the redistributor region it is given from its first frame
+ * until one has GICR_TYPER.Last, reading every frame's GICR_TYPER; given
+ * only this CPU's frames, that works when this CPU's frame is the last of
+ * the machine's (one CPU, as QEMU's virt board has by default).  When it
+ * is not, Linux would read the next CPU's frame, which is not mapped: the
+ * partition is refused, with that reason, instead.
+ */
+#include "arm.h"
+#include "sysreg.h"
+#include "../../hv/print.h"
+#include "../../lib/fdt.h"
+
+/* Distributor (GICv3 layout, from GICD). */
+#define GICD_CTLR       0x0000
+#define GICD_CTLR_RWP   (1u << 31)      /* a write is still taking effect */
+#define GICD_IGROUPR    0x0080
+#define GICD_ISENABLER  0x0100
+#define GICD_ICENABLER  0x0180
+#define GICD_ICPENDR    0x0280
+#define GICD_ICACTIVER  0x0380
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ICFGR      0x0c00
+#define GICD_IGRPMODR   0x0d00
+#define GICD_IROUTER    0x6000          /* 64 bits per INTID, from INTID 32 */
+/* Redistributor, RD_base frame. */
+#define GICR_CTLR       0x0000
+#define GICR_CTLR_RWP   (1u << 3)
+#define GICR_TYPER      0x0008
+#define GICR_TYPER_VLPIS (1ull << 1)
+#define GICR_TYPER_LAST (1ull << 4)
+#define GICR_WAKER      0x0014
+#define GICR_PIDR2      0xffe8
+/* Redistributor, SGI_base frame (RD_base + 64 KiB): INTID 0-31. */
+#define GICR_SGI        0x10000
+#define GICR_IGROUPR0   0x0080
+#define GICR_ISENABLER0 0x0100
+#define GICR_ICENABLER0 0x0180
+#define GICR_ICPENDR0   0x0280
+#define GICR_ICACTIVER0 0x0380
+#define GICR_IPRIORITYR 0x0400
+#define GICR_ICFGR0     0x0c00
+#define GICR_ICFGR1     0x0c04
+#define GICR_IGRPMODR0  0x0d00
+
+#define FRAME 0x10000ull
+
+/* The CPU interface, by encoding (assemblers for Armv8.0 know no names). */
+#define ICC_PMR_EL1     s3_0_c4_c6_0
+#define ICC_AP0R0_EL1   s3_0_c12_c8_4
+#define ICC_AP1R0_EL1   s3_0_c12_c9_0
+#define ICC_BPR1_EL1    s3_0_c12_c12_3
+#define ICC_CTLR_EL1    s3_0_c12_c12_4
+#define ICC_SRE_EL1     s3_0_c12_c12_5
+#define ICC_IGRPEN1_EL1 s3_0_c12_c12_7
+#define rd_icc(r) read_sysreg(r)
+#define wr_icc(r, v) write_sysreg(r, v)
+
+static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
+static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
+static inline uint64_t rd64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
+static inline void wr64(uint64_t a, uint64_t v) { *(volatile uint64_t *)(uintptr_t)a = v; }
+static inline uint8_t rd8(uint64_t a) { return *(volatile uint8_t *)(uintptr_t)a; }
+static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
+
+/* This CPU's affinity as GICR_TYPER[63:32] gives it: Aff3.Aff2.Aff1.Aff0. */
+static uint32_t my_affinity(void)
+{
+	uint64_t mpidr = read_sysreg(mpidr_el1);
+	return (uint32_t)(mpidr & 0xffffff) | (uint32_t)((mpidr >> 32) & 0xff) << 24;
+}
+
+int arm_gicv3_find_rdist(struct arm_passthrough *p, const uint64_t *base, const uint64_t *size,
+			 unsigned n, char *why, size_t len)
+{
+	uint32_t aff = my_affinity();
+
+	for (unsigned r = 0; r < n; r++) {
+		if (base[r] & (FRAME - 1)) {
+			hv_snprintf(why, len, "the GICv3 redistributor region at 0x%llx is not 64 KiB-aligned",
+				    (unsigned long long)base[r]);
+			return -1;
+		}
+		/* The architecture's ID: 3 (GICv3) or 4 (GICv4) in
+		 * PIDR2[7:4]; anything else and the region holds no
+		 * redistributors (or the firmware is wrong). */
+		unsigned arch = (rd32(base[r] + GICR_PIDR2) >> 4) & 0xf;
+		if (arch != 3 && arch != 4) {
+			hv_snprintf(why, len, "no GICv3 redistributor at 0x%llx (GICR_PIDR2 architecture %u)",
+				    (unsigned long long)base[r], arch);
+			return -1;
+		}
+		for (uint64_t off = 0; off + 2 * FRAME <= size[r];) {
+			uint64_t rd = base[r] + off;
+			uint64_t typer = rd64(rd + GICR_TYPER);
+			uint64_t frames = typer & GICR_TYPER_VLPIS ? 4 : 2;
+			if ((uint32_t)(typer >> 32) == aff) {
+				if (!(typer & GICR_TYPER_LAST)) {
+					hv_snprintf(why, len, "this CPU's GICv3 redistributor (0x%llx) is not the last of its region: Linux would walk on into another CPU's, which a partition may not see (run with one CPU)",
+						    (unsigned long long)rd);
+					return -1;
+				}
+				p->gicr = rd;
+				p->gicr_size = frames * FRAME;
+				return 0;
+			}
+			if (typer & GICR_TYPER_LAST)
+				break;
+			off += frames * FRAME;
+		}
+	}
+	hv_snprintf(why, len, "no GICv3 redistributor has this CPU's affinity 0x%x", aff);
+	return -1;
+}
+
+int arm_gicv3_map(struct vm *vm, const struct arm_passthrough *p)
+{
+	int err = s2_map_range(&vm->s2, gpa(p->gicd), hpa(p->gicd), p->gicd_size, PT_RW,
+			       PT_MEM_DEVICE);
+	if (!err)
+		err = s2_map_range(&vm->s2, gpa(p->gicr), hpa(p->gicr), p->gicr_size, PT_RW,
+				   PT_MEM_DEVICE);
+	return err;
+}
+
+static void reg_cells(uint32_t *c, uint64_t addr, uint64_t size)
+{
+	c[0] = (uint32_t)(addr >> 32);
+	c[1] = (uint32_t)addr;
+	c[2] = (uint32_t)(size >> 32);
+	c[3] = (uint32_t)size;
+}
+
+/* The binding: Documentation/devicetree/bindings/interrupt-controller/
+ * arm,gic-v3.yaml.  One redistributor region: this CPU's frames. */
+void arm_gicv3_write_dt(struct fdt_writer *w, const struct arm_passthrough *p)
+{
+	char name[48];
+	uint32_t reg[8];
+
+	hv_snprintf(name, sizeof(name), "interrupt-controller@%llx", (unsigned long long)p->gicd);
+	fdt_begin_node(w, name);
+	fdt_prop_string(w, "compatible", "arm,gic-v3");
+	fdt_prop_u32(w, "#interrupt-cells", 3);
+	fdt_prop_u32(w, "#address-cells", 0);   /* dtc warns without it */
+	fdt_prop_empty(w, "interrupt-controller");
+	fdt_prop_u32(w, "#redistributor-regions", 1);
+	reg_cells(reg, p->gicd, p->gicd_size);
+	reg_cells(reg + 4, p->gicr, p->gicr_size);
+	fdt_prop_cells(w, "reg", reg, 8);
+	fdt_prop_u32(w, "phandle", 1);
+	fdt_end_node(w);
+}
+
+/* A distributor or redistributor write takes effect when RWP clears
+ * (bounded: a GIC that never clears it must not hang the hypervisor). */
+static void wait_rwp(uint64_t ctlr, uint32_t rwp)
+{
+	for (unsigned spin = 0; spin < 1000000 && (rd32(ctlr) & rwp); spin++)
+		;
+}
+
+static unsigned nr_spis_end(const struct arm_passthrough *p)
+{
+	/* INTIDs 1020-1023 are special: no IROUTER, no state. */
+	return p->nr_irqs > 1020 ? 1020 : p->nr_irqs;
+}
+
+void arm_gicv3_save(struct arm_passthrough *p)
+{
+	uint64_t d = p->gicd, sgi = p->gicr + GICR_SGI;
+
+	p->gicd_ctlr = rd32(d + GICD_CTLR);
+	/* The SPIs, at the distributor; word 0 (INTID 0-31) is the
+	 * redistributor's, kept in the same arrays' first slots. */
+	for (unsigned i = 1; i < p->nr_irqs / 32; i++) {
+		p->enable[i] = rd32(d + GICD_ISENABLER + 4 * i);
+		p->group[i] = rd32(d + GICD_IGROUPR + 4 * i);
+		p->grpmod[i] = rd32(d + GICD_IGRPMODR + 4 * i);
+	}
+	for (unsigned i = 2; i < p->nr_irqs / 16; i++)
+		p->config[i] = rd32(d + GICD_ICFGR + 4 * i);
+	for (unsigned i = 32; i < nr_spis_end(p); i++) {
+		p->priority[i] = rd8(d + GICD_IPRIORITYR + i);
+		p->irouter[i] = rd64(d + GICD_IROUTER + 8 * i);
+	}
+	p->enable[0] = rd32(sgi + GICR_ISENABLER0);
+	p->group[0] = rd32(sgi + GICR_IGROUPR0);
+	p->grpmod[0] = rd32(sgi + GICR_IGRPMODR0);
+	p->config[0] = rd32(sgi + GICR_ICFGR0);
+	p->config[1] = rd32(sgi + GICR_ICFGR1);
+	for (unsigned i = 0; i < 32; i++)
+		p->priority[i] = rd8(sgi + GICR_IPRIORITYR + i);
+	p->gicr_waker = rd32(p->gicr + GICR_WAKER);
+
+	p->icc_sre = rd_icc(ICC_SRE_EL1);
+	p->icc_pmr = rd_icc(ICC_PMR_EL1);
+	p->icc_bpr1 = rd_icc(ICC_BPR1_EL1);
+	p->icc_ctlr = rd_icc(ICC_CTLR_EL1);
+	p->icc_igrpen1 = rd_icc(ICC_IGRPEN1_EL1);
+}
+
+/* After the guest's timers are off (gic.c): the same order as a GICv2's,
+ * the distributor's groups off while it is rewritten. */
+void arm_gicv3_restore(const struct arm_passthrough *p)
+{
+	uint64_t d = p->gicd, sgi = p->gicr + GICR_SGI;
+
+	/* Groups off, ARE (affinity routing) left as it is: once set it
+	 * cannot be cleared on most GICs, and the firmware set it. */
+	wr32(d + GICD_CTLR, p->gicd_ctlr & ~7u);
+	wait_rwp(d + GICD_CTLR, GICD_CTLR_RWP);
+	for (unsigned i = 1; i < p->nr_irqs / 32; i++) {
+		wr32(d + GICD_ICENABLER + 4 * i, ~0u);
+		wr32(d + GICD_ICPENDR + 4 * i, ~0u);
+		wr32(d + GICD_ICACTIVER + 4 * i, ~0u);
+		wr32(d + GICD_IGROUPR + 4 * i, p->group[i]);
+		wr32(d + GICD_IGRPMODR + 4 * i, p->grpmod[i]);
+	}
+	wait_rwp(d + GICD_CTLR, GICD_CTLR_RWP);
+	for (unsigned i = 2; i < p->nr_irqs / 16; i++)
+		wr32(d + GICD_ICFGR + 4 * i, p->config[i]);
+	for (unsigned i = 32; i < nr_spis_end(p); i++) {
+		wr8(d + GICD_IPRIORITYR + i, p->priority[i]);
+		wr64(d + GICD_IROUTER + 8 * i, p->irouter[i]);
+	}
+	for (unsigned i = 1; i < p->nr_irqs / 32; i++)
+		wr32(d + GICD_ISENABLER + 4 * i, p->enable[i]);
+
+	/* This CPU's SGIs and PPIs (the watchdog's EL2 timer among them,
+	 * which Linux disabled).  ICFGR0, the SGIs', is read-only. */
+	wr32(sgi + GICR_ICENABLER0, ~0u);
+	wait_rwp(p->gicr + GICR_CTLR, GICR_CTLR_RWP);
+	wr32(sgi + GICR_ICPENDR0, ~0u);
+	wr32(sgi + GICR_ICACTIVER0, ~0u);
+	wr32(sgi + GICR_IGROUPR0, p->group[0]);
+	wr32(sgi + GICR_IGRPMODR0, p->grpmod[0]);
+	wr32(sgi + GICR_ICFGR1, p->config[1]);
+	for (unsigned i = 0; i < 32; i++)
+		wr8(sgi + GICR_IPRIORITYR + i, p->priority[i]);
+	wr32(sgi + GICR_ISENABLER0, p->enable[0]);
+	if (rd32(p->gicr + GICR_WAKER) != p->gicr_waker)
+		wr32(p->gicr + GICR_WAKER, p->gicr_waker);
+
+	/* The CPU interface: no priority left active by an interrupt the
+	 * guest took and never finished, then its old settings. */
+	wr_icc(ICC_SRE_EL1, p->icc_sre);
+	isb();
+	wr_icc(ICC_AP0R0_EL1, 0);
+	wr_icc(ICC_AP1R0_EL1, 0);
+	wr_icc(ICC_PMR_EL1, p->icc_pmr);
+	wr_icc(ICC_BPR1_EL1, p->icc_bpr1);
+	wr_icc(ICC_CTLR_EL1, p->icc_ctlr);
+	wr_icc(ICC_IGRPEN1_EL1, p->icc_igrpen1);
+	isb();
+	wr32(d + GICD_CTLR, p->gicd_ctlr);
+	wait_rwp(d + GICD_CTLR, GICD_CTLR_RWP);
+}
