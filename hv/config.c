@@ -31,7 +31,7 @@ static const char *const key_names[KEY_COUNT] = {
 
 struct parser {
 	struct hv_config *out;
-	/* The section being read: one of out->guests, or scratch for the 17th
+	/* The section being read: one of out->guests, or scratch for the 33rd
 	 * and later (read like the others, so their lines are consumed, then
 	 * dropped); NULL before the first section. */
 	struct guest_config *g;
@@ -481,7 +481,7 @@ static void finish_guest(struct parser *p)
 }
 
 /*
- * The 17th guest and later are read but not kept: out->error names them,
+ * The 33rd guest and later are read but not kept: out->error names them,
  * as many as fit, then "...".
  */
 static void note_ignored(struct parser *p)

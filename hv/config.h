@@ -23,7 +23,7 @@
 
 enum guest_kind { GUEST_KIND_NONE, GUEST_KIND_MINIHV, GUEST_KIND_LINUX };
 
-#define CONFIG_MAX_GUESTS   16
+#define CONFIG_MAX_GUESTS   32
 #define CONFIG_NAME_MAX     32     /* with the NUL */
 #define CONFIG_PATH_MAX     128
 #define CONFIG_CMDLINE_MAX  512
@@ -61,12 +61,12 @@ struct guest_config {
 	char error[CONFIG_ERROR_MAX];    /* "" if the entry is valid; else why it is refused, with the line number */
 };
 
-/* About 24 KB: static or allocated, not on a small stack. */
+/* About 53 KB: static or allocated, not on a stack. */
 struct hv_config {
 	struct guest_config guests[CONFIG_MAX_GUESTS];
 	unsigned count;
 	char error[CONFIG_ERROR_MAX];    /* a problem of the file as a whole ("" if none): lines before the first
-					    section, too many guests (the 17th and later are named there), a NUL byte... */
+					    section, too many guests (the 33rd and later are named there), a NUL byte... */
 };
 
 /*

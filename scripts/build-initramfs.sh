@@ -26,7 +26,7 @@
 #   With minihv.test=MODE on the kernel command line it misbehaves on
 #   purpose instead, for scripts/linux-arm64.sh's tests of what the
 #   hypervisor does then: poweroff and panic (before the EXIT hypercall),
-#   hang (sleeps for ever), exitcode (EXIT with 7), userpointer (a
+#   hang (sleeps for ever), spin (a busy loop), exitcode (EXIT with 7), userpointer (a
 #   CONSOLE_WRITE call from user space), wild (a load from 0x10000000).
 #   5. Without the node (plain QEMU: scripts/linux-el1-baseline.sh), or if
 #      devmem returns from the EXIT call (it must not), it says so and
@@ -143,6 +143,10 @@ panic)
 hang)
 	say "test: init waits for ever (the kernel idles in WFI)"
 	exec sleep 100000000
+	;;
+spin)
+	say "test: init spins for ever (a busy loop: the kernel never idles)"
+	while :; do :; done
 	;;
 esac
 

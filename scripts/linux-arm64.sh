@@ -115,6 +115,15 @@ memory = 64M
 timeout = 6
 expect = watchdog: guest ran for 6000 ms
 
+[guest linux-spin]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 minihv.test=spin
+memory = 64M
+timeout = 6
+expect = watchdog: guest ran for 6000 ms
+
 [guest linux-exitcode]
 kind = linux
 kernel = \minihv\Image

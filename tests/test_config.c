@@ -5,7 +5,7 @@
  * elsewhere), every value at the edge of its field, sizes that wrap 2^64,
  * binary bytes, a 100 KB line, a thousand sections.  After each parse the
  * result must be well-formed whatever the input: every string
- * NUL-terminated inside its field, at most 16 guests.
+ * NUL-terminated inside its field, at most 32 guests.
  */
 #include <stdlib.h>
 
@@ -485,36 +485,36 @@ static void test_many(void)
 	char *text = malloc(cap);
 	size_t n = 0;
 
-	for (int i = 1; i <= 17; i++)
+	for (int i = 1; i <= 33; i++)
 		n += (size_t)snprintf(text + n, cap - n, "[guest g%d]\nkind = minihv\nembedded = all\n", i);
 	parse(text);
-	CHECK_EQ(cfg.count, 16, "17 guests: 16 kept");
-	CHECK(!cfg.guests[15].error[0] && !strcmp(cfg.guests[15].name, "g16"), "  the 16th runs");
-	CHECK_STR(cfg.error, "line 49: more than 16 guests; ignored: \"g17\" (line 49)", "  the 17th is named");
+	CHECK_EQ(cfg.count, 32, "33 guests: 32 kept");
+	CHECK(!cfg.guests[31].error[0] && !strcmp(cfg.guests[31].name, "g32"), "  the 32nd runs");
+	CHECK_STR(cfg.error, "line 97: more than 32 guests; ignored: \"g33\" (line 97)", "  the 33rd is named");
 
 	n = 0;
-	for (int i = 1; i <= 18; i++)
-		n += (size_t)snprintf(text + n, cap - n, i == 18 ? "[guest b.d]\n" : "[guest g%d]\n", i);
+	for (int i = 1; i <= 34; i++)
+		n += (size_t)snprintf(text + n, cap - n, i == 34 ? "[guest b.d]\n" : "[guest g%d]\n", i);
 	parse(text);
-	CHECK_STR(cfg.error, "line 17: more than 16 guests; ignored: \"g17\" (line 17), line 18",
-		  "  a broken 18th is named by its line");
+	CHECK_STR(cfg.error, "line 33: more than 32 guests; ignored: \"g33\" (line 33), line 34",
+		  "  a broken 34th is named by its line");
 
 	n = 0;
 	for (int i = 1; i <= 1000; i++)
 		n += (size_t)snprintf(text + n, cap - n, "[guest g%d]\nkind = minihv\nembedded = all\n", i);
 	parse(text);
-	CHECK(cfg.count == 16 && !cfg.guests[0].error[0] && !cfg.guests[15].error[0],
-	      "1000 sections: 16 guests, all valid");
-	CHECK(has(cfg.error, "line 49: more than 16 guests; ignored: \"g17\" (line 49), \"g18\" (line 52)") &&
+	CHECK(cfg.count == 32 && !cfg.guests[0].error[0] && !cfg.guests[31].error[0],
+	      "1000 sections: 32 guests, all valid");
+	CHECK(has(cfg.error, "line 97: more than 32 guests; ignored: \"g33\" (line 97), \"g34\" (line 100)") &&
 	      strlen(cfg.error) < CONFIG_ERROR_MAX && !strcmp(cfg.error + strlen(cfg.error) - 4, " ..."),
 	      "  the first ignored ones are named, then \"...\"");
 
 	/* A problem before the first section is kept over the count. */
 	n = (size_t)snprintf(text, cap, "oops\n");
-	for (int i = 1; i <= 20; i++)
+	for (int i = 1; i <= 40; i++)
 		n += (size_t)snprintf(text + n, cap - n, "[guest g%d]\nkind = minihv\nembedded = all\n", i);
 	parse(text);
-	CHECK(cfg.count == 16 && has(cfg.error, "line 1: \"oops\""), "the file's first problem is kept");
+	CHECK(cfg.count == 32 && has(cfg.error, "line 1: \"oops\""), "the file's first problem is kept");
 	free(text);
 }
 

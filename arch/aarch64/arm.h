@@ -90,6 +90,10 @@ struct arch_vcpu {
 	 * PSCI calls are served, whose ID registers are read through a filter
 	 * and whose trapped system registers read as zero (partition.c). */
 	bool partition;
+	/* ... which takes its interrupts at its own EL1 (HCR_EL2.IMO clear: a
+	 * GIC without virtualization extensions, or a GICv3 for now), not
+	 * through the list registers (vgic.c). */
+	bool irqs_direct;
 };
 
 struct arch_vm {
@@ -148,6 +152,14 @@ extern struct pt_arm_s2_geometry arm_s2_geometry;
 struct arm_passthrough {
 	unsigned gic_version;   /* 2 or 3 (a GICv4 is handed through as a 3) */
 	uint64_t gicd, gicd_size, gicc, gicc_size, uart, uart_size;
+	/* A GICv2's virtualization extensions (vgic.c), when it has them:
+	 * the virtual interface control (GICH) and the virtual CPU interface
+	 * (GICV), the number of list registers, whether the partition gets
+	 * its interrupts through them, and what passed. */
+	uint64_t gich, gicv;
+	unsigned nr_lr;
+	bool vgic;
+	uint64_t vgic_injected, vgic_dropped;
 	/* A GICv3: this CPU's redistributor frames (RD_base, SGI_base...). */
 	uint64_t gicr, gicr_size;
 	/* The firmware's "interrupts" of its timer and PL011 nodes, passed on
@@ -193,6 +205,13 @@ int arm_gicv3_map(struct vm *vm, const struct arm_passthrough *p);
 void arm_gicv3_write_dt(struct fdt_writer *w, const struct arm_passthrough *p);
 void arm_gicv3_save(struct arm_passthrough *p);
 void arm_gicv3_restore(const struct arm_passthrough *p);
+
+/* vgic.c: a GICv2 partition's interrupts through the list registers.
+ * arm_vgic_irq, on an IRQ exit, hands them on and returns whether the
+ * watchdog's own timer interrupt was among them. */
+void arm_vgic_start(const struct arm_passthrough *p);
+void arm_vgic_stop(const struct arm_passthrough *p);
+bool arm_vgic_irq(struct arm_passthrough *p);
 
 /* partition.c: the exits only a partition has. */
 void arm_partition_psci(struct vcpu *vcpu, struct vm_exit *exit);

@@ -5,11 +5,13 @@
  * minihv could emulate them (a virtual GIC fed through the list registers,
  * a virtual UART), as KVM does; for one partition at a time, as bao and
  * Jailhouse show, it is simpler and faster to give the guest the real ones:
- * map the GIC's distributor and CPU interface and the PL011 into its
- * stage-2 at their physical addresses, and let interrupts go straight to
- * the guest's EL1 (HCR_EL2.IMO clear: partition.c).  The guest then
- * programs the hardware itself and no interrupt costs an exit.
- * docs/linux-guest.md says what that gives up.
+ * map the GIC's distributor and the PL011 into its stage-2 at their
+ * physical addresses, and the guest programs them itself, with no exit.
+ * Its CPU interface is the GIC's virtual one where the GIC has
+ * virtualization extensions (vgic.c: every interrupt comes to EL2 first,
+ * which is what lets the watchdog stop a busy partition), else the real
+ * one too, and its interrupts go straight to its EL1 (HCR_EL2.IMO clear).
+ * docs/linux-guest.md says what each gives up.
  *
  * What the guest does to these devices outlasts it: Linux enables its
  * interrupts, disables the ones it does not know (the watchdog's EL2 timer
@@ -153,8 +155,13 @@ static int find_from_acpi(struct arm_passthrough *p, const uint8_t *rsdp, char *
 			break;
 		/* GICC (0x0b): a CPU's interface; from ACPI 5.1 on, at 60
 		 * its GICv3 redistributor's base and at 68 its MPIDR. */
-		if (e[0] == 0x0b && e[1] >= 40 && !p->gicc)
+		if (e[0] == 0x0b && e[1] >= 56 && !p->gicc) {
 			p->gicc = le64(e + 32);
+			p->gicv = le64(e + 40);     /* 0: no virtualization extensions */
+			p->gich = le64(e + 48);
+		} else if (e[0] == 0x0b && e[1] >= 40 && !p->gicc) {
+			p->gicc = le64(e + 32);
+		}
 		if (e[0] == 0x0b && e[1] >= 76 && le64(e + 60) && le64(e + 68) == my_mpidr())
 			gicc_gicr = le64(e + 60);
 		if (e[0] == 0x0c && e[1] >= 24) {      /* GICD, with its version */
@@ -216,8 +223,14 @@ static int find_from_dt(struct arm_passthrough *p, const void *dt, size_t max, c
 	int found = -1;
 	for (unsigned i = 0; i < 3 && found; i++)
 		if (fdt_find_reg(dt, max, gicv2[i], 0, &p->gicd, &p->gicd_size) == 0 &&
-		    fdt_find_reg(dt, max, gicv2[i], 1, &p->gicc, &p->gicc_size) == 0)
+		    fdt_find_reg(dt, max, gicv2[i], 1, &p->gicc, &p->gicc_size) == 0) {
+			uint64_t s;
+			/* reg[2] and [3]: GICH and GICV, where the GIC has them. */
+			if (fdt_find_reg(dt, max, gicv2[i], 2, &p->gich, &s) ||
+			    fdt_find_reg(dt, max, gicv2[i], 3, &p->gicv, &s))
+				p->gich = p->gicv = 0;
 			found = 0;
+		}
 	p->gic_version = 2;
 	if (found) {
 		/* A GICv3: reg[0] the distributor, then the redistributor
@@ -296,6 +309,14 @@ int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 	p->nr_irqs = 32 * ((rd32(p->gicd + GICD_TYPER) & 0x1f) + 1);
 	if (p->nr_irqs > GIC_MAX_IRQS)
 		p->nr_irqs = GIC_MAX_IRQS;
+	/* A GICv2 with virtualization extensions: the partition's interrupts
+	 * go through its list registers (vgic.c), page-aligned frames. */
+	p->vgic = p->gic_version == 2 && p->gich && p->gicv && !((p->gich | p->gicv) & 0xfff);
+	if (p->vgic) {
+		p->nr_lr = (rd32(p->gich + 0x004) & 0x3f) + 1;   /* GICH_VTR.ListRegs */
+		if (p->nr_lr > 64)
+			p->nr_lr = 64;
+	}
 	return 0;
 }
 
@@ -307,9 +328,12 @@ int arm_passthrough_map(struct vm *vm, const struct arm_passthrough *p)
 	else {
 		err = s2_map_range(&vm->s2, gpa(p->gicd), hpa(p->gicd), p->gicd_size, PT_RW,
 				   PT_MEM_DEVICE);
+		/* Where its tree says its CPU interface is: the virtual one when
+		 * it takes its interrupts through the list registers (vgic.c),
+		 * else the real one. */
 		if (!err)
-			err = s2_map_range(&vm->s2, gpa(p->gicc), hpa(p->gicc), p->gicc_size,
-					   PT_RW, PT_MEM_DEVICE);
+			err = s2_map_range(&vm->s2, gpa(p->gicc), hpa(p->vgic ? p->gicv : p->gicc),
+					   p->gicc_size, PT_RW, PT_MEM_DEVICE);
 	}
 	if (!err)
 		err = s2_map_range(&vm->s2, gpa(p->uart), hpa(p->uart), p->uart_size, PT_RW,

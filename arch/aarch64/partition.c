@@ -183,7 +183,7 @@ void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit)
 
 /*
  * WFI: the partition has nothing to do until an interrupt.  Its own
- * interrupts go to it (HCR_EL2.IMO clear), so the hypervisor could let WFI
+ * interrupts go to it (HCR_EL2.IMO clear: irqs_direct), so the hypervisor could let WFI
  * run in the guest; it traps it instead (HCR_EL2.TWI) for one reason: an
  * idle kernel -- or one whose init hangs waiting -- would otherwise never
  * exit again, and its watchdog deadline (vcpu.c) would never be looked at.

@@ -53,6 +53,8 @@ void arch_vm_fini(struct vm *vm)
 	loaded_vcpu = NULL;
 	/* A partition's devices go back to how they were (gic.c). */
 	if (a->passthrough) {
+		if (a->passthrough->vgic)
+			arm_vgic_stop(a->passthrough);
 		arm_passthrough_restore(a->passthrough);
 		/* And none of its translations outlive it (VTTBR_EL2 still
 		 * holds its VMID). */
@@ -214,14 +216,15 @@ bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms)
 		return false;
 	uint64_t deadline = read_sysreg(cntpct_el0) + ms * (freq / 1000) + ms * (freq % 1000) / 1000;
 	/*
-	 * A partition takes its interrupts itself (HCR_EL2.IMO clear), so the
-	 * EL2 timer's would go to the guest, not here: its deadline is looked
+	 * A partition that takes its interrupts itself (irqs_direct: HCR_EL2.IMO
+	 * clear; one with the list registers is timed as every guest is): the
+	 * EL2 timer's interrupt would go to the guest, not here, so its deadline is looked
 	 * at on each of its exits instead (slow_exit) -- an idle one exits at
 	 * every WFI, which waits at EL2 until the deadline at the latest
 	 * (partition.c); one that spins and never exits is left to the
 	 * runner's stall detector (docs/linux-guest.md).
 	 */
-	if (a->partition)
+	if (a->irqs_direct)
 		a->partition_deadline = deadline;
 	else
 		a->watchdog_deadline = deadline;
@@ -770,9 +773,16 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 		 * has passed; anyone else's is left pending (never
 		 * acknowledged) and the guest goes on, which the core's exit
 		 * limit bounds if the interrupt keeps coming. */
+		if (a->partition) {
+			/* A partition's interrupts, handed on (vgic.c). */
+			arm_vgic_irq(((struct arch_vm *)vcpu->vm->arch)->passthrough);
+		}
 		if (a->watchdog_deadline && read_sysreg(cntpct_el0) >= a->watchdog_deadline) {
 			exit->kind = EXIT_WATCHDOG;
 			exit->name = "watchdog timer (CNTHP)";
+		} else if (a->partition) {
+			exit->kind = EXIT_HANDLED;
+			exit->name = "IRQ, handed to the partition (list register)";
 		} else {
 			exit->kind = EXIT_HANDLED;
 			exit->name = mask_guest_timers() ?

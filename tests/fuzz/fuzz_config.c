@@ -11,7 +11,7 @@
  *     there), nothing written past a field or the why buffer (a heap block
  *     of exactly why_len bytes);
  *   - every string of the config is NUL-terminated inside its field, no
- *     message cut short, at most 16 guests, header lines strictly
+ *     message cut short, at most 32 guests, header lines strictly
  *     increasing, names unique;
  *   - every guest the parser calls valid obeys docs/config.md's rules,
  *     re-checked here by code of its own (paths, names, sizes, which keys

@@ -1,0 +1,158 @@
+/*
+ * A GICv2 partition's interrupts, through the GIC's virtual CPU interface.
+ *
+ * Handing the whole GIC to a partition (gic.c) lets its interrupts reach
+ * its EL1 without an exit -- and so without the hypervisor ever getting
+ * the CPU back from a partition that stays busy: a spinning kernel or a
+ * user program in a loop never exits, and the watchdog never sees its
+ * deadline.  The GIC's virtualization extensions close that gap at the
+ * cost of one exit per interrupt:
+ *
+ *  - every physical interrupt goes to EL2 again (HCR_EL2.IMO set, as for
+ *    minihv's own guests), whatever the partition masks;
+ *  - the partition's CPU interface is the virtual one (GICV, mapped in
+ *    stage-2 where its device tree says its GICC is), which takes its
+ *    interrupts from the list registers in the hypervisor's GICH;
+ *  - on each IRQ exit the hypervisor acknowledges the physical interrupt
+ *    at its own CPU interface (GICC) and, unless it is the watchdog's EL2
+ *    timer, writes it into a list register, linked to the physical one
+ *    (the HW bit): when the partition ends its virtual interrupt, the GIC
+ *    deactivates the physical one.  The physical CPU interface runs with
+ *    EOImode set, so the hypervisor's own EOI only drops the priority and
+ *    the interrupt stays active -- not raised again -- until then.
+ *
+ * The distributor stays the partition's (gic.c maps it): it enables,
+ * prioritises and routes its interrupts itself, with no exit.  Only the
+ * watchdog's timer interrupt, which Linux disables with every interrupt it
+ * does not know, is enabled again, at its highest priority, on each IRQ
+ * exit: any interrupt at all brings the CPU back, and the deadline is
+ * seen.  (A partition that turns its whole distributor off and spins is
+ * the case left: docs/linux-guest.md.)
+ */
+#include "arm.h"
+#include "sysreg.h"
+#include "../../hv/print.h"
+
+/* The physical CPU interface (GICC) and the distributor. */
+#define GICC_CTLR          0x000
+#define GICC_CTLR_EOIMODE  (1u << 9)    /* EOIR drops priority only; DIR deactivates */
+#define GICC_PMR           0x004
+#define GICC_IAR           0x00c
+#define GICC_EOIR          0x010
+#define GICC_DIR           0x1000
+#define GICD_IGROUPR       0x080
+#define GICD_ISENABLER     0x100
+#define GICD_IPRIORITYR    0x400
+/* The virtual interface control (GICH). */
+#define GICH_HCR           0x000        /* bit 0: En */
+#define GICH_VTR           0x004        /* bits 5:0: list registers - 1 */
+#define GICH_VMCR          0x008
+#define GICH_ELRSR0        0x030        /* a bit set: that list register is empty */
+#define GICH_ELRSR1        0x034
+#define GICH_APR           0x0f0
+#define GICH_LR0           0x100
+/* A list register. */
+#define LR_HW              (1u << 31)
+#define LR_GROUP1          (1u << 30)
+#define LR_PENDING         (1u << 28)
+#define LR_STATE           (3u << 28)
+
+static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
+static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
+static inline uint8_t rd8(uint64_t a) { return *(volatile uint8_t *)(uintptr_t)a; }
+static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
+
+static void clear_list_registers(const struct arm_passthrough *p)
+{
+	for (unsigned i = 0; i < p->nr_lr; i++)
+		wr32(p->gich + GICH_LR0 + 4 * i, 0);
+	wr32(p->gich + GICH_APR, 0);
+}
+
+void arm_vgic_start(const struct arm_passthrough *p)
+{
+	clear_list_registers(p);
+	wr32(p->gich + GICH_VMCR, 0);   /* the virtual interface as after reset */
+	wr32(p->gicc + GICC_CTLR, rd32(p->gicc + GICC_CTLR) | GICC_CTLR_EOIMODE | 1);
+	wr32(p->gicc + GICC_PMR, 0xff);
+	wr32(p->gich + GICH_HCR, 1);
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+void arm_vgic_stop(const struct arm_passthrough *p)
+{
+	wr32(p->gich + GICH_HCR, 0);
+	clear_list_registers(p);
+	wr32(p->gich + GICH_VMCR, 0);
+	__asm__ volatile("dsb sy" ::: "memory");
+	/* GICC's own settings, and any interrupt left active, are put back by
+	 * arm_passthrough_restore, which runs next. */
+}
+
+/* A list register for a new interrupt: an empty one, unless one holds
+ * this INTID already (two would be UNPREDICTABLE): -1 then, or when all
+ * are full. */
+static int free_list_register(const struct arm_passthrough *p, unsigned intid)
+{
+	uint64_t empty = rd32(p->gich + GICH_ELRSR0) | (uint64_t)rd32(p->gich + GICH_ELRSR1) << 32;
+	int found = -1;
+
+	for (unsigned i = 0; i < p->nr_lr; i++) {
+		if (empty & (1ull << i)) {
+			if (found < 0)
+				found = (int)i;
+			continue;
+		}
+		uint32_t lr = rd32(p->gich + GICH_LR0 + 4 * i);
+		if ((lr & LR_STATE) && (lr & 0x3ff) == intid)
+			return -1;
+	}
+	return found;
+}
+
+bool arm_vgic_irq(struct arm_passthrough *p)
+{
+	bool watchdog = false;
+
+	for (unsigned n = 0; n < 64; n++) {
+		uint32_t iar = rd32(p->gicc + GICC_IAR);
+		unsigned intid = iar & 0x3ff;
+		if (intid >= 1020)
+			break;          /* nothing (more) pending */
+		if (intid == p->el2_timer_intid) {
+			/* The watchdog's: the hypervisor's own, ended here. */
+			wr32(p->gicc + GICC_EOIR, iar);
+			wr32(p->gicc + GICC_DIR, iar);
+			watchdog = true;
+			continue;
+		}
+		int lr = free_list_register(p, intid);
+		if (lr < 0) {
+			/* No room (or already there): let it go.  A level
+			 * interrupt comes back while its device still asks. */
+			wr32(p->gicc + GICC_EOIR, iar);
+			wr32(p->gicc + GICC_DIR, iar);
+			p->vgic_dropped++;
+			continue;
+		}
+		uint32_t v = LR_PENDING | (uint32_t)(rd8(p->gicd + GICD_IPRIORITYR + intid) >> 3) << 23 |
+			     intid;
+		if ((rd32(p->gicd + GICD_IGROUPR + 4 * (intid / 32)) >> (intid % 32)) & 1)
+			v |= LR_GROUP1;
+		if (intid >= 16)
+			v |= LR_HW | intid << 10;       /* the guest's EOI deactivates it */
+		else
+			v |= iar & (7u << 10);          /* an SGI: its source CPU */
+		wr32(p->gich + GICH_LR0 + 4 * (unsigned)lr, v);
+		wr32(p->gicc + GICC_EOIR, iar);         /* priority drop only (EOImode) */
+		if (intid < 16)
+			wr32(p->gicc + GICC_DIR, iar);  /* an SGI is not linked: done now */
+		p->vgic_injected++;
+	}
+	/* Keep the watchdog's interrupt enabled and above every other. */
+	if (p->el2_timer_intid < 32) {
+		wr8(p->gicd + GICD_IPRIORITYR + p->el2_timer_intid, 0);
+		wr32(p->gicd + GICD_ISENABLER, 1u << p->el2_timer_intid);
+	}
+	return watchdog;
+}
