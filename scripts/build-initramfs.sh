@@ -26,8 +26,10 @@
 #   With minihv.test=MODE on the kernel command line it misbehaves on
 #   purpose instead, for scripts/linux-arm64.sh's tests of what the
 #   hypervisor does then: poweroff and panic (before the EXIT hypercall),
-#   hang (sleeps for ever), spin (a busy loop), exitcode (EXIT with 7), userpointer (a
-#   CONSOLE_WRITE call from user space), wild (a load from 0x10000000).
+#   hang (sleeps for ever), spin (a busy loop), exitcode (EXIT with 7),
+#   userpointer (a CONSOLE_WRITE call from user space), wild (a load from
+#   0x10000000), gicr (a GICv3's LPI registers written and read back: they
+#   must stay off).
 #   5. Without the node (plain QEMU: scripts/linux-el1-baseline.sh), or if
 #      devmem returns from the EXIT call (it must not), it says so and
 #      powers off (poweroff -f: PSCI SYSTEM_OFF).  Under minihv that is a
@@ -232,6 +234,41 @@ wild)
 	# through: the hypervisor stops the guest there.
 	say "test: a load from 0x10000000, where the partition has nothing"
 	devmem 0x10000000 32
+	;;
+gicr)
+	# A GICv3's redistributor: aim its LPI tables at physical memory
+	# (GICR_PROPBASER, GICR_PENDBASER: addresses the GIC itself would
+	# read and write, past stage-2) and turn LPIs on (GICR_CTLR bit 0).
+	# minihv emulates that page: both must read back as off, and
+	# GICR_TYPER must say Last and no LPIs.  The node's reg: the
+	# distributor's address and size, then the redistributor's, two
+	# cells each (the root's #address-cells and #size-cells).
+	gic=""
+	for d in /proc/device-tree/interrupt-controller@*; do
+		[ -d "$d" ] && gic=$d && break
+	done
+	gcompat=$(tr '\000' '\n' <"$gic/compatible" 2>/dev/null | head -n 1)
+	greg=$(od -An -tx1 -v "$gic/reg" 2>/dev/null | tr -d ' \n')
+	if [ "$gcompat" != "arm,gic-v3" ] || [ "${#greg}" -ne 64 ]; then
+		say "test: no GICv3 in the device tree (\"$gcompat\", reg \"$greg\")"
+		code=1
+	else
+		rd=$((0x$(printf '%s' "$greg" | cut -c 33-48)))
+		say "test: redistributor at $(printf '0x%x' "$rd"): LPI tables at physical 0x400000, EnableLPIs"
+		devmem "$(printf '0x%x' $((rd + 0x70)))" 64 0x40000f
+		devmem "$(printf '0x%x' $((rd + 0x78)))" 64 0x400000
+		devmem "$(printf '0x%x' "$rd")" 32 1
+		ctlr=$(devmem "$(printf '0x%x' "$rd")" 32)
+		prop=$(devmem "$(printf '0x%x' $((rd + 0x70)))" 64)
+		pend=$(devmem "$(printf '0x%x' $((rd + 0x78)))" 64)
+		typer=$(devmem "$(printf '0x%x' $((rd + 8)))" 64)
+		say "GICR_CTLR $ctlr, GICR_PROPBASER $prop, GICR_PENDBASER $pend, GICR_TYPER $typer"
+		if [ $((${ctlr:-1} & 1)) -ne 0 ] || [ $((${prop:-1})) -ne 0 ] ||
+			[ $((${pend:-1})) -ne 0 ] || [ $((${typer:-0} & 0x1b)) -ne 16 ]; then
+			say "test: the redistributor's LPIs are within the partition's reach"
+			code=1
+		fi
+	fi
 	;;
 esac
 say "EXIT hypercall with code $code"

@@ -23,6 +23,8 @@
 #   bad-*   entries the hypervisor must refuse: a missing file, more
 #           memory than the machine, a file that is no Image, a kernel too
 #           big for its RAM, an initrd that is no archive, an unknown key
+#   linux-gicr  with a GICv3 only: the same kernel, writing its
+#           redistributor's LPI registers, which must stay off
 #   after   mmio_widths, hostile_spin   after Linux has been and gone:
 #                             the MMIO path and the watchdog still work
 #
@@ -186,6 +188,27 @@ kind = linux
 kernel = \minihv\Image
 memroy = 64M
 expect = unknown key "memroy"
+EOF
+# With a GICv3 (MINIHV_MACHINE=gic-version=3 or 4): a Linux guest that
+# writes its redistributor's LPI registers (minihv.test=gicr) and passes
+# with the EXIT hypercall's 0 only if they stayed off (gicv3.c emulates
+# that page).  A GICv2 has no such registers: there is no such guest.
+# iomem=relaxed: the GIC driver claims the region, and Debian's kernel
+# (CONFIG_IO_STRICT_DEVMEM) keeps /dev/mem away from claimed I/O otherwise.
+case ${MINIHV_MACHINE:-} in
+*gic-version=3* | *gic-version=4*)
+	cat >>"$extra/minihv/minihv.cfg" <<'EOF'
+
+[guest linux-gicr]
+kind = linux
+kernel = \minihv\Image
+initrd = \minihv\initrd.cpio
+cmdline = console=ttyAMA0 panic=-1 iomem=relaxed minihv.test=gicr
+memory = 64M
+EOF
+	;;
+esac
+cat >>"$extra/minihv/minihv.cfg" <<'EOF'
 
 [guest after]
 kind = minihv

@@ -178,7 +178,7 @@ struct arm_passthrough {
 	/* A GICv3's besides: slot 0 of enable, group, grpmod and priority's
 	 * first 32, and config 0-1, are the redistributor's (INTID 0-31), the
 	 * rest the distributor's; the SPIs' routes; the CPU interface. */
-	uint32_t grpmod[GIC_MAX_IRQS / 32], gicr_waker;
+	uint32_t grpmod[GIC_MAX_IRQS / 32], gicr_ctlr, gicr_waker;
 	uint64_t irouter[GIC_MAX_IRQS];
 	uint64_t icc_sre, icc_pmr, icc_bpr1, icc_ctlr, icc_igrpen1;
 	uint32_t uart_cr, uart_lcrh, uart_ibrd, uart_fbrd, uart_imsc, uart_ifls;
@@ -205,6 +205,9 @@ int arm_gicv3_map(struct vm *vm, const struct arm_passthrough *p);
 void arm_gicv3_write_dt(struct fdt_writer *w, const struct arm_passthrough *p);
 void arm_gicv3_save(struct arm_passthrough *p);
 void arm_gicv3_restore(const struct arm_passthrough *p);
+struct mmio_access;
+bool arm_gicv3_rd_emulate(const struct arm_passthrough *p, const struct mmio_access *m,
+			  uint64_t *value);
 
 /* vgic.c: a GICv2 partition's interrupts through the list registers.
  * arm_vgic_irq, on an IRQ exit, hands them on and returns whether the

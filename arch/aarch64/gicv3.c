@@ -25,17 +25,27 @@
  * not get the ITS (the message translator that turns device writes into
  * LPIs) nor any other CPU's redistributor: its device tree names neither.
  *
- * Linux walks the redistributor region it is given from its first frame
- * until one has GICR_TYPER.Last, reading every frame's GICR_TYPER; given
- * only this CPU's frames, that works when this CPU's frame is the last of
- * the machine's (one CPU, as QEMU's virt board has by default).  When it
- * is not, Linux would read the next CPU's frame, which is not mapped: the
- * partition is refused, with that reason, instead.
+ * All but one page.  The first 4 KiB of RD_base hold, besides the
+ * redistributor's control and wake-up registers, its LPI tables' bases
+ * (GICR_PROPBASER, GICR_PENDBASER): PHYSICAL addresses the redistributor
+ * reads and writes by itself once GICR_CTLR.EnableLPIs is set, where
+ * stage-2 does not reach -- a guest could aim them at the hypervisor.
+ * And GICR_TYPER.Last: Linux walks the region it is given frame by frame
+ * until one says Last, so if this CPU's frame is not the machine's last
+ * it would walk on into the next CPU's.  So that page is not mapped:
+ * its accesses trap and arm_gicv3_rd_emulate serves them, passing
+ * GICR_CTLR (EnableLPIs kept clear), GICR_IIDR, GICR_STATUSR and
+ * GICR_WAKER through to the real ones, showing GICR_TYPER with Last set
+ * and no LPIs (PLPIS, VLPIS, DirectLPI clear), and the LPI registers
+ * as zero.  The rest of RD_base (the ID registers) and SGI_base are
+ * mapped; a GICv4's VLPI_base frame (virtual LPI tables, physical
+ * addresses again) is not.  A few dozen exits at boot are the cost.
  */
 #include "arm.h"
 #include "sysreg.h"
 #include "../../hv/print.h"
 #include "../../lib/fdt.h"
+#include "../../hv/arch.h"
 
 /* Distributor (GICv3 layout, from GICD). */
 #define GICD_CTLR       0x0000
@@ -53,8 +63,13 @@
 #define GICR_CTLR       0x0000
 #define GICR_CTLR_RWP   (1u << 3)
 #define GICR_TYPER      0x0008
+#define GICR_TYPER_PLPIS (1ull << 0)
 #define GICR_TYPER_VLPIS (1ull << 1)
+#define GICR_TYPER_DIRECTLPI (1ull << 3)
 #define GICR_TYPER_LAST (1ull << 4)
+#define GICR_TYPER_RVPEID (1ull << 7)
+#define GICR_TYPER_VSGI (1ull << 26)
+#define GICR_STATUSR    0x0010
 #define GICR_WAKER      0x0014
 #define GICR_PIDR2      0xffe8
 /* Redistributor, SGI_base frame (RD_base + 64 KiB): INTID 0-31. */
@@ -70,6 +85,7 @@
 #define GICR_IGRPMODR0  0x0d00
 
 #define FRAME 0x10000ull
+#define RD_TRAPPED 0x1000ull       /* RD_base's first page: emulated */
 
 /* The CPU interface, by encoding (assemblers for Armv8.0 know no names). */
 #define ICC_PMR_EL1     s3_0_c4_c6_0
@@ -121,13 +137,9 @@ int arm_gicv3_find_rdist(struct arm_passthrough *p, const uint64_t *base, const 
 			uint64_t typer = rd64(rd + GICR_TYPER);
 			uint64_t frames = typer & GICR_TYPER_VLPIS ? 4 : 2;
 			if ((uint32_t)(typer >> 32) == aff) {
-				if (!(typer & GICR_TYPER_LAST)) {
-					hv_snprintf(why, len, "this CPU's GICv3 redistributor (0x%llx) is not the last of its region: Linux would walk on into another CPU's, which a partition may not see (run with one CPU)",
-						    (unsigned long long)rd);
-					return -1;
-				}
+				/* RD_base and SGI_base only (above). */
 				p->gicr = rd;
-				p->gicr_size = frames * FRAME;
+				p->gicr_size = 2 * FRAME;
 				return 0;
 			}
 			if (typer & GICR_TYPER_LAST)
@@ -143,10 +155,57 @@ int arm_gicv3_map(struct vm *vm, const struct arm_passthrough *p)
 {
 	int err = s2_map_range(&vm->s2, gpa(p->gicd), hpa(p->gicd), p->gicd_size, PT_RW,
 			       PT_MEM_DEVICE);
+	/* Not the first page of RD_base: arm_gicv3_rd_emulate's. */
 	if (!err)
-		err = s2_map_range(&vm->s2, gpa(p->gicr), hpa(p->gicr), p->gicr_size, PT_RW,
-				   PT_MEM_DEVICE);
+		err = s2_map_range(&vm->s2, gpa(p->gicr + RD_TRAPPED), hpa(p->gicr + RD_TRAPPED),
+				   p->gicr_size - RD_TRAPPED, PT_RW, PT_MEM_DEVICE);
 	return err;
+}
+
+/*
+ * A load or store of the partition in the first page of its redistributor
+ * (above: why it is not mapped).  True when it was that page's, with the
+ * value a load reads in *value.  The registers are 32 bits wide but for
+ * GICR_TYPER's 64; an access of another width or misaligned reads as zero
+ * and writes nothing, as a reserved register does.
+ */
+bool arm_gicv3_rd_emulate(const struct arm_passthrough *p, const struct mmio_access *m,
+			  uint64_t *value)
+{
+	uint64_t a = gpa_val(m->gpa), rd = p->gicr;
+	if (p->gic_version != 3 || a < rd || a >= rd + RD_TRAPPED)
+		return false;
+	uint64_t off = a - rd, v = 0;
+	*value = 0;
+	if ((m->size != 4 && m->size != 8) || (off & (m->size - 1)) ||
+	    (m->size == 8 && off != GICR_TYPER))
+		return true;
+	if (m->write) {
+		switch (off) {
+		case GICR_CTLR:         /* EnableLPIs (bit 0) stays clear */
+			wr32(rd + GICR_CTLR, (uint32_t)m->value & ~1u);
+			break;
+		case GICR_STATUSR:      /* write 1 to clear: the guest's own errors */
+		case GICR_WAKER:        /* ProcessorSleep: restored after the partition */
+			wr32(rd + off, (uint32_t)m->value);
+			break;
+		}
+		return true;            /* GICR_TYPER, the LPI registers: ignored */
+	}
+	switch (off & ~7ull) {
+	case GICR_CTLR:                 /* GICR_CTLR, GICR_IIDR */
+	case GICR_STATUSR:              /* GICR_STATUSR, GICR_WAKER */
+		v = rd32(rd + (off & ~7ull)) | (uint64_t)rd32(rd + (off & ~7ull) + 4) << 32;
+		break;
+	case GICR_TYPER:
+		v = rd64(rd + GICR_TYPER);
+		v &= ~(GICR_TYPER_PLPIS | GICR_TYPER_VLPIS | GICR_TYPER_DIRECTLPI |
+		       GICR_TYPER_RVPEID | GICR_TYPER_VSGI);
+		v |= GICR_TYPER_LAST;
+		break;
+	}
+	*value = m->size == 8 ? v : (uint32_t)(v >> (8 * (off & 4)));
+	return true;
 }
 
 static void reg_cells(uint32_t *c, uint64_t addr, uint64_t size)
@@ -217,6 +276,7 @@ void arm_gicv3_save(struct arm_passthrough *p)
 	p->config[1] = rd32(sgi + GICR_ICFGR1);
 	for (unsigned i = 0; i < 32; i++)
 		p->priority[i] = rd8(sgi + GICR_IPRIORITYR + i);
+	p->gicr_ctlr = rd32(p->gicr + GICR_CTLR);
 	p->gicr_waker = rd32(p->gicr + GICR_WAKER);
 
 	p->icc_sre = rd_icc(ICC_SRE_EL1);
@@ -267,6 +327,10 @@ void arm_gicv3_restore(const struct arm_passthrough *p)
 	wr32(sgi + GICR_ISENABLER0, p->enable[0]);
 	if (rd32(p->gicr + GICR_WAKER) != p->gicr_waker)
 		wr32(p->gicr + GICR_WAKER, p->gicr_waker);
+	/* Its control: the guest could change only the DPG bits (which
+	 * groups may wake it), never EnableLPIs (arm_gicv3_rd_emulate). */
+	if (rd32(p->gicr + GICR_CTLR) != p->gicr_ctlr)
+		wr32(p->gicr + GICR_CTLR, p->gicr_ctlr);
 
 	/* The CPU interface: no priority left active by an interrupt the
 	 * guest took and never finished, then its old settings. */

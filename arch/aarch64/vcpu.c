@@ -469,6 +469,28 @@ static inline uint64_t insn_len(uint64_t esr)
 }
 
 /*
+ * A partition's load or store that the backend serves itself rather than
+ * the core: the registers of a device handed through that cannot be
+ * mapped as they are (a GICv3 redistributor's first page: gicv3.c).
+ * Anything else stays the core's EXIT_MMIO (the hypercall window, or
+ * "nothing is there").
+ */
+static void __attribute__((noinline)) partition_mmio(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct arch_vcpu *a = vcpu->arch;
+	const struct arm_passthrough *p = ((struct arch_vm *)vcpu->vm->arch)->passthrough;
+	uint64_t value;
+
+	if (!p || !arm_gicv3_rd_emulate(p, &exit->mmio, &value))
+		return;
+	if (!exit->mmio.write)
+		complete_load(a, a->esr, exit->mmio.size, value);
+	a->regs.elr += insn_len(a->esr);
+	exit->kind = EXIT_HANDLED;
+	exit->name = "GICv3 redistributor control page (emulated)";
+}
+
+/*
  * The hypercall fast path, called by entry.S on every synchronous exit
  * with the guest's x0-x30 saved in a->regs (ELR and SPSR are still in
  * the CPU, and read and stepped there), on the hypervisor's stack, before arm_enter_guest returns.  This is KVM's
@@ -732,6 +754,8 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 			a->regs.exit_type = 0;
 		}
 		decode_mmio(a, esr & 0x1ffffff, far, hpfar, exit);
+		if (__builtin_expect(a->partition, 0))
+			partition_mmio(vcpu, exit);
 		return;
 	}
 	/* The null call (hypercall_abi.h): HVC #0, x0 in, x0 out, nothing
