@@ -215,6 +215,10 @@ bool arm_gicv3_rd_emulate(const struct arm_passthrough *p, const struct mmio_acc
 void arm_vgic_start(const struct arm_passthrough *p);
 void arm_vgic_stop(const struct arm_passthrough *p);
 bool arm_vgic_irq(struct arm_passthrough *p);
+/* A GICv3's: how many list registers the CPU has, and an SGI the
+ * partition sent itself (its ICC_SGI1R_EL1 write traps: partition.c). */
+unsigned arm_vgic_v3_list_registers(void);
+void arm_vgic_v3_sgi(struct arm_passthrough *p, unsigned intid);
 
 /* partition.c: the exits only a partition has. */
 void arm_partition_psci(struct vcpu *vcpu, struct vm_exit *exit);

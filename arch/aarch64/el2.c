@@ -309,11 +309,11 @@ int arch_cpu_init(void)
 	 * A GICv3's CPU interface is system registers (ID_AA64PFR0_EL1.GIC,
 	 * bits 27:24, nonzero: QEMU's virt board says so only with
 	 * gic-version=3).  A partition handed the GICv3 (gicv3.c) uses the
-	 * physical one from EL1, which needs of EL2: ICC_SRE_EL2.SRE (EL2
-	 * itself on system registers, without which EL1 cannot be) and
-	 * Enable (EL1's ICC_SRE_EL1 accesses not trapped to EL2: Linux
-	 * turns its interface on there); and ICH_HCR_EL2 zero (no virtual
-	 * CPU interface, no trap of EL1's ICC accesses).  edk2 leaves SRE
+	 * virtual one from EL1 (vgic.c turns it on, ICH_HCR_EL2.En, for the
+	 * partition's run), which needs of EL2: ICC_SRE_EL2.SRE (EL2 itself
+	 * on system registers, without which EL1 cannot be) and Enable (EL1's
+	 * ICC_SRE_EL1 accesses not trapped to EL2: Linux turns its interface
+	 * on there); and ICH_HCR_EL2 zero between partitions.  edk2 leaves SRE
 	 * and Enable set and ICH_HCR_EL2 zero; whatever it left comes back
 	 * at arch_cpu_fini.  A minihv test guest runs with IMO set: its ICC
 	 * accesses reach only the virtual interface, which is off.

@@ -311,8 +311,12 @@ int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 		p->nr_irqs = GIC_MAX_IRQS;
 	/* A GICv2 with virtualization extensions: the partition's interrupts
 	 * go through its list registers (vgic.c), page-aligned frames. */
-	p->vgic = p->gic_version == 2 && p->gich && p->gicv && !((p->gich | p->gicv) & 0xfff);
-	if (p->vgic) {
+	/* A GICv3 always has its virtual CPU interface (ICH_*_EL2). */
+	p->vgic = (p->gic_version == 2 && p->gich && p->gicv && !((p->gich | p->gicv) & 0xfff)) ||
+		  p->gic_version == 3;
+	if (p->vgic && p->gic_version == 3) {
+		p->nr_lr = arm_vgic_v3_list_registers();
+	} else if (p->vgic) {
 		p->nr_lr = (rd32(p->gich + 0x004) & 0x3f) + 1;   /* GICH_VTR.ListRegs */
 		if (p->nr_lr > 64)
 			p->nr_lr = 64;

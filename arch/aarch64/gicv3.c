@@ -18,10 +18,11 @@
  *    memory-mapped GICC.
  *
  * So the partition gets the distributor and THIS CPU's redistributor
- * frames, mapped at their physical addresses, and the CPU interface as the
- * CPU has it: with HCR_EL2.IMO clear and ICH_HCR_EL2.En clear (no virtual
- * CPU interface), EL1's ICC_*_EL1 accesses reach the physical interface,
- * and ICC_SRE_EL2.Enable (el2.c) lets EL1 at ICC_SRE_EL1 too.  It does
+ * frames, mapped at their physical addresses, and the CPU interface as
+ * system registers: the virtual one (ICH_HCR_EL2.En, HCR_EL2.IMO set:
+ * vgic.c fills its list registers, so every interrupt comes to EL2 first),
+ * its ICC_*_EL1 accesses served by the hardware, and ICC_SRE_EL2.Enable
+ * (el2.c) lets EL1 at ICC_SRE_EL1 too.  It does
  * not get the ITS (the message translator that turns device writes into
  * LPIs) nor any other CPU's redistributor: its device tree names neither.
  *

@@ -171,6 +171,21 @@ void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit)
 		}
 		value = id_register(crm, op2, ((struct arch_vm *)vcpu->vm->arch)->passthrough);
 		exit->name = "ID register read (filtered)";
+	} else if (op0 == 3 && op1 == 0 && crn == 12 && crm == 11 && op2 == 5 && !read) {
+		/* ICC_SGI1R_EL1, a GICv3 SGI (it traps with HCR_EL2.IMO set):
+		 * to this partition's one CPU -- Aff3.Aff2.Aff1 its own and
+		 * its Aff0 in the target list, not "all but self" (IRM) -- it
+		 * becomes a virtual SGI (vgic.c); to any other CPU, nothing. */
+		struct arm_passthrough *p = ((struct arch_vm *)vcpu->vm->arch)->passthrough;
+		uint64_t v = rt == 31 ? 0 : a->regs.x[rt];
+		uint64_t me = read_sysreg(vmpidr_el2);
+		bool self = !((v >> 40) & 1) && ((v >> 16) & 0xff) == ((me >> 8) & 0xff) &&
+			    ((v >> 32) & 0xff) == ((me >> 16) & 0xff) &&
+			    ((v >> 48) & 0xff) == ((me >> 32) & 0xff) &&
+			    (me & 0xff) < 16 && ((v >> (me & 0xff)) & 1);
+		if (p && p->vgic && p->gic_version == 3 && self)
+			arm_vgic_v3_sgi(p, (unsigned)(v >> 24) & 0xf);
+		exit->name = "SGI (ICC_SGI1R_EL1)";
 	} else {
 		exit->name = read ? "trapped system register read (as zero)" :
 				    "trapped system register write (ignored)";

@@ -69,8 +69,16 @@ static void clear_list_registers(const struct arm_passthrough *p)
 	wr32(p->gich + GICH_APR, 0);
 }
 
+static void v3_start(const struct arm_passthrough *p);
+static void v3_stop(const struct arm_passthrough *p);
+static bool v3_irq(struct arm_passthrough *p);
+
 void arm_vgic_start(const struct arm_passthrough *p)
 {
+	if (p->gic_version == 3) {
+		v3_start(p);
+		return;
+	}
 	clear_list_registers(p);
 	wr32(p->gich + GICH_VMCR, 0);   /* the virtual interface as after reset */
 	wr32(p->gicc + GICC_CTLR, rd32(p->gicc + GICC_CTLR) | GICC_CTLR_EOIMODE | 1);
@@ -81,6 +89,10 @@ void arm_vgic_start(const struct arm_passthrough *p)
 
 void arm_vgic_stop(const struct arm_passthrough *p)
 {
+	if (p->gic_version == 3) {
+		v3_stop(p);
+		return;
+	}
 	wr32(p->gich + GICH_HCR, 0);
 	clear_list_registers(p);
 	wr32(p->gich + GICH_VMCR, 0);
@@ -113,6 +125,9 @@ static int free_list_register(const struct arm_passthrough *p, unsigned intid)
 bool arm_vgic_irq(struct arm_passthrough *p)
 {
 	bool watchdog = false;
+
+	if (p->gic_version == 3)
+		return v3_irq(p);
 
 	for (unsigned n = 0; n < 64; n++) {
 		uint32_t iar = rd32(p->gicc + GICC_IAR);
@@ -153,6 +168,153 @@ bool arm_vgic_irq(struct arm_passthrough *p)
 	if (p->el2_timer_intid < 32) {
 		wr8(p->gicd + GICD_IPRIORITYR + p->el2_timer_intid, 0);
 		wr32(p->gicd + GICD_ISENABLER, 1u << p->el2_timer_intid);
+	}
+	return watchdog;
+}
+
+/*
+ * The same on a GICv3, whose CPU interfaces are system registers: the
+ * hypervisor acknowledges at ICC_IAR1_EL1 (at EL2 always the physical
+ * interface) and fills ICH_LR<n>_EL2; with HCR_EL2.IMO set and
+ * ICH_HCR_EL2.En, the partition's own ICC_*_EL1 accesses reach the
+ * virtual interface instead, in hardware, with no exit.  SGIs are the
+ * exception: with IMO set, EL1's writes to ICC_SGI1R_EL1 trap
+ * (partition.c), and one aimed at the partition's own CPU -- the only one
+ * it has -- is put into a list register here.
+ */
+#define ICC_IAR1_EL1   s3_0_c12_c12_0
+#define ICC_EOIR1_EL1  s3_0_c12_c12_1
+#define ICC_DIR_EL1    s3_0_c12_c11_1
+#define ICC_PMR_EL1    s3_0_c4_c6_0
+#define ICC_CTLR_EL1   s3_0_c12_c12_4
+#define ICC_IGRPEN1_EL1 s3_0_c12_c12_7
+#define ICH_HCR_EL2    s3_4_c12_c11_0
+#define ICH_VTR_EL2    s3_4_c12_c11_1
+#define ICH_VMCR_EL2   s3_4_c12_c11_7
+#define ICH_ELRSR_EL2  s3_4_c12_c11_5
+#define ICH_AP0R0_EL2  s3_4_c12_c8_0
+#define ICH_AP1R0_EL2  s3_4_c12_c9_0
+#define GICR_SGI_BASE  0x10000
+#define LR3_PENDING    (1ull << 62)
+#define LR3_STATE      (3ull << 62)
+#define LR3_HW         (1ull << 61)
+#define LR3_GROUP1     (1ull << 60)
+
+/* ICH_LR<n>_EL2: sixteen registers, each its own encoding. */
+#define LR_CASE(n, crm, op2) \
+	case n: \
+		if (write) { \
+			__asm__ volatile("msr s3_4_c12_" #crm "_" #op2 ", %0" : : "r"(v)); \
+		} else { \
+			__asm__ volatile("mrs %0, s3_4_c12_" #crm "_" #op2 : "=r"(v)); \
+		} \
+		break
+
+static uint64_t lr3_access(unsigned n, bool write, uint64_t v)
+{
+	switch (n) {
+	LR_CASE(0, c12, 0); LR_CASE(1, c12, 1); LR_CASE(2, c12, 2); LR_CASE(3, c12, 3);
+	LR_CASE(4, c12, 4); LR_CASE(5, c12, 5); LR_CASE(6, c12, 6); LR_CASE(7, c12, 7);
+	LR_CASE(8, c13, 0); LR_CASE(9, c13, 1); LR_CASE(10, c13, 2); LR_CASE(11, c13, 3);
+	LR_CASE(12, c13, 4); LR_CASE(13, c13, 5); LR_CASE(14, c13, 6); LR_CASE(15, c13, 7);
+	}
+	return v;
+}
+
+unsigned arm_vgic_v3_list_registers(void)
+{
+	return (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
+}
+
+static void v3_clear(const struct arm_passthrough *p)
+{
+	for (unsigned i = 0; i < p->nr_lr; i++)
+		lr3_access(i, true, 0);
+	write_sysreg(ICH_AP0R0_EL2, 0);
+	write_sysreg(ICH_AP1R0_EL2, 0);
+	write_sysreg(ICH_VMCR_EL2, 0);
+}
+
+static void v3_start(const struct arm_passthrough *p)
+{
+	v3_clear(p);
+	/* The physical interface, the hypervisor's: EOImode (bit 1), every
+	 * priority, group 1 on.  arm_passthrough_restore puts back what the
+	 * firmware had. */
+	write_sysreg(ICC_CTLR_EL1, read_sysreg(ICC_CTLR_EL1) | 2);
+	write_sysreg(ICC_PMR_EL1, 0xff);
+	write_sysreg(ICC_IGRPEN1_EL1, 1);
+	write_sysreg(ICH_HCR_EL2, 1);
+	isb();
+}
+
+static void v3_stop(const struct arm_passthrough *p)
+{
+	write_sysreg(ICH_HCR_EL2, 0);
+	v3_clear(p);
+	isb();
+}
+
+/* Put vINTID intid in a list register (hw: linked to the physical one). */
+static bool v3_inject(struct arm_passthrough *p, unsigned intid, bool hw)
+{
+	uint64_t empty = read_sysreg(ICH_ELRSR_EL2);
+	int slot = -1;
+
+	for (unsigned i = 0; i < p->nr_lr; i++) {
+		if (empty & (1ull << i)) {
+			if (slot < 0)
+				slot = (int)i;
+		} else {
+			uint64_t lr = lr3_access(i, false, 0);
+			if ((lr & LR3_STATE) && (uint32_t)lr == intid)
+				return false;   /* there already */
+		}
+	}
+	if (slot < 0)
+		return false;
+	uint64_t base = intid < 32 ? p->gicr + GICR_SGI_BASE : p->gicd;
+	uint64_t v = LR3_PENDING | (uint64_t)rd8(base + GICD_IPRIORITYR + intid) << 48 | intid;
+	if ((rd32(base + GICD_IGROUPR + 4 * (intid / 32)) >> (intid % 32)) & 1)
+		v |= LR3_GROUP1;
+	if (hw)
+		v |= LR3_HW | (uint64_t)intid << 32;
+	lr3_access((unsigned)slot, true, v);
+	p->vgic_injected++;
+	return true;
+}
+
+void arm_vgic_v3_sgi(struct arm_passthrough *p, unsigned intid)
+{
+	if (!v3_inject(p, intid & 0xf, false))
+		p->vgic_dropped++;
+}
+
+static bool v3_irq(struct arm_passthrough *p)
+{
+	bool watchdog = false;
+
+	for (unsigned n = 0; n < 64; n++) {
+		uint64_t iar = read_sysreg(ICC_IAR1_EL1);
+		unsigned intid = (unsigned)(iar & 0xffffff);
+		if (intid >= 1020 && intid < 1024)
+			break;
+		bool ours = intid == p->el2_timer_intid;
+		bool linked = !ours && intid >= 16 && v3_inject(p, intid, true);
+		if (!ours && intid < 16 && !v3_inject(p, intid, false))
+			p->vgic_dropped++;
+		if (!ours && intid >= 16 && !linked)
+			p->vgic_dropped++;
+		write_sysreg(ICC_EOIR1_EL1, iar);       /* priority drop only (EOImode) */
+		if (!linked)
+			write_sysreg(ICC_DIR_EL1, iar);
+		watchdog |= ours;
+	}
+	isb();
+	if (p->el2_timer_intid < 32) {
+		uint64_t sgi = p->gicr + GICR_SGI_BASE;
+		wr8(sgi + GICD_IPRIORITYR + p->el2_timer_intid, 0);
+		wr32(sgi + GICD_ISENABLER, 1u << p->el2_timer_intid);
 	}
 	return watchdog;
 }
