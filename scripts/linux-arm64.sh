@@ -174,7 +174,7 @@ kind = linux
 kernel = \minihv\Image
 initrd = \minihv\initrd.cpio
 memory = 32M
-expect = the kernel needs image_size
+expect = needs more than the
 
 [guest bad-initrd]
 kind = linux

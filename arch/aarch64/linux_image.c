@@ -163,8 +163,8 @@ int linux_arm64_image_check(const void *file, uint64_t file_len, uint64_t ram_si
 		return refuse(why, why_len, "text_offset 0x%llx is too large for 0x%llx bytes of RAM",
 			      (unsigned long long)text_offset, (unsigned long long)ram_size);
 	if (text_offset >= limit || image_size > limit - text_offset)
-		return refuse(why, why_len, "the kernel needs image_size 0x%llx bytes at offset 0x%llx, more "
-			      "than the 0x%llx bytes of RAM below the initrd and device tree",
+		return refuse(why, why_len, "the kernel (image_size 0x%llx at offset 0x%llx) needs more than "
+			      "the 0x%llx bytes of RAM below the initrd and device tree",
 			      (unsigned long long)image_size, (unsigned long long)text_offset,
 			      (unsigned long long)limit);
 

@@ -60,7 +60,7 @@ struct linux_arm64_layout {
  * into why[0..why_len) as a NUL-terminated sentence (truncated to fit; 160
  * bytes always hold it whole), e.g.
  *	not an arm64 Image: magic 0x464c457f at offset 56, expected 0x644d5241 ("ARM\x64")
- *	the kernel needs image_size 0x2be0000 bytes at offset 0x0, more than the
+ *	the kernel (image_size 0x2be0000 at offset 0x0) needs more than the
  *	0x1a00000 bytes of RAM below the initrd and device tree
  * *out is then unspecified.
  *
