@@ -264,7 +264,7 @@ static void test_fit(void)
 		      "device tree"), "initrd larger than RAM below the DTB");
 	CHECK(check(4096, 32 * MiB, UINT64_MAX) == -1 && has(why, "the initrd (18446744073709551615 bytes)"),
 	      "initrd 2^64 - 1");
-	CHECK(check(4096, 32 * MiB, 30 * MiB) == -1 && has(why, "needs image_size 0x1000 bytes at offset 0x0, "
+	CHECK(check(4096, 32 * MiB, 30 * MiB) == -1 && has(why, "(image_size 0x1000 at offset 0x0) needs "
 							    "more than the 0x0 bytes"),
 	      "an initrd filling all RAM below the DTB leaves the kernel nothing");
 }
