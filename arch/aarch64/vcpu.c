@@ -53,8 +53,12 @@ void arch_vm_fini(struct vm *vm)
 	loaded_vcpu = NULL;
 	/* A partition's devices go back to how they were (gic.c). */
 	if (a->passthrough) {
-		if (a->passthrough->vgic)
+		if (a->passthrough->vgic) {
 			arm_vgic_stop(a->passthrough);
+			hv_printf("minihv: %s: %llu interrupts handed on through the list registers, %llu dropped (none free)\n",
+				  vm->name, (unsigned long long)a->passthrough->vgic_injected,
+				  (unsigned long long)a->passthrough->vgic_dropped);
+		}
 		arm_passthrough_restore(a->passthrough);
 		/* And none of its translations outlive it (VTTBR_EL2 still
 		 * holds its VMID). */
