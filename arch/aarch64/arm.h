@@ -118,6 +118,9 @@ bool arm_has_pointer_auth(void);
 /* The firmware's device tree and the size to read it within, or NULL
  * (power.c). */
 const void *arm_firmware_dt(size_t *max);
+/* The firmware's ACPI table with this signature, at least min_len bytes
+ * long, or NULL (power.c). */
+const uint8_t *arm_acpi_table(const char *sig, uint32_t min_len);
 
 /* Is the platform QEMU's virt board (power.c, from ACPI or the device
  * tree)? */

@@ -90,22 +90,6 @@ static uint64_t le64(const uint8_t *p)
 	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-static const uint8_t *acpi_table(const uint8_t *rsdp, const char *sig, uint32_t min_len)
-{
-	if (!rsdp || memcmp(rsdp, "RSD PTR ", 8) != 0 || rsdp[15] < 2)
-		return NULL;
-	const uint8_t *xsdt = (const uint8_t *)(uintptr_t)le64(rsdp + 24);
-	if (!xsdt || memcmp(xsdt, "XSDT", 4) != 0)
-		return NULL;
-	uint32_t len = le32(xsdt + 4);
-	for (uint32_t off = 36; off + 8 <= len; off += 8) {
-		const uint8_t *t = (const uint8_t *)(uintptr_t)le64(xsdt + off);
-		if (t && memcmp(t, sig, 4) == 0 && le32(t + 4) >= min_len)
-			return t;
-	}
-	return NULL;
-}
-
 /* A device tree interrupt specifier (3 cells, big-endian) for a GIC
  * interrupt: level or edge, high or low as ACPI's flags say (bit 0 edge,
  * bit 1 active low); a GICv2's PPIs name the CPUs they go to (a mask in
@@ -134,13 +118,13 @@ static uint64_t my_mpidr(void)
 
 #define MAX_RDIST_REGIONS 8
 
-static int find_from_acpi(struct arm_passthrough *p, const uint8_t *rsdp, char *why, size_t len)
+static int find_from_acpi(struct arm_passthrough *p, char *why, size_t len)
 {
 	uint64_t rbase[MAX_RDIST_REGIONS], rsize[MAX_RDIST_REGIONS], gicc_gicr = 0;
 	unsigned nr = 0;
-	const uint8_t *madt = acpi_table(rsdp, "APIC", 44);
-	const uint8_t *spcr = acpi_table(rsdp, "SPCR", 58);
-	const uint8_t *gtdt = acpi_table(rsdp, "GTDT", 80);
+	const uint8_t *madt = arm_acpi_table("APIC", 44);
+	const uint8_t *spcr = arm_acpi_table("SPCR", 58);
+	const uint8_t *gtdt = arm_acpi_table("GTDT", 80);
 	bool v3 = false;
 
 	if (!madt || !spcr || !gtdt) {
@@ -284,11 +268,10 @@ static int find_from_dt(struct arm_passthrough *p, const void *dt, size_t max, c
 
 int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 {
-	const struct hv_platform *pf = hv_power_platform();
 	size_t max = 0;
 	const void *dt = arm_firmware_dt(&max);
 	int err = dt ? find_from_dt(p, dt, max, why, len) :
-		  find_from_acpi(p, pf ? pf->acpi_rsdp : NULL, why, len);
+		  find_from_acpi(p, why, len);
 	if (err)
 		return err;
 	/* A GICv2's distributor is 4 KiB of registers, its CPU interface 8

@@ -57,28 +57,39 @@ static uint32_t be32(const uint8_t *p)
 
 /*
  * ACPI: RSDP (revision 2: XSDT address at byte 24) -> XSDT (a 36-byte
- * header, then 64-bit table addresses) -> FADT ("FACP"), whose
- * ARM_BOOT_ARCH field (2 bytes at 129, ACPI 5.1 and later) has bit 0
+ * header, then 64-bit table addresses) -> the table with the signature
+ * asked for, at least min_len bytes long, or NULL (also gic.c's).  The
+ * FADT ("FACP") has the PSCI conduit: its ARM_BOOT_ARCH field (2 bytes at 129, ACPI 5.1 and later) has bit 0
  * PSCI_COMPLIANT and bit 1 PSCI_USE_HVC.
  */
-static enum conduit conduit_from_acpi(const uint8_t *rsdp)
+const uint8_t *arm_acpi_table(const char *sig, uint32_t min_len)
 {
+	const struct hv_platform *pf = hv_power_platform();
+	const uint8_t *rsdp = pf ? pf->acpi_rsdp : NULL;
+
 	if (!rsdp || memcmp(rsdp, "RSD PTR ", 8) != 0 || rsdp[15] < 2)
-		return CONDUIT_NONE;
+		return NULL;
 	const uint8_t *xsdt = (const uint8_t *)(uintptr_t)le64(rsdp + 24);
 	if (!xsdt || memcmp(xsdt, "XSDT", 4) != 0)
-		return CONDUIT_NONE;
+		return NULL;
 	uint32_t len = le32(xsdt + 4);
 	for (uint32_t off = 36; off + 8 <= len; off += 8) {
 		const uint8_t *t = (const uint8_t *)(uintptr_t)le64(xsdt + off);
-		if (!t || memcmp(t, "FACP", 4) != 0 || le32(t + 4) < 131)
-			continue;
-		unsigned flags = t[129] | (unsigned)t[130] << 8;
-		if (!(flags & 1))
-			return CONDUIT_NONE;
-		return (flags & 2) ? CONDUIT_HVC : CONDUIT_SMC;
+		if (t && memcmp(t, sig, 4) == 0 && le32(t + 4) >= min_len)
+			return t;
 	}
-	return CONDUIT_NONE;
+	return NULL;
+}
+
+static enum conduit conduit_from_acpi(void)
+{
+	const uint8_t *t = arm_acpi_table("FACP", 131);
+	if (!t)
+		return CONDUIT_NONE;
+	unsigned flags = t[129] | (unsigned)t[130] << 8;
+	if (!(flags & 1))
+		return CONDUIT_NONE;
+	return (flags & 2) ? CONDUIT_HVC : CONDUIT_SMC;
 }
 
 /*
@@ -146,10 +157,9 @@ bool arm_platform_is_qemu(void)
 void arch_power_off(int status, void (*firmware_power_off)(void))
 {
 	(void)status;
-	const struct hv_platform *pf = hv_power_platform();
 	enum conduit c = CONDUIT_NONE;
 	const char *from = "";
-	if (pf && (c = conduit_from_acpi(pf->acpi_rsdp)) != CONDUIT_NONE)
+	if ((c = conduit_from_acpi()) != CONDUIT_NONE)
 		from = "the ACPI FADT";
 	else if ((c = conduit_from_fdt()) != CONDUIT_NONE)
 		from = "the device tree";
