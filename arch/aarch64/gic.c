@@ -26,6 +26,7 @@
  * firmware's device tree or ACPI tables, and chooses.
  */
 #include "arm.h"
+#include "bytes.h"
 #include "sysreg.h"
 #include "../../hv/print.h"
 #include "../../lib/fdt.h"
@@ -61,16 +62,6 @@
 #define UART_IMSC       0x038
 #define UART_ICR        0x044
 
-static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
-static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
-static inline uint8_t rd8(uint64_t a) { return *(volatile uint8_t *)(uintptr_t)a; }
-static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
-
-static uint32_t be32(const void *p)
-{
-	const uint8_t *b = p;
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
 
 /*
  * The same from ACPI, which the firmware gives instead of a device tree
@@ -80,16 +71,6 @@ static uint32_t be32(const void *p)
  * interrupts (Global System Interrupts: a PPI's INTID is 16 more than the
  * number a device tree gives it, an SPI's 32 more).
  */
-static uint32_t le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 /* A device tree interrupt specifier (3 cells, big-endian) for a GIC
  * interrupt: level or edge, high or low as ACPI's flags say (bit 0 edge,
  * bit 1 active low); a GICv2's PPIs name the CPUs they go to (a mask in
@@ -328,14 +309,6 @@ int arm_passthrough_map(struct vm *vm, const struct arm_passthrough *p)
 	return err;
 }
 
-static void reg_cells(uint32_t *c, uint64_t addr, uint64_t size)
-{
-	c[0] = (uint32_t)(addr >> 32);
-	c[1] = (uint32_t)addr;
-	c[2] = (uint32_t)(size >> 32);
-	c[3] = (uint32_t)size;
-}
-
 void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough *p)
 {
 	char name[48];
@@ -351,8 +324,8 @@ void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough
 		fdt_prop_u32(w, "#interrupt-cells", 3);
 		fdt_prop_u32(w, "#address-cells", 0);   /* dtc warns without it */
 		fdt_prop_empty(w, "interrupt-controller");
-		reg_cells(reg, p->gicd, p->gicd_size);
-		reg_cells(reg + 4, p->gicc, p->gicc_size);
+		dt_reg_cells(reg, p->gicd, p->gicd_size);
+		dt_reg_cells(reg + 4, p->gicc, p->gicc_size);
 		fdt_prop_cells(w, "reg", reg, 8);
 		fdt_prop_u32(w, "phandle", 1);
 		fdt_end_node(w);
@@ -378,7 +351,7 @@ void arm_passthrough_write_dt(struct fdt_writer *w, const struct arm_passthrough
 	fdt_begin_node(w, name);
 	static const char *const uart_compat[] = { "arm,pl011", "arm,primecell" };
 	fdt_prop_strings(w, "compatible", uart_compat, 2);
-	reg_cells(reg, p->uart, p->uart_size);
+	dt_reg_cells(reg, p->uart, p->uart_size);
 	fdt_prop_cells(w, "reg", reg, 4);
 	fdt_prop(w, "interrupts", p->uart_irqs, p->uart_irqs_len);
 	static const uint32_t clocks[] = { 2, 2 };

@@ -43,6 +43,7 @@
  * addresses again) is not.  A few dozen exits at boot are the cost.
  */
 #include "arm.h"
+#include "bytes.h"
 #include "sysreg.h"
 #include "../../hv/print.h"
 #include "../../lib/fdt.h"
@@ -99,12 +100,6 @@
 #define rd_icc(r) read_sysreg(r)
 #define wr_icc(r, v) write_sysreg(r, v)
 
-static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
-static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
-static inline uint64_t rd64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
-static inline void wr64(uint64_t a, uint64_t v) { *(volatile uint64_t *)(uintptr_t)a = v; }
-static inline uint8_t rd8(uint64_t a) { return *(volatile uint8_t *)(uintptr_t)a; }
-static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
 
 /* This CPU's affinity as GICR_TYPER[63:32] gives it: Aff3.Aff2.Aff1.Aff0. */
 static uint32_t my_affinity(void)
@@ -209,14 +204,6 @@ bool arm_gicv3_rd_emulate(const struct arm_passthrough *p, const struct mmio_acc
 	return true;
 }
 
-static void reg_cells(uint32_t *c, uint64_t addr, uint64_t size)
-{
-	c[0] = (uint32_t)(addr >> 32);
-	c[1] = (uint32_t)addr;
-	c[2] = (uint32_t)(size >> 32);
-	c[3] = (uint32_t)size;
-}
-
 /* The binding: Documentation/devicetree/bindings/interrupt-controller/
  * arm,gic-v3.yaml.  One redistributor region: this CPU's frames. */
 void arm_gicv3_write_dt(struct fdt_writer *w, const struct arm_passthrough *p)
@@ -231,8 +218,8 @@ void arm_gicv3_write_dt(struct fdt_writer *w, const struct arm_passthrough *p)
 	fdt_prop_u32(w, "#address-cells", 0);   /* dtc warns without it */
 	fdt_prop_empty(w, "interrupt-controller");
 	fdt_prop_u32(w, "#redistributor-regions", 1);
-	reg_cells(reg, p->gicd, p->gicd_size);
-	reg_cells(reg + 4, p->gicr, p->gicr_size);
+	dt_reg_cells(reg, p->gicd, p->gicd_size);
+	dt_reg_cells(reg + 4, p->gicr, p->gicr_size);
 	fdt_prop_cells(w, "reg", reg, 8);
 	fdt_prop_u32(w, "phandle", 1);
 	fdt_end_node(w);

@@ -21,6 +21,7 @@
  *     reachable (CNTHCTL_EL2.EL1PCTEN, EL1PCEN).
  */
 #include "arm.h"
+#include "bytes.h"
 #include "sysreg.h"
 #include "linux_image.h"
 #include "../../hv/arch.h"
@@ -30,14 +31,6 @@
 
 #define CNTHCTL_EL1PCTEN (1ull << 0)
 #define CNTHCTL_EL1PCEN  (1ull << 1)
-
-static void reg_cells(uint32_t *c, uint64_t addr, uint64_t size)
-{
-	c[0] = (uint32_t)(addr >> 32);
-	c[1] = (uint32_t)addr;
-	c[2] = (uint32_t)(size >> 32);
-	c[3] = (uint32_t)size;
-}
 
 /* The partition's device tree, into RAM at dtb (2 MiB at most). */
 static int write_device_tree(const struct vm *vm, const struct arm_passthrough *p,
@@ -68,7 +61,7 @@ static int write_device_tree(const struct vm *vm, const struct arm_passthrough *
 	hv_snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)gpa_val(vm->ram.gpa));
 	fdt_begin_node(&w, name);
 	fdt_prop_string(&w, "device_type", "memory");
-	reg_cells(reg, gpa_val(vm->ram.gpa), vm->ram.size);
+	dt_reg_cells(reg, gpa_val(vm->ram.gpa), vm->ram.size);
 	fdt_prop_cells(&w, "reg", reg, 4);
 	fdt_end_node(&w);
 
@@ -98,7 +91,7 @@ static int write_device_tree(const struct vm *vm, const struct arm_passthrough *
 	hv_snprintf(name, sizeof(name), "hypercall@%llx", (unsigned long long)MINIHV_HC_WINDOW_GPA);
 	fdt_begin_node(&w, name);
 	fdt_prop_string(&w, "compatible", "minihv,hypercall-v1");
-	reg_cells(reg, MINIHV_HC_WINDOW_GPA, MINIHV_HC_WINDOW_SIZE);
+	dt_reg_cells(reg, MINIHV_HC_WINDOW_GPA, MINIHV_HC_WINDOW_SIZE);
 	fdt_prop_cells(&w, "reg", reg, 4);
 	fdt_end_node(&w);
 

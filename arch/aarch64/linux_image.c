@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "linux_image.h"
+#include "bytes.h"
 #include "../../lib/format.h"
 
 #define SZ_4K (4ull << 10)
@@ -25,16 +26,6 @@
 
 /* The initrd's smallest useful newc cpio: one 110-byte header. */
 #define CPIO_NEWC_HEADER 110
-
-static uint32_t le32(const unsigned char *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static uint64_t le64(const unsigned char *b)
-{
-	return (uint64_t)le32(b) | (uint64_t)le32(b + 4) << 32;
-}
 
 static int starts_with(const unsigned char *b, uint64_t n, const char *magic, uint64_t m)
 {

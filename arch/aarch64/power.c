@@ -27,33 +27,13 @@
 #include "../../lib/minihv_string.h"
 #include "../../lib/fdt.h"
 #include "arm.h"
+#include "bytes.h"
 
 #define PSCI_SYSTEM_OFF 0x84000008u /* SMC32 function id */
 
 enum conduit { CONDUIT_NONE, CONDUIT_SMC, CONDUIT_HVC };
 
 static const char *const conduit_name[] = { "none", "SMC", "HVC" };
-
-static uint32_t le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static int same(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-	return memcmp(a, b, n + 1) == 0;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /*
  * ACPI: RSDP (revision 2: XSDT address at byte 24) -> XSDT (a 36-byte
@@ -123,7 +103,7 @@ static enum conduit conduit_from_fdt(void)
 		m = fdt_find_prop(dt, max, "arm,psci-0.2", "method", &len);
 	if (!m || len < 4 || m[len - 1] != '\0')
 		return CONDUIT_NONE;
-	return same(m, "smc") ? CONDUIT_SMC : same(m, "hvc") ? CONDUIT_HVC : CONDUIT_NONE;
+	return strcmp(m, "smc") == 0 ? CONDUIT_SMC : strcmp(m, "hvc") == 0 ? CONDUIT_HVC : CONDUIT_NONE;
 }
 
 /*

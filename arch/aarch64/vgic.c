@@ -30,6 +30,7 @@
  * the case left: docs/linux-guest.md.)
  */
 #include "arm.h"
+#include "bytes.h"
 #include "sysreg.h"
 #include "../../hv/print.h"
 
@@ -57,10 +58,6 @@
 #define LR_PENDING         (1u << 28)
 #define LR_STATE           (3u << 28)
 
-static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
-static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
-static inline uint8_t rd8(uint64_t a) { return *(volatile uint8_t *)(uintptr_t)a; }
-static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
 
 static void clear_list_registers(const struct arm_passthrough *p)
 {
