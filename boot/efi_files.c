@@ -179,18 +179,11 @@ static struct {
 } loaded[2 * CONFIG_MAX_GUESTS];
 static unsigned nloaded;
 
-static int same_path(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 static int load_file(EFI_SYSTEM_TABLE *st, EFI_FILE_HANDLE root, const char *path, uint64_t max,
 		     const void **data, uint64_t *len, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < nloaded; i++) {
-		if (!same_path(loaded[i].path, path))
+		if (strcmp(loaded[i].path, path) != 0)
 			continue;
 		if (loaded[i].len > max) {
 			hv_snprintf(err, errlen, "%s is %llu bytes, more than the %llu it may be here",

@@ -73,19 +73,12 @@ static const struct {
 	{ "x86-instructions", ARCH_FACT_X86_INSTRUCTIONS },
 };
 
-static bool same_string(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 /* 1 if the fact named name holds on this CPU, 0 if not, -1 if no fact has
  * that name. */
 static int fact_holds(const char *name)
 {
 	for (unsigned i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
-		if (same_string(facts[i].name, name))
+		if (strcmp(facts[i].name, name) == 0)
 			return arch_fact(facts[i].fact) ? 1 : 0;
 	return -1;
 }
@@ -319,7 +312,7 @@ static void run_test(struct bump *pool, const struct guest_image *img, struct ta
 	 * SVM, where one backend has it and the other may not).  So it is not
 	 * started: SKIP, on the hypervisor's own word.
 	 */
-	if (img->needs && same_string(img->needs, "watchdog") && !arch_fact(ARCH_FACT_WATCHDOG)) {
+	if (img->needs && strcmp(img->needs, "watchdog") == 0 && !arch_fact(ARCH_FACT_WATCHDOG)) {
 		verdict(t, MINIHV_VERDICT_SKIP, img->name,
 			"not run: its guest would loop for ever, and this backend has no watchdog to stop it (the hypervisor confirms: no watchdog here)");
 		return;
@@ -364,7 +357,7 @@ static unsigned long run_embedded(struct bump *pool, const struct guest_config *
 {
 	unsigned long ran = 0;
 
-	if (same_string(g->embedded, "all")) {
+	if (strcmp(g->embedded, "all") == 0) {
 		for (unsigned long i = 0; i < guest_image_count; i++) {
 			if (skip)
 				verdict(t, MINIHV_VERDICT_SKIP, guest_images[i].name, skip);

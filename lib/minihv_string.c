@@ -1,7 +1,7 @@
 /*
  * The C library functions the compiler may call on its own (memset, memcpy,
  * memmove, memcmp: it emits calls to them for struct copies and zeroing even
- * in freestanding code), and strlen.  Shared with the guest library.
+ * in freestanding code), strlen and strcmp.  Shared with the guest library.
  *
  * Nothing else belongs here: the host unit tests link the hypervisor core
  * against the C library's versions of exactly these functions (two
@@ -58,4 +58,11 @@ size_t strlen(const char *s)
 	while (s[n])
 		n++;
 	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a - (unsigned char)*b;
 }

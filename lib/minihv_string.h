@@ -16,6 +16,7 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
 
 /* First occurrence of needle in haystack, or NULL. */
 const char *str_find(const char *haystack, const char *needle);
