@@ -98,23 +98,37 @@ parts=$((5 + 4 + 3 + $(sh scripts/x86-suites.sh | wc -l) + 2 + 4 + 2))
 	grep '^hostile: ' "$out" >>"$hostile_lines" || true
 }
 
-# expect_failure LABEL COMMAND...: a self-test that passes when the command
-# fails and says which test failed.
-expect_failure() {
-	label=$1
+# selftest_run LABEL COMMAND...: run one self-test's command, its output in
+# $out and its exit status in $status (for the expect_* below), and
+# selftest_verdict OK LINE: count it, and show its output when it failed.
+selftest_run() {
+	out="$logdir/selftest-$1.out"
 	shift
-	out="$logdir/selftest-$label.out"
 	set +e
 	"$@" >"$out" 2>&1
 	status=$?
 	set -e
-	if [ "$status" -ne 0 ] && grep -q '^not ok' "$out"; then
-		echo "ok - runner-selftest: $label is reported as failing (exit $status)"
+}
+selftest_verdict() {
+	if [ "$1" = 1 ]; then
+		echo "ok - runner-selftest: $2"
 		total_p=$((total_p + 1))
 	else
-		echo "not ok - runner-selftest: $label was not reported as failing (exit $status)"
+		echo "not ok - runner-selftest: $2"
 		sed 's/^/#   /' "$out"
 		total_f=$((total_f + 1))
+	fi
+}
+
+# expect_failure LABEL COMMAND...: a self-test that passes when the command
+# fails and says which test failed.
+expect_failure() {
+	label=$1
+	selftest_run "$@"
+	if [ "$status" -ne 0 ] && grep -q '^not ok' "$out"; then
+		selftest_verdict 1 "$label is reported as failing (exit $status)"
+	else
+		selftest_verdict 0 "$label was not reported as failing (exit $status)"
 	fi
 }
 
@@ -124,18 +138,11 @@ expect_pass() {
 	label=$1
 	want=$2
 	shift 2
-	out="$logdir/selftest-$label.out"
-	set +e
-	"$@" >"$out" 2>&1
-	status=$?
-	set -e
+	selftest_run "$label" "$@"
 	if [ "$status" -eq 0 ] && [ "$(tail -n 1 "$out")" = "$want" ]; then
-		echo "ok - runner-selftest: $label passes with \"$want\""
-		total_p=$((total_p + 1))
+		selftest_verdict 1 "$label passes with \"$want\""
 	else
-		echo "not ok - runner-selftest: $label: exit $status, not \"$want\""
-		sed 's/^/#   /' "$out"
-		total_f=$((total_f + 1))
+		selftest_verdict 0 "$label: exit $status, not \"$want\""
 	fi
 }
 
@@ -146,18 +153,11 @@ expect_line() {
 	want_status=$2
 	want=$3
 	shift 3
-	out="$logdir/selftest-$label.out"
-	set +e
-	"$@" >"$out" 2>&1
-	status=$?
-	set -e
+	selftest_run "$label" "$@"
 	if [ "$status" -eq "$want_status" ] && grep -Fxq -- "$want" "$out"; then
-		echo "ok - runner-selftest: $label prints \"$want\""
-		total_p=$((total_p + 1))
+		selftest_verdict 1 "$label prints \"$want\""
 	else
-		echo "not ok - runner-selftest: $label: exit $status (not $want_status) or no line \"$want\""
-		sed 's/^/#   /' "$out"
-		total_f=$((total_f + 1))
+		selftest_verdict 0 "$label: exit $status (not $want_status) or no line \"$want\""
 	fi
 }
 
