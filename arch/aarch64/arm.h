@@ -74,8 +74,6 @@ struct arch_vcpu {
 	/* The watchdog's deadline, in ticks of the physical counter
 	 * (CNTPCT_EL0), or 0 when it is not armed. */
 	uint64_t watchdog_deadline;
-	/* A partition's: checked at its exits, not by the EL2 timer (vcpu.c). */
-	uint64_t partition_deadline;
 	/* The syndrome of the last exit, for decoding and describing it. */
 	uint64_t esr, far, hpfar;
 	/*
@@ -90,10 +88,6 @@ struct arch_vcpu {
 	 * PSCI calls are served, whose ID registers are read through a filter
 	 * and whose trapped system registers read as zero (partition.c). */
 	bool partition;
-	/* ... which takes its interrupts at its own EL1 (HCR_EL2.IMO clear: a
-	 * GIC without virtualization extensions, or a GICv3 for now), not
-	 * through the list registers (vgic.c). */
-	bool irqs_direct;
 };
 
 struct arch_vm {
@@ -155,13 +149,11 @@ extern struct pt_arm_s2_geometry arm_s2_geometry;
 struct arm_passthrough {
 	unsigned gic_version;   /* 2 or 3 (a GICv4 is handed through as a 3) */
 	uint64_t gicd, gicd_size, gicc, gicc_size, uart, uart_size;
-	/* A GICv2's virtualization extensions (vgic.c), when it has them:
-	 * the virtual interface control (GICH) and the virtual CPU interface
-	 * (GICV), the number of list registers, whether the partition gets
-	 * its interrupts through them, and what passed. */
+	/* The GIC's virtualization extensions (vgic.c): a GICv2's virtual
+	 * interface control (GICH) and virtual CPU interface (GICV), the
+	 * number of list registers, and the interrupts that passed. */
 	uint64_t gich, gicv;
 	unsigned nr_lr;
-	bool vgic;
 	uint64_t vgic_injected, vgic_dropped;
 	/* A GICv3: this CPU's redistributor frames (RD_base, SGI_base...). */
 	uint64_t gicr, gicr_size;
@@ -169,8 +161,8 @@ struct arm_passthrough {
 	 * to the guest's tree as they are (big-endian cells). */
 	uint32_t timer_irqs[16], uart_irqs[3];
 	uint32_t timer_irqs_len, uart_irqs_len;     /* in bytes */
-	/* The EL2 physical timer's INTID (a PPI), for the partition's WFI
-	 * (partition.c); 32 or more: unknown. */
+	/* The EL2 physical timer's INTID (a PPI): the watchdog's, which
+	 * vgic.c keeps enabled and ends itself; 32 or more: unknown. */
 	unsigned el2_timer_intid;
 	/* Saved state. */
 	unsigned nr_irqs;
@@ -226,6 +218,5 @@ void arm_vgic_v3_sgi(struct arm_passthrough *p, unsigned intid);
 /* partition.c: the exits only a partition has. */
 void arm_partition_psci(struct vcpu *vcpu, struct vm_exit *exit);
 void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit);
-void arm_partition_wfi(struct vcpu *vcpu, struct vm_exit *exit);
 
 #endif

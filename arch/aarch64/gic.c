@@ -7,11 +7,10 @@
  * Jailhouse show, it is simpler and faster to give the guest the real ones:
  * map the GIC's distributor and the PL011 into its stage-2 at their
  * physical addresses, and the guest programs them itself, with no exit.
- * Its CPU interface is the GIC's virtual one where the GIC has
- * virtualization extensions (vgic.c: every interrupt comes to EL2 first,
- * which is what lets the watchdog stop a busy partition), else the real
- * one too, and its interrupts go straight to its EL1 (HCR_EL2.IMO clear).
- * docs/linux-guest.md says what each gives up.
+ * Its CPU interface is the GIC's virtual one (vgic.c: every interrupt comes
+ * to EL2 first, which is what lets the watchdog stop a busy partition), so
+ * a GIC without virtualization extensions is refused.
+ * docs/linux-guest.md says what that gives up.
  *
  * What the guest does to these devices outlasts it: Linux enables its
  * interrupts, disables the ones it does not know (the watchdog's EL2 timer
@@ -276,11 +275,12 @@ int arm_passthrough_find(struct arm_passthrough *p, char *why, size_t len)
 	/* A GICv2 with virtualization extensions: the partition's interrupts
 	 * go through its list registers (vgic.c), page-aligned frames. */
 	/* A GICv3 always has its virtual CPU interface (ICH_*_EL2). */
-	p->vgic = (p->gic_version == 2 && p->gich && p->gicv && !((p->gich | p->gicv) & 0xfff)) ||
-		  p->gic_version == 3;
-	if (p->vgic && p->gic_version == 3) {
+	if (p->gic_version == 3) {
 		p->nr_lr = arm_vgic_v3_list_registers();
-	} else if (p->vgic) {
+	} else if (!p->gich || !p->gicv || ((p->gich | p->gicv) & 0xfff)) {
+		hv_snprintf(why, len, "this GICv2 has no virtualization extensions (GICH, GICV): a partition gets its interrupts through the list registers, the only way its watchdog sees a busy guest");
+		return -1;
+	} else {
 		p->nr_lr = (rd32(p->gich + 0x004) & 0x3f) + 1;   /* GICH_VTR.ListRegs */
 		if (p->nr_lr > 64)
 			p->nr_lr = 64;
@@ -296,11 +296,10 @@ int arm_passthrough_map(struct vm *vm, const struct arm_passthrough *p)
 	else {
 		err = s2_map_range(&vm->s2, gpa(p->gicd), hpa(p->gicd), p->gicd_size, PT_RW,
 				   PT_MEM_DEVICE);
-		/* Where its tree says its CPU interface is: the virtual one when
-		 * it takes its interrupts through the list registers (vgic.c),
-		 * else the real one. */
+		/* Where its tree says its CPU interface is: the virtual one,
+		 * fed by the list registers (vgic.c). */
 		if (!err)
-			err = s2_map_range(&vm->s2, gpa(p->gicc), hpa(p->vgic ? p->gicv : p->gicc),
+			err = s2_map_range(&vm->s2, gpa(p->gicc), hpa(p->gicv),
 					   p->gicc_size, PT_RW, PT_MEM_DEVICE);
 	}
 	if (!err)

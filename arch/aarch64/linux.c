@@ -15,8 +15,7 @@
  *     Image's first byte, x0 = the device tree's guest-physical address,
  *     x1-x3 = 0, MMU and data cache off, EL1h with DAIF masked.
  *  4. Make it a partition (partition.c): its interrupts through the
- *     list registers (vgic.c), or, without them, straight to its EL1 with
- *     WFI waited for at EL2 (where the watchdog's deadline is seen);
+ *     list registers (vgic.c), WFI left to the guest;
  *     the ID registers filtered (TID3), EL1's physical counter and timer
  *     reachable (CNTHCTL_EL2.EL1PCTEN, EL1PCEN).
  */
@@ -158,22 +157,14 @@ struct vcpu *arch_linux_setup(struct vm *vm, const struct linux_boot *lb, char *
 	}
 	struct arch_vcpu *a = vcpu->arch;
 	a->partition = true;
-	if (p->vgic) {
-		/* Interrupts to EL2, handed on through the list registers
-		 * (vgic.c); WFI waits in the guest, woken by any of them. */
-		a->hcr = (arm_hcr_guest & ~HCR_TWI) | HCR_TID3;
-	} else {
-		/* Interrupts straight to its EL1; WFI waited for at EL2
-		 * (partition.c), where the deadline is seen. */
-		a->irqs_direct = true;
-		a->hcr = (arm_hcr_guest & ~HCR_IMO) | HCR_TID3;
-	}
+	/* Interrupts to EL2, handed on through the list registers (vgic.c);
+	 * WFI waits in the guest, woken by any of them. */
+	a->hcr = (arm_hcr_guest & ~HCR_TWI) | HCR_TID3;
 	a->cnthctl = arm_cnthctl_firmware | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
 
 	arm_passthrough_save(p);
 	av->passthrough = p;
-	if (p->vgic)
-		arm_vgic_start(p);
+	arm_vgic_start(p);
 	vm->owns_serial = true;
 	return vcpu;
 }

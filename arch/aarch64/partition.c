@@ -183,7 +183,7 @@ void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit)
 			    ((v >> 32) & 0xff) == ((me >> 16) & 0xff) &&
 			    ((v >> 48) & 0xff) == ((me >> 32) & 0xff) &&
 			    (me & 0xff) < 16 && ((v >> (me & 0xff)) & 1);
-		if (p && p->vgic && p->gic_version == 3 && self)
+		if (p && p->gic_version == 3 && self)
 			arm_vgic_v3_sgi(p, (unsigned)(v >> 24) & 0xf);
 		exit->name = "SGI (ICC_SGI1R_EL1)";
 	} else {
@@ -196,46 +196,3 @@ void arm_partition_sysreg(struct vcpu *vcpu, struct vm_exit *exit)
 	exit->kind = EXIT_HANDLED;
 }
 
-/*
- * WFI: the partition has nothing to do until an interrupt.  Its own
- * interrupts go to it (HCR_EL2.IMO clear: irqs_direct), so the hypervisor could let WFI
- * run in the guest; it traps it instead (HCR_EL2.TWI) for one reason: an
- * idle kernel -- or one whose init hangs waiting -- would otherwise never
- * exit again, and its watchdog deadline (vcpu.c) would never be looked at.
- * So the wait happens here: WFI at EL2 completes when an interrupt is
- * pending for this CPU, masked or not and wherever it is routed (the guest's
- * timer, its UART), and then the guest resumes after its WFI and takes the
- * interrupt itself.  To wake at the deadline at the latest, the EL2 timer
- * is set to it, with its interrupt enabled for the wait (the guest's kernel
- * disabled every interrupt it does not use), and both are put back after.
- * A PPI is enabled at the distributor on a GICv2 (GICD_ISENABLER0, banked
- * per CPU), at this CPU's redistributor on a GICv3 (GICR_ISENABLER0, in
- * its SGI_base frame).
- */
-void arm_partition_wfi(struct vcpu *vcpu, struct vm_exit *exit)
-{
-	struct arch_vcpu *a = vcpu->arch;
-	const struct arm_passthrough *p = ((struct arch_vm *)vcpu->vm->arch)->passthrough;
-	uint64_t deadline = a->partition_deadline;
-	uint64_t ppis = p->gic_version == 3 ? p->gicr + 0x10000 : p->gicd;
-	uint64_t isenabler0 = ppis + 0x100, icenabler0 = ppis + 0x180;
-	uint32_t bit = 1u << p->el2_timer_intid;
-	bool was_enabled = true;
-
-	if (deadline && p->el2_timer_intid < 32) {
-		was_enabled = *(volatile uint32_t *)(uintptr_t)isenabler0 & bit;
-		write_sysreg(cnthp_cval_el2, deadline);
-		write_sysreg(cnthp_ctl_el2, CNTHP_ENABLE);
-		*(volatile uint32_t *)(uintptr_t)isenabler0 = bit;
-	}
-	__asm__ volatile("dsb sy\n\twfi\n\tisb" ::: "memory");
-	if (deadline && p->el2_timer_intid < 32) {
-		write_sysreg(cnthp_ctl_el2, CNTHP_IMASK);
-		isb();
-		if (!was_enabled)
-			*(volatile uint32_t *)(uintptr_t)icenabler0 = bit;
-	}
-	a->regs.elr += 4;
-	exit->kind = EXIT_HANDLED;
-	exit->name = "WFI (waited for at EL2)";
-}

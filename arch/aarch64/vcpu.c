@@ -53,12 +53,10 @@ void arch_vm_fini(struct vm *vm)
 	loaded_vcpu = NULL;
 	/* A partition's devices go back to how they were (gic.c). */
 	if (a->passthrough) {
-		if (a->passthrough->vgic) {
-			arm_vgic_stop(a->passthrough);
+		arm_vgic_stop(a->passthrough);
 			hv_printf("minihv: %s: %llu interrupts handed on through the list registers, %llu dropped (none free)\n",
 				  vm->name, (unsigned long long)a->passthrough->vgic_injected,
 				  (unsigned long long)a->passthrough->vgic_dropped);
-		}
 		arm_passthrough_restore(a->passthrough);
 		/* And none of its translations outlive it (VTTBR_EL2 still
 		 * holds its VMID). */
@@ -219,19 +217,7 @@ bool arch_vcpu_watchdog_arm(struct vcpu *vcpu, uint64_t ms)
 	if (!freq)
 		return false;
 	uint64_t deadline = read_sysreg(cntpct_el0) + ms * (freq / 1000) + ms * (freq % 1000) / 1000;
-	/*
-	 * A partition that takes its interrupts itself (irqs_direct: HCR_EL2.IMO
-	 * clear; one with the list registers is timed as every guest is): the
-	 * EL2 timer's interrupt would go to the guest, not here, so its deadline is looked
-	 * at on each of its exits instead (slow_exit) -- an idle one exits at
-	 * every WFI, which waits at EL2 until the deadline at the latest
-	 * (partition.c); one that spins and never exits is left to the
-	 * runner's stall detector (docs/linux-guest.md).
-	 */
-	if (a->irqs_direct)
-		a->partition_deadline = deadline;
-	else
-		a->watchdog_deadline = deadline;
+	a->watchdog_deadline = deadline;
 	return true;
 }
 
@@ -790,12 +776,6 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 	unsigned ec = (a->esr >> 26) & 0x3f;
 
 	exit->name = ec_name(ec);
-	if (a->partition && a->partition_deadline &&
-	    read_sysreg(cntpct_el0) >= a->partition_deadline) {
-		exit->kind = EXIT_WATCHDOG;
-		exit->name = "watchdog (the partition's deadline, checked at an exit)";
-		return;
-	}
 	if (a->regs.exit_type == 1) {
 		/* An IRQ: HCR_EL2.IMO brings them here.  Ours if the deadline
 		 * has passed; anyone else's is left pending (never
@@ -849,10 +829,6 @@ static void __attribute__((noinline)) slow_exit(struct vcpu *vcpu, struct vm_exi
 				    dfsc_name(a->esr & 0x3f));
 		return;
 	case EC_WFX:
-		if (a->partition && !(a->esr & 1)) {
-			arm_partition_wfi(vcpu, exit);
-			return;
-		}
 		/* WFI: nothing will ever wake a minihv guest, so it is halted
 		 * for good.  WFE (trapped by HCR_EL2.TWE, where the CPU traps
 		 * it at all: QEMU does not) is a hint that may return at any
